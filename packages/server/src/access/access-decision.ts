@@ -1,0 +1,56 @@
+import type { Clock } from '../clock.js';
+import { InvalidToken, InsufficientScope } from '../errors.js';
+import type { AccessTokens } from '../tokens/access-tokens.js';
+import { isActive, type PrincipalStates } from './principal-state.js';
+
+/** The caller of a protected API, as decided at the moment of this call. */
+export interface Principal {
+  type: 'service_account';
+  id: string;
+  name: string;
+  orgId: string;
+  /** The scopes this call may use: those the token carries that the account still holds [A9]. */
+  scopes: ReadonlySet<string>;
+  tokenId: string;
+}
+
+/**
+ * The one access decision (ARCHITECTURE property 2): bearer token → principal, or an error.
+ * Verify the JWT (ES256 only, typ at+jwt, issuer, audience, expiry), then consult the principal's
+ * current state: deleted, disabled or expired [A7] [A8], the token epoch, and the current scopes [A9].
+ */
+export class AccessDecision {
+  constructor(
+    private readonly tokens: AccessTokens,
+    private readonly states: PrincipalStates,
+    private readonly clock: Clock,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    const token = bearerToken(authorization);
+    const claims = await this.tokens.verify(token);
+    this.states.assertFresh();
+    if (!claims.sub.startsWith('svc_') || !claims.org_id) {
+      throw new InvalidToken('this API accepts service-account tokens only');
+    }
+    const account = await this.states.serviceAccount(claims.sub);
+    if (!account || account.orgId !== claims.org_id) throw new InvalidToken('the service account no longer exists');
+    if (!isActive(account, this.clock.now())) throw new InvalidToken('the service account is disabled or expired');
+    if (claims.epoch !== account.tokenEpoch) throw new InvalidToken('the access token was revoked');
+    const scopes = new Set(claims.scope.split(' ').filter((s) => account.scopes.has(s)));
+    return { type: 'service_account', id: account.id, name: account.name, orgId: account.orgId, scopes, tokenId: claims.jti };
+  }
+
+  /** 403 naming the missing scope (§5). */
+  static requireScope(principal: Principal, scope: string): void {
+    if (!principal.scopes.has(scope)) throw new InsufficientScope(scope);
+  }
+}
+
+/** RFC 6750 §2.1: `Authorization: Bearer <b64token>`. */
+function bearerToken(header: string | undefined): string {
+  if (!header) throw new InvalidToken('a bearer token is required');
+  const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
+  if (!m?.[1]) throw new InvalidToken('the Authorization header must be a bearer token');
+  return m[1];
+}

@@ -1,0 +1,25 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidToken } from '../errors.js';
+import { AccessDecision, type Principal } from './access-decision.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** A preHandler that admits a bearer token holding `scope` on this call (§5). */
+export function requireScope(decision: AccessDecision, scope: string) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const principal = await decision.authenticate(request.headers.authorization);
+    AccessDecision.requireScope(principal, scope);
+    request.principal = principal;
+  };
+}
+
+export function currentPrincipal(request: FastifyRequest): Principal {
+  if (!request.principal) throw new InvalidToken('a bearer token is required');
+  return request.principal;
+}
+
+export const principalActor = (p: Principal) => ({ type: 'service_account' as const, id: p.id, name: p.name });

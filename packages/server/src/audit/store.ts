@@ -1,0 +1,103 @@
+import type { Queryable } from '../db/db.js';
+import { newId } from '../ids.js';
+import type { AuditEvent, RequestContext, StoredAuditEvent } from './events.js';
+
+const MAX_USER_AGENT = 256;
+
+export interface AuditRow {
+  id: string;
+  orgId: string | null;
+  occurredAt: Date;
+  event: AuditEvent;
+  ctx: RequestContext;
+}
+
+export const toAuditRow = (event: AuditEvent, ctx: RequestContext, at: Date): AuditRow => ({
+  id: newId('evt'),
+  orgId: event.orgId,
+  occurredAt: at,
+  event,
+  ctx,
+});
+
+interface Row {
+  id: string; org_id: string | null; occurred_at: Date; actor_type: string; actor_id: string | null;
+  actor_name: string | null; action: string; outcome: string; target_type: string | null;
+  target_id: string | null; credential: string | null; ip: string | null; user_agent: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  orgId: string;
+  /** Keyset position: events after (or, newest-first, before) this id. */
+  after: string | null;
+  order: 'asc' | 'desc';
+  limit: number;
+  actorId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** The append-only audit log. Inserts go in the caller's transaction (property 4). */
+export const auditStore = {
+  /** One multi-row insert for many events (console actions insert one, group commit many). */
+  async insert(q: Queryable, rows: readonly AuditRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const col = <T>(f: (r: AuditRow) => T) => rows.map(f);
+    await q.query(
+      `INSERT INTO audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_name, action, outcome,
+         target_type, target_id, credential, ip, user_agent, detail)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[])`,
+      [
+        col((r) => r.id),
+        col((r) => r.orgId),
+        col((r) => r.occurredAt.toISOString()),
+        col((r) => r.event.actor.type),
+        col((r) => r.event.actor.id ?? null),
+        col((r) => r.event.actor.name ?? null),
+        col((r) => r.event.action),
+        col((r) => r.event.outcome),
+        col((r) => r.event.target?.type ?? null),
+        col((r) => r.event.target?.id ?? null),
+        col((r) => r.event.credential ?? null),
+        col((r) => r.ctx.ip || null),
+        col((r) => r.ctx.userAgent?.slice(0, MAX_USER_AGENT) ?? null),
+        col((r) => JSON.stringify(r.event.detail ?? {})),
+      ],
+    );
+  },
+
+  async list(q: Queryable, f: AuditFilter): Promise<StoredAuditEvent[]> {
+    const params: unknown[] = [f.orgId];
+    const where = ['org_id = $1'];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.after) add(f.order === 'asc' ? 'id > ?' : 'id < ?', f.after);
+    if (f.actorId) add('actor_id = ?', f.actorId);
+    if (f.action) add('action = ?', f.action);
+    if (f.from) add('occurred_at >= ?', f.from);
+    if (f.to) add('occurred_at < ?', f.to);
+    params.push(f.limit);
+    const rows = await q.query<Row>(
+      `SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id ${f.order === 'asc' ? 'ASC' : 'DESC'} LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      orgId: r.org_id,
+      occurredAt: r.occurred_at.toISOString(),
+      action: r.action,
+      outcome: r.outcome as 'success' | 'failure',
+      actor: { type: r.actor_type as StoredAuditEvent['actor']['type'], ...(r.actor_id ? { id: r.actor_id } : {}), ...(r.actor_name ? { name: r.actor_name } : {}) },
+      target: r.target_type && r.target_id ? { type: r.target_type, id: r.target_id } : null,
+      credential: r.credential,
+      ip: r.ip,
+      userAgent: r.user_agent,
+      detail: r.detail,
+    }));
+  },
+};

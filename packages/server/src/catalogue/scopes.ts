@@ -1,0 +1,60 @@
+/**
+ * The scope catalogue and the role table (§6), as data in one place: adding a resource or a scope
+ * is a one-line change here. Descriptions are the seed's and are shown in the console.
+ */
+export const SCOPE_CATALOGUE = [
+  { scope: 'governance.controls:read', description: 'List and get controls.' },
+  { scope: 'governance.risks:read', description: 'List and get risks.' },
+  { scope: 'governance.evidence:read', description: 'List and get evidence requirements and claims.' },
+  { scope: 'governance.evidence:write', description: 'Create evidence claims (with attachments).' },
+  { scope: 'governance.assessments:read', description: 'List and get assessments.' },
+  { scope: 'governance.findings:read', description: 'List and get findings.' },
+  { scope: 'governance.findings:write', description: 'Create and update findings.' },
+  { scope: 'governance.exceptions:read', description: 'List and get exceptions.' },
+  { scope: 'governance.monitoring:read', description: 'List monitor definitions and runs.' },
+  { scope: 'governance.indicators:read', description: 'List and get indicators and measurements.' },
+  { scope: 'governance.submissions:read', description: 'List submission requirements and packages.' },
+  { scope: 'governance.submissions:write', description: 'Record submission package events.' },
+  { scope: 'governance.frameworks:read', description: 'List frameworks and versions.' },
+  { scope: 'assets:read', description: 'List and get assets.' },
+  { scope: 'party-engagements:read', description: 'List and get party engagements.' },
+  { scope: 'change-management:read', description: 'List and get change requests, baselines, releases.' },
+  { scope: 'vulnerability-management:read', description: 'List and get vulnerabilities and assessments.' },
+  { scope: 'webhooks:manage', description: 'Create, update, and delete webhook subscriptions for this service account.' },
+  { scope: 'audit-log:read', description: "Read the organization's audit log." },
+  { scope: 'sbom.buckets:read', description: 'List and get SBOM buckets.' },
+  { scope: 'sbom.buckets:write', description: 'Create and delete SBOM buckets.' },
+] as const;
+
+export type Scope = (typeof SCOPE_CATALOGUE)[number]['scope'];
+
+export const ALL_SCOPES: readonly string[] = SCOPE_CATALOGUE.map((s) => s.scope);
+const SCOPE_SET = new Set(ALL_SCOPES);
+export const isKnownScope = (s: string): s is Scope => SCOPE_SET.has(s);
+
+/** Roles from least to most (§6). */
+export const ROLES = ['viewer', 'member', 'admin', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+export const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);
+export const roleRank = (r: Role): number => ROLES.indexOf(r);
+export const roleAtLeast = (r: Role, min: Role): boolean => roleRank(r) >= roleRank(min);
+
+/** Console capabilities beyond API scopes. */
+export type Capability = 'service-accounts:manage' | 'audit-log:read' | 'members:manage' | 'org:manage';
+
+const READ_SCOPES = ALL_SCOPES.filter((s) => s.endsWith(':read'));
+const WRITE_SCOPES = ALL_SCOPES.filter((s) => s.endsWith(':write'));
+
+/** What each role grants: scopes for the APIs, capabilities for the console. Each role includes the one below. */
+export const ROLE_TABLE: Record<Role, { scopes: readonly string[]; capabilities: readonly Capability[] }> = {
+  viewer: { scopes: READ_SCOPES, capabilities: [] },
+  member: { scopes: [...READ_SCOPES, ...WRITE_SCOPES], capabilities: [] },
+  admin: { scopes: [...READ_SCOPES, ...WRITE_SCOPES], capabilities: ['service-accounts:manage', 'audit-log:read'] },
+  owner: {
+    scopes: [...READ_SCOPES, ...WRITE_SCOPES],
+    capabilities: ['service-accounts:manage', 'audit-log:read', 'members:manage', 'org:manage'],
+  },
+};
+
+export const roleHas = (role: Role, capability: Capability): boolean =>
+  ROLE_TABLE[role].capabilities.includes(capability);

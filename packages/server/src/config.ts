@@ -1,0 +1,106 @@
+/**
+ * One validated configuration object (§9), read from the environment once in main.ts.
+ * Unknown GATEHOUSE_* variables fail (a typo must not silently fall back to a default);
+ * unsafe choices are returned as warnings for the caller to log.
+ */
+export interface RateLimit {
+  /** Requests allowed at once. */
+  burst: number;
+  /** Sustained requests per second. */
+  perSecond: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Public base URL; the `iss` of every token (RFC 8414 §2). */
+  issuer: string;
+  /** The `aud` of every access token (RFC 9068 §3). */
+  audience: string;
+  dataDir: string;
+  databaseUrl?: string;
+  masterKey?: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  logLevel: string;
+  trustProxy: boolean;
+  rateLimits: {
+    tokenPerClient: RateLimit;
+    tokenPerAddress: RateLimit;
+    signInPerAddress: RateLimit;
+    signInPerEmail: RateLimit;
+  };
+}
+
+const KNOWN = new Set([
+  'GATEHOUSE_ISSUER', 'GATEHOUSE_AUDIENCE', 'GATEHOUSE_DATA_DIR', 'GATEHOUSE_MASTER_KEY',
+  'GATEHOUSE_ADMIN_EMAIL', 'GATEHOUSE_ADMIN_PASSWORD', 'GATEHOUSE_LOG_LEVEL', 'GATEHOUSE_HOST',
+  'GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', 'GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS',
+  'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', 'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
+  // Read by the test suite and the benchmark, not by the server:
+  'GATEHOUSE_TEST_DATABASE_URL', 'GATEHOUSE_TEST_REQUIRE_POSTGRES',
+]);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** `burst/perSecond`, e.g. `30/1` or `300/20`. */
+function parseRate(name: string, value: string | undefined, fallback: RateLimit): RateLimit {
+  if (value === undefined || value === '') return fallback;
+  const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(value);
+  if (!m) throw new ConfigError(`${name} must look like BURST/PER_SECOND, e.g. 30/1`);
+  return { burst: Number(m[1]), perSecond: Number(m[2]) };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; warnings: string[] } {
+  const unknown = Object.keys(env).filter((k) => k.startsWith('GATEHOUSE_') && !KNOWN.has(k));
+  if (unknown.length) throw new ConfigError(`unknown configuration: ${unknown.join(', ')}`);
+
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number');
+  const host = env.GATEHOUSE_HOST ?? '127.0.0.1';
+  const issuer = (env.GATEHOUSE_ISSUER ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(issuer);
+  } catch {
+    throw new ConfigError('GATEHOUSE_ISSUER must be an absolute URL');
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  }
+
+  const warnings: string[] = [];
+  if (!issuer.startsWith('https://') && !/^http:\/\/(localhost|127\.0\.0\.1)(:|$)/.test(issuer)) {
+    warnings.push('GATEHOUSE_ISSUER is not https: tokens and cookies would cross the network in clear');
+  }
+  if (databaseUrl && !env.GATEHOUSE_MASTER_KEY) {
+    throw new ConfigError('GATEHOUSE_MASTER_KEY is required with DATABASE_URL (every instance must share it)');
+  }
+
+  const config: Config = {
+    host,
+    port,
+    issuer,
+    audience: env.GATEHOUSE_AUDIENCE ?? issuer,
+    dataDir: env.GATEHOUSE_DATA_DIR ?? './.gatehouse',
+    databaseUrl,
+    masterKey: env.GATEHOUSE_MASTER_KEY || undefined,
+    adminEmail: env.GATEHOUSE_ADMIN_EMAIL || undefined,
+    adminPassword: env.GATEHOUSE_ADMIN_PASSWORD || undefined,
+    logLevel: env.GATEHOUSE_LOG_LEVEL ?? 'info',
+    trustProxy: env.GATEHOUSE_TRUST_PROXY === 'true',
+    rateLimits: {
+      // A well-behaved client caches its 15-minute token; 30 at once and one a second is generous.
+      tokenPerClient: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', env.GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT, { burst: 30, perSecond: 1 }),
+      tokenPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS', env.GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS, { burst: 300, perSecond: 50 }),
+      signInPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', env.GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS, { burst: 20, perSecond: 0.2 }),
+      signInPerEmail: parseRate('GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL', env.GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL, { burst: 5, perSecond: 0.05 }),
+    },
+  };
+  if (config.adminPassword && config.adminPassword.length < 12) {
+    warnings.push('GATEHOUSE_ADMIN_PASSWORD is shorter than 12 characters');
+  }
+  return { config, warnings };
+}

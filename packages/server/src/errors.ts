@@ -1,0 +1,149 @@
+/**
+ * Every error the server answers with, typed once (ARCHITECTURE property 5). Each carries its HTTP
+ * status and a public description that stays generic; details go to the log (never secrets).
+ * `http/error-handler.ts` is the one place that turns them into responses, all shaped
+ * `{"error": code, "error_description": text}` as in RFC 6749 §5.2.
+ */
+export abstract class GatehouseError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  /** Extra response headers (WWW-Authenticate, Retry-After). */
+  headers(): Record<string, string> {
+    return {};
+  }
+  constructor(
+    readonly description: string,
+    /** Logged, never sent to the client. */
+    readonly detail?: string,
+  ) {
+    super(description);
+  }
+}
+
+// ---- RFC 6749 §5.2: token endpoint errors -----------------------------------------------------
+
+export class InvalidRequest extends GatehouseError {
+  readonly code = 'invalid_request';
+  readonly status = 400;
+}
+
+/** 401; with `WWW-Authenticate: Basic` when the client tried HTTP Basic (RFC 6749 §5.2). */
+export class InvalidClient extends GatehouseError {
+  readonly code = 'invalid_client';
+  readonly status = 401;
+  constructor(description: string, detail?: string, readonly usedBasic = false) {
+    super(description, detail);
+  }
+  override headers(): Record<string, string> {
+    return this.usedBasic ? { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' } : {};
+  }
+}
+
+export class InvalidGrant extends GatehouseError {
+  readonly code = 'invalid_grant';
+  readonly status = 400;
+}
+
+export class UnauthorizedClient extends GatehouseError {
+  readonly code = 'unauthorized_client';
+  readonly status = 400;
+}
+
+export class UnsupportedGrantType extends GatehouseError {
+  readonly code = 'unsupported_grant_type';
+  readonly status = 400;
+}
+
+export class InvalidScope extends GatehouseError {
+  readonly code = 'invalid_scope';
+  readonly status = 400;
+}
+
+// ---- RFC 6750 §3.1: protected resource errors --------------------------------------------------
+
+const bearerChallenge = (params: Record<string, string>): string =>
+  'Bearer realm="gatehouse", ' +
+  Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`).join(', ');
+
+/** 401 for a missing, malformed, expired, tampered or revoked token, or a disabled identity (§5). */
+export class InvalidToken extends GatehouseError {
+  readonly code = 'invalid_token';
+  readonly status = 401;
+  override headers(): Record<string, string> {
+    return { 'www-authenticate': bearerChallenge({ error: this.code, error_description: this.description }) };
+  }
+}
+
+/** 403 naming the scope the call needed (§5). */
+export class InsufficientScope extends GatehouseError {
+  readonly code = 'insufficient_scope';
+  readonly status = 403;
+  constructor(readonly scope: string, description = `this call needs the scope ${scope}`) {
+    super(description);
+  }
+  override headers(): Record<string, string> {
+    return {
+      'www-authenticate': bearerChallenge({ error: this.code, error_description: this.description, scope: this.scope }),
+    };
+  }
+}
+
+// ---- Console API and reference API (§7, §8): a closed set of codes ----------------------------
+
+export type ApiErrorCode =
+  | 'invalid_request'
+  | 'invalid_cursor'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'csrf_token_invalid'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'server_error';
+
+const API_STATUS: Record<ApiErrorCode, number> = {
+  invalid_request: 400,
+  invalid_cursor: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  csrf_token_invalid: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  server_error: 500,
+};
+
+export class ApiError extends GatehouseError {
+  readonly status: number;
+  constructor(readonly code: ApiErrorCode, description: string, detail?: string) {
+    super(description, detail);
+    this.status = API_STATUS[code];
+  }
+}
+
+export const notFound = (what = 'resource'): ApiError => new ApiError('not_found', `${what} not found`);
+
+// ---- Shared -----------------------------------------------------------------------------------
+
+/** 429 with Retry-After, for a client, an address or an account being rate limited. */
+export class RateLimited extends GatehouseError {
+  readonly code = 'rate_limited';
+  readonly status = 429;
+  constructor(readonly retryAfterSeconds: number, description = 'too many requests; retry later') {
+    super(description);
+  }
+  override headers(): Record<string, string> {
+    return { 'retry-after': String(Math.max(1, Math.ceil(this.retryAfterSeconds))) };
+  }
+}
+
+/** 503: a dependency (the database, a fresh principal state) is not available. Never a 401. */
+export class TemporarilyUnavailable extends GatehouseError {
+  readonly code = 'temporarily_unavailable';
+  readonly status = 503;
+  override headers(): Record<string, string> {
+    return { 'retry-after': '1' };
+  }
+}

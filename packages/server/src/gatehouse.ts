@@ -1,0 +1,106 @@
+import type { FastifyServerOptions } from 'fastify';
+import { AccessDecision } from './access/access-decision.js';
+import { PrincipalStates } from './access/principal-state.js';
+import { AuditLog } from './audit/audit-log.js';
+import { auditRoutes } from './audit/routes.js';
+import { bootstrapFirstOwner, type BootstrapResult } from './bootstrap.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { MasterKey } from './crypto/master-key.js';
+import { PasswordHasher, type PasswordCost } from './crypto/passwords.js';
+import { SecretHasher } from './crypto/secrets.js';
+import { loadServerKey } from './crypto/server-keys.js';
+import type { Db } from './db/db.js';
+import { migrate } from './db/migrate.js';
+import { createPgDb } from './db/pg-driver.js';
+import { createPgliteDb } from './db/pglite-driver.js';
+import { healthRoutes } from './health/routes.js';
+import { createApp } from './http/app.js';
+import { Cursors } from './http/cursor.js';
+import type { App } from './http/types.js';
+import { referenceApiRoutes } from './reference-api/routes.js';
+import { seedSampleData } from './reference-api/seed.js';
+import { serviceAccountRoutes } from './service-accounts/routes.js';
+import { ServiceAccountService } from './service-accounts/service.js';
+import { sessionRoutes } from './sessions/routes.js';
+import { SessionService } from './sessions/service.js';
+import { AccessTokens } from './tokens/access-tokens.js';
+import { ClientCredentialsGrant } from './tokens/grants/client-credentials.js';
+import { tokenRoutes } from './tokens/routes.js';
+import { SigningKeys } from './tokens/signing-keys.js';
+import { VERSION } from './version.js';
+
+export interface GatehouseOptions {
+  config: Config;
+  clock?: Clock;
+  /** A database to use instead of the one the config names (tests). */
+  db?: Db;
+  masterKey?: MasterKey;
+  passwordCost?: PasswordCost;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface Gatehouse {
+  app: App;
+  db: Db;
+  clock: Clock;
+  services: {
+    serviceAccounts: ServiceAccountService;
+    sessions: SessionService;
+    keys: SigningKeys;
+    audit: AuditLog;
+    states: PrincipalStates;
+    tokens: AccessTokens;
+  };
+  bootstrap: BootstrapResult | null;
+  close(): Promise<void>;
+}
+
+/** The composition root (ARCHITECTURE property 8): config → database → stores → services → HTTP. */
+export async function createGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const db = options.db ?? (config.databaseUrl ? createPgDb({ connectionString: config.databaseUrl }) : await createPgliteDb(config.dataDir));
+  try {
+    await migrate(db);
+    const master = options.masterKey ?? (config.masterKey ? MasterKey.fromString(config.masterKey) : MasterKey.fromDataDir(config.dataDir));
+    const hasher = new SecretHasher(await loadServerKey(db, master, clock, 'secret-hashing'));
+    const passwords = new PasswordHasher(options.passwordCost);
+    const keys = new SigningKeys(db, master, clock);
+    await keys.init();
+
+    const audit = new AuditLog(db, clock);
+    const states = new PrincipalStates(db, clock);
+    const tokens = new AccessTokens(keys, clock, config.issuer, config.audience);
+    const decision = new AccessDecision(tokens, states, clock);
+    const cursors = new Cursors(hasher);
+    const serviceAccounts = new ServiceAccountService(db, clock, hasher, audit, states);
+    const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);
+    const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, seedSampleData);
+
+    const app = await createApp({ logger: options.logger ?? false, trustProxy: config.trustProxy, version: VERSION });
+    healthRoutes(app, { db });
+    tokenRoutes(app, {
+      config, clock, keys,
+      grants: { client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock) },
+    });
+    sessionRoutes(app, { sessions, config });
+    serviceAccountRoutes(app, { db, sessions, serviceAccounts, cursors, clock });
+    auditRoutes(app, { db, cursors, decision, sessions });
+    referenceApiRoutes(app, { db, cursors, decision, audit, clock });
+    await app.ready();
+
+    return {
+      app, db, clock, bootstrap,
+      services: { serviceAccounts, sessions, keys, audit, states, tokens },
+      async close() {
+        await app.close();
+        await audit.drain();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,59 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DatabaseUnavailableError, isConnectionError } from '../db/db.js';
+import { GatehouseError } from '../errors.js';
+
+/** Paths that speak RFC 6749 §5.2, where every client error must carry an OAuth error code. */
+const isOAuthPath = (url: string): boolean => url.startsWith('/api/v1/auth/');
+
+interface Mapped {
+  status: number;
+  code: string;
+  description: string;
+  headers: Record<string, string>;
+}
+
+/** Turns anything thrown into a status and a public error (ARCHITECTURE property 5). */
+export function mapError(err: unknown, url: string): Mapped {
+  if (err instanceof GatehouseError) {
+    return { status: err.status, code: err.code, description: err.description, headers: err.headers() };
+  }
+  // A database outage is a 503, never an authentication failure.
+  if (err instanceof DatabaseUnavailableError || isConnectionError(err)) {
+    return { status: 503, code: 'temporarily_unavailable', description: 'the service is temporarily unavailable; retry shortly', headers: { 'retry-after': '1' } };
+  }
+  const fe = err as Partial<FastifyError>;
+  const oauth = isOAuthPath(url);
+  const clientError = (status: number, apiCode: string, description: string): Mapped => ({
+    status, code: oauth ? 'invalid_request' : apiCode, description, headers: {},
+  });
+  if (fe.validation) return clientError(400, 'invalid_request', `invalid request: ${fe.message ?? 'validation failed'}`);
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return clientError(413, 'payload_too_large', 'the request body is too large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return clientError(415, 'unsupported_media_type', 'the content type must be application/json' + (oauth ? ' or application/x-www-form-urlencoded' : ''));
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return clientError(400, 'invalid_request', 'the request body is not valid JSON');
+  }
+  if (err instanceof SyntaxError || (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)) {
+    return clientError(fe.statusCode ?? 400, 'invalid_request', 'the request is malformed');
+  }
+  return { status: 500, code: 'server_error', description: 'an internal error occurred', headers: {} };
+}
+
+/** The one error serializer: `{"error", "error_description"}` everywhere, secrets never included. */
+export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const mapped = mapError(err, request.url);
+  if (mapped.status >= 500) {
+    request.log.error({ err }, 'request failed');
+  } else {
+    const detail = err instanceof GatehouseError ? err.detail : undefined;
+    request.log.info({ error: mapped.code, ...(detail ? { detail } : {}) }, mapped.description);
+  }
+  void reply
+    .code(mapped.status)
+    .headers({ 'cache-control': 'no-store', ...mapped.headers })
+    .type('application/json; charset=utf-8')
+    .send({ error: mapped.code, error_description: mapped.description });
+}

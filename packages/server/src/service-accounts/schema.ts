@@ -1,0 +1,76 @@
+import { Type } from '@sinclair/typebox';
+import { ALL_SCOPES } from '../catalogue/scopes.js';
+import { NullableTimestamp, Timestamp, TimestampInput } from '../http/schemas.js';
+
+const ScopeName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9.-]*:[a-z]+$', examples: [ALL_SCOPES[0]] });
+
+export const OrgParams = Type.Object({ orgId: Type.String({ pattern: '^org_[0-9A-HJKMNP-TV-Z]{26}$' }) });
+export const AccountParams = Type.Object({
+  orgId: Type.String({ pattern: '^org_[0-9A-HJKMNP-TV-Z]{26}$' }),
+  id: Type.String({ maxLength: 64 }),
+});
+
+export const CreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    scopes: Type.Array(ScopeName, { minItems: 1, maxItems: 64 }),
+    expiresAt: Type.Optional(Type.Union([TimestampInput, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    scopes: Type.Optional(Type.Array(ScopeName, { minItems: 1, maxItems: 64 })),
+    expiresAt: Type.Optional(Type.Union([TimestampInput, Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const RotateBody = Type.Union([
+  Type.Object(
+    { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600, default: 60 })) },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
+
+const SecretInfo = Type.Object({
+  id: Type.String(),
+  generation: Type.Integer(),
+  createdAt: Timestamp,
+  expiresAt: NullableTimestamp,
+});
+
+/** The public view: never a hash, never a secret (property 6: serialization drops unlisted fields). */
+export const ServiceAccountBody = Type.Object(
+  {
+    id: Type.String(),
+    clientId: Type.String(),
+    orgId: Type.String(),
+    name: Type.String(),
+    scopes: Type.Array(Type.String()),
+    status: Type.Union([Type.Literal('active'), Type.Literal('disabled'), Type.Literal('expired')]),
+    expiresAt: NullableTimestamp,
+    disabledAt: NullableTimestamp,
+    createdAt: Timestamp,
+    createdBy: Type.String(),
+    updatedAt: Timestamp,
+    lastTokenIssuedAt: NullableTimestamp,
+    secrets: Type.Array(SecretInfo, { description: 'The secrets valid now: the current one, and the previous one during a grace window' }),
+  },
+  { $id: 'ServiceAccount' },
+);
+
+export const CreatedBody = Type.Object({
+  ...ServiceAccountBody.properties,
+  clientSecret: Type.String({ description: 'Shown once, never again [A2]' }),
+});
+
+export const RotatedBody = Type.Object({
+  clientSecret: Type.String({ description: 'The new secret, shown once' }),
+  generation: Type.Integer(),
+  previousSecretExpiresAt: Timestamp,
+  serviceAccount: Type.Ref(ServiceAccountBody),
+});

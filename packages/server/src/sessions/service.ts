@@ -1,0 +1,111 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { RequestContext } from '../audit/events.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { PasswordHasher } from '../crypto/passwords.js';
+import { generateSecret, safeEqual, SECRET_PREFIX, type SecretHasher } from '../crypto/secrets.js';
+import type { Db } from '../db/db.js';
+import { ApiError } from '../errors.js';
+import { RateLimiter } from '../http/rate-limiter.js';
+import { organizationStore, type Membership } from '../organizations/store.js';
+import { userStore, type User } from '../users/store.js';
+import { sessionStore } from './store.js';
+
+/** Console sessions last 12 hours from sign-in. */
+export const SESSION_SECONDS = 12 * 3600;
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+const SIGN_IN_FAILED = 'invalid email or password';
+
+/**
+ * Console sign-in (§8). Passwords are checked with scrypt; an unknown email costs the same scrypt
+ * and gets the same message, so neither the answer nor its timing tells whether an account exists.
+ * Attempts are rate limited per address and per email. The session id is a 256-bit secret in an
+ * HttpOnly cookie, stored only as a keyed hash; the CSRF token is a MAC of it.
+ */
+export class SessionService {
+  private readonly perAddress: RateLimiter;
+  private readonly perEmail: RateLimiter;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly hasher: SecretHasher,
+    private readonly passwords: PasswordHasher,
+    private readonly audit: AuditLog,
+    limits: Config['rateLimits'],
+  ) {
+    this.perAddress = new RateLimiter(limits.signInPerAddress, clock);
+    this.perEmail = new RateLimiter(limits.signInPerEmail, clock);
+  }
+
+  async signIn(email: string, password: string, ctx: RequestContext) {
+    this.perAddress.take(ctx.ip);
+    this.perEmail.take(email.toLowerCase());
+    const user = await userStore.findByEmail(this.db, email);
+    const ok = user
+      ? await this.passwords.verify(password, user.passwordHash)
+      : await this.passwords.verify(password, await this.passwords.dummyHash()).then(() => false);
+    if (!user || !ok || user.deactivatedAt) {
+      await this.db.transaction((tx) =>
+        this.audit.inTransaction(tx, {
+          orgId: null, action: 'session.sign_in', outcome: 'failure',
+          actor: user ? { type: 'user', id: user.id, name: user.email } : { type: 'anonymous' },
+          detail: { reason: !user ? 'unknown email' : !ok ? 'wrong password' : 'user deactivated' },
+        }, ctx),
+      );
+      throw new ApiError('unauthenticated', SIGN_IN_FAILED);
+    }
+    const now = this.clock.now();
+    const sessionId = generateSecret(SECRET_PREFIX.session);
+    const memberships = await organizationStore.membershipsOf(this.db, user.id);
+    await this.db.transaction(async (tx) => {
+      await sessionStore.deleteExpired(tx, now);
+      await sessionStore.insert(tx, {
+        idHash: this.hasher.hash(sessionId), userId: user.id, createdAt: now,
+        expiresAt: new Date(now.getTime() + SESSION_SECONDS * 1000),
+      });
+      // A sign-in is recorded in each organization's log, where its admins will look for it.
+      for (const m of memberships.length ? memberships : [null]) {
+        await this.audit.inTransaction(tx, {
+          orgId: m?.orgId ?? null, action: 'session.sign_in', outcome: 'success',
+          actor: { type: 'user', id: user.id, name: user.email },
+        }, ctx);
+      }
+    });
+    return { sessionId, csrfToken: this.csrfToken(sessionId), user: toSessionUser(user), memberships };
+  }
+
+  /** The signed-in user for a cookie value, or null when absent, unknown, expired or deactivated. */
+  async resolve(sessionId: string | undefined): Promise<{ user: SessionUser; csrfToken: string } | null> {
+    if (!sessionId || !sessionId.startsWith(SECRET_PREFIX.session)) return null;
+    const session = await sessionStore.find(this.db, this.hasher.hash(sessionId));
+    if (!session || session.expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    const user = await userStore.find(this.db, session.userId);
+    if (!user || user.deactivatedAt) return null;
+    return { user: toSessionUser(user), csrfToken: this.csrfToken(sessionId) };
+  }
+
+  async signOut(sessionId: string): Promise<void> {
+    await sessionStore.delete(this.db, this.hasher.hash(sessionId));
+  }
+
+  checkCsrf(sessionId: string, presented: string | undefined): boolean {
+    return presented !== undefined && safeEqual(presented, this.csrfToken(sessionId));
+  }
+
+  memberships(userId: string): Promise<Membership[]> {
+    return organizationStore.membershipsOf(this.db, userId);
+  }
+
+  private csrfToken(sessionId: string): string {
+    return this.hasher.mac('csrf', sessionId);
+  }
+}
+
+const toSessionUser = (u: User): SessionUser => ({ id: u.id, email: u.email, name: u.name });

@@ -1,0 +1,122 @@
+import * as jose from 'jose';
+import { epochSeconds, type Clock } from '../clock.js';
+import { InvalidToken } from '../errors.js';
+import { newId } from '../ids.js';
+import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
+
+/** RFC 9068 §2.1 header type of a JWT access token. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/** RFC 9068 §2.2 claims, plus Gatehouse's own: the organization and the principal's token epoch. */
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  client_id: string;
+  scope: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  /** The service account's organization (service-account tokens only). */
+  org_id?: string;
+  /** The principal's token epoch when minted; a disable bumps it, killing older tokens [A7]. */
+  epoch: number;
+}
+
+export interface MintRequest {
+  sub: string;
+  clientId: string;
+  scopes: readonly string[];
+  lifetimeSeconds: number;
+  orgId?: string;
+  epoch: number;
+}
+
+const CACHE_LIMIT = 50_000;
+
+/**
+ * Mints and verifies Gatehouse's access tokens. Verification allow-lists ES256, requires
+ * `typ: at+jwt`, the issuer and the audience (RFC 9068 §4), and caches verified tokens by their
+ * exact string until they expire, so a repeated call costs a map lookup instead of an ECDSA verify.
+ */
+export class AccessTokens {
+  private readonly verified = new Map<string, AccessTokenClaims>();
+
+  constructor(
+    private readonly keys: SigningKeys,
+    private readonly clock: Clock,
+    private readonly issuer: string,
+    private readonly audience: string,
+  ) {}
+
+  async mint(req: MintRequest): Promise<{ token: string; claims: AccessTokenClaims }> {
+    const iat = epochSeconds(this.clock.now());
+    const claims: AccessTokenClaims = {
+      iss: this.issuer,
+      sub: req.sub,
+      aud: this.audience,
+      client_id: req.clientId,
+      scope: req.scopes.join(' '),
+      iat,
+      exp: iat + req.lifetimeSeconds,
+      jti: newId('at'),
+      ...(req.orgId ? { org_id: req.orgId } : {}),
+      epoch: req.epoch,
+    };
+    const { kid, privateKey } = this.keys.active();
+    const token = await new jose.SignJWT({ ...claims })
+      .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid })
+      .sign(privateKey);
+    return { token, claims };
+  }
+
+  /** Verifies signature and registered claims; throws InvalidToken. Principal state is checked by the caller. */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    const now = epochSeconds(this.clock.now());
+    const cached = this.verified.get(token);
+    if (cached) {
+      if (cached.exp > now) return cached;
+      this.verified.delete(token);
+      throw new InvalidToken('the access token has expired');
+    }
+    let payload: jose.JWTPayload;
+    try {
+      ({ payload } = await jose.jwtVerify(token, (header) => this.keyFor(header), {
+        algorithms: [SIGNING_ALG],
+        typ: ACCESS_TOKEN_TYP,
+        issuer: this.issuer,
+        audience: this.audience,
+        currentDate: this.clock.now(),
+        requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+      }));
+    } catch (err) {
+      if (err instanceof jose.errors.JWTExpired) throw new InvalidToken('the access token has expired');
+      throw new InvalidToken('the access token is invalid', (err as Error).message);
+    }
+    const claims = payload as unknown as AccessTokenClaims;
+    if (typeof claims.scope !== 'string' || typeof claims.epoch !== 'number') {
+      throw new InvalidToken('the access token is invalid', 'missing scope or epoch claim');
+    }
+    if (this.verified.size >= CACHE_LIMIT) this.evictExpired(now);
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private keyFor(header: jose.JWTHeaderParameters): CryptoKey {
+    const key = header.kid ? this.keys.publicKey(header.kid) : undefined;
+    if (!key) throw new jose.errors.JWKSNoMatchingKey();
+    return key;
+  }
+
+  private evictExpired(now: number): void {
+    for (const [t, c] of this.verified) if (c.exp <= now) this.verified.delete(t);
+    // Still full of live tokens: drop the oldest half rather than grow without bound.
+    if (this.verified.size >= CACHE_LIMIT) {
+      let n = CACHE_LIMIT / 2;
+      for (const t of this.verified.keys()) {
+        if (n-- <= 0) break;
+        this.verified.delete(t);
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { isActive, type PrincipalStates, type ServiceAccountState } from '../../access/principal-state.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { RequestContext } from '../../audit/events.js';
+import { epochSeconds, type Clock } from '../../clock.js';
+import type { SecretHasher } from '../../crypto/secrets.js';
+import { InvalidClient, InvalidScope, type GatehouseError } from '../../errors.js';
+import { isId } from '../../ids.js';
+import type { AccessTokens } from '../access-tokens.js';
+import { parseScopeParam, type TokenRequest } from '../token-request.js';
+
+/** [A3] Service-account tokens live 900 seconds, never beyond the account's expiry. */
+export const SERVICE_ACCOUNT_TOKEN_SECONDS = 900;
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}
+
+/**
+ * RFC 6749 §4.4 client credentials for service accounts, as small named steps: authenticate the
+ * client, check it may hold tokens, settle the scope, mint, and audit (group-committed: the
+ * response waits for the audit row's commit). Denials are audited too.
+ */
+export class ClientCredentialsGrant {
+  constructor(
+    private readonly states: PrincipalStates,
+    private readonly hasher: SecretHasher,
+    private readonly tokens: AccessTokens,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+  ) {}
+
+  async handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse> {
+    const now = this.clock.now();
+    const client = req.client;
+    if (!client) throw new InvalidClient('client authentication is required');
+    const usedBasic = client.method === 'client_secret_basic';
+
+    const account = isId(client.clientId, 'svc') ? await this.states.serviceAccount(client.clientId) : null;
+    const secret = account?.secrets.find(
+      (s) => (s.expiresAt === null || s.expiresAt.getTime() > now.getTime()) && this.hasher.matches(client.clientSecret, s.hash),
+    );
+    if (!account || !secret) {
+      if (!account) this.hasher.hash(client.clientSecret); // the same work whether or not the id exists
+      return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'unknown client or wrong secret', usedBasic));
+    }
+    // [A7] [A8]: a disabled or expired account refuses new tokens.
+    if (!isActive(account, now)) {
+      return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account disabled or expired', usedBasic), secret.id);
+    }
+
+    // [A4]: a subset may be asked for; anything outside the account's scopes is invalid_scope.
+    const requested = parseScopeParam(req.params.scope);
+    const outside = requested?.filter((s) => !account.scopes.has(s)) ?? [];
+    if (outside.length) {
+      return this.deny(account, client.clientId, ctx, new InvalidScope('the requested scope exceeds the scopes granted to this service account'), secret.id);
+    }
+    const scopes = requested ?? [...account.scopes];
+
+    const expiryCap = account.expiresAt ? epochSeconds(account.expiresAt) - epochSeconds(now) : Infinity;
+    const lifetime = Math.min(SERVICE_ACCOUNT_TOKEN_SECONDS, expiryCap);
+    if (lifetime < 1) {
+      return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account expires within a second', usedBasic), secret.id);
+    }
+    const { token, claims } = await this.tokens.mint({
+      sub: account.id, clientId: account.id, scopes, lifetimeSeconds: lifetime, orgId: account.orgId, epoch: account.tokenEpoch,
+    });
+    await this.audit.groupCommit({
+      orgId: account.orgId, action: 'token.grant', outcome: 'success',
+      actor: { type: 'service_account', id: account.id, name: account.name },
+      target: { type: 'access_token', id: claims.jti }, credential: secret.id,
+      detail: { grantType: 'client_credentials', authMethod: client.method, scope: claims.scope, expiresIn: lifetime, secretGeneration: secret.generation },
+    }, ctx, account.id);
+    return { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: claims.scope };
+  }
+
+  /** Audits a refused grant, then throws the error the client will see. */
+  private async deny(account: ServiceAccountState | null, clientId: string, ctx: RequestContext, error: GatehouseError, credential?: string): Promise<never> {
+    await this.audit.groupCommit({
+      orgId: account?.orgId ?? null, action: 'token.deny', outcome: 'failure',
+      actor: account
+        ? { type: 'service_account', id: account.id, name: account.name }
+        // Only a well-formed id is recorded: a secret pasted into client_id must not reach the log.
+        : { type: 'anonymous', ...(isId(clientId, 'svc') ? { id: clientId } : {}) },
+      ...(credential ? { credential } : {}),
+      detail: { grantType: 'client_credentials', error: error.code, reason: error.detail ?? error.description },
+    }, ctx);
+    throw error;
+  }
+}
+

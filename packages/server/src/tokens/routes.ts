@@ -1,0 +1,81 @@
+import { Type } from '@sinclair/typebox';
+import { ALL_SCOPES } from '../catalogue/scopes.js';
+import { UnsupportedGrantType } from '../errors.js';
+import { RateLimiter } from '../http/rate-limiter.js';
+import { ErrorBody } from '../http/schemas.js';
+import { requestContext, type App } from '../http/types.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { ClientCredentialsGrant, TokenResponse } from './grants/client-credentials.js';
+import type { SigningKeys } from './signing-keys.js';
+import { parseTokenRequest, type TokenRequest } from './token-request.js';
+import type { RequestContext } from '../audit/events.js';
+
+export const TOKEN_PATH = '/api/v1/auth/token';
+export const REVOKE_PATH = '/api/v1/auth/revoke';
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/** A grant type handler; the refresh_token grant slots in beside client_credentials. */
+export interface Grant {
+  handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse>;
+}
+
+export interface TokenRouteDeps {
+  config: Config;
+  clock: Clock;
+  keys: SigningKeys;
+  grants: Record<string, Grant>;
+}
+
+const TokenResponseBody = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  scope: Type.String(),
+});
+
+/** §4: the token endpoint (RFC 6749 §3.2), discovery (RFC 8414) and the JWKS (RFC 7517). */
+export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
+  const perClient = new RateLimiter(deps.config.rateLimits.tokenPerClient, deps.clock);
+  const perAddress = new RateLimiter(deps.config.rateLimits.tokenPerAddress, deps.clock);
+
+  app.post(TOKEN_PATH, {
+    schema: {
+      tags: ['oauth'],
+      summary: 'Exchange client credentials (or a refresh token) for an access token',
+      consumes: ['application/x-www-form-urlencoded', 'application/json'],
+      response: { 200: TokenResponseBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+    },
+  }, async (req, reply) => {
+    // RFC 6749 §5.1/§5.2: token responses, errors included, must not be cached.
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    perAddress.take(req.ip);
+    const tokenRequest = parseTokenRequest(req.body, req.headers.authorization);
+    if (tokenRequest.client) perClient.take(tokenRequest.client.clientId);
+    const grant = deps.grants[tokenRequest.grantType];
+    if (!grant) throw new UnsupportedGrantType('grant_type must be one of: ' + Object.keys(deps.grants).join(', '));
+    return grant.handle(tokenRequest, requestContext(req));
+  });
+
+  app.get('/.well-known/oauth-authorization-server', { schema: { tags: ['oauth'] } }, async (_req, reply) => {
+    const issuer = deps.config.issuer;
+    reply.header('cache-control', 'public, max-age=300');
+    // RFC 8414 §2. Only what exists is advertised: no authorization or introspection endpoint [A11].
+    return {
+      issuer,
+      token_endpoint: `${issuer}${TOKEN_PATH}`,
+      jwks_uri: `${issuer}${JWKS_PATH}`,
+      revocation_endpoint: `${issuer}${REVOKE_PATH}`,
+      grant_types_supported: Object.keys(deps.grants),
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint_auth_methods_supported: ['none'],
+      scopes_supported: ALL_SCOPES,
+      response_types_supported: [],
+    };
+  });
+
+  app.get(JWKS_PATH, { schema: { tags: ['oauth'] } }, async (_req, reply) => {
+    reply.header('cache-control', 'public, max-age=60');
+    return deps.keys.jwks();
+  });
+}

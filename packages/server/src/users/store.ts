@@ -1,0 +1,42 @@
+import type { Queryable } from '../db/db.js';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  createdAt: Date;
+  deactivatedAt: Date | null;
+  tokenEpoch: number;
+}
+
+interface Row {
+  id: string; email: string; name: string; password_hash: string; created_at: Date;
+  deactivated_at: Date | null; token_epoch: number;
+}
+
+const toUser = (r: Row): User => ({
+  id: r.id, email: r.email, name: r.name, passwordHash: r.password_hash, createdAt: r.created_at,
+  deactivatedAt: r.deactivated_at, tokenEpoch: r.token_epoch,
+});
+
+export const userStore = {
+  async insert(q: Queryable, u: Pick<User, 'id' | 'email' | 'name' | 'passwordHash' | 'createdAt'>): Promise<void> {
+    await q.query(
+      'INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+      [u.id, u.email, u.name, u.passwordHash, u.createdAt],
+    );
+  },
+  async findByEmail(q: Queryable, email: string): Promise<User | null> {
+    const rows = await q.query<Row>('SELECT * FROM users WHERE lower(email) = lower($1)', [email]);
+    return rows[0] ? toUser(rows[0]) : null;
+  },
+  async find(q: Queryable, id: string): Promise<User | null> {
+    const rows = await q.query<Row>('SELECT * FROM users WHERE id = $1', [id]);
+    return rows[0] ? toUser(rows[0]) : null;
+  },
+  async count(q: Queryable): Promise<number> {
+    const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+    return row?.n ?? 0;
+  },
+};
