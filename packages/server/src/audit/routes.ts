@@ -30,7 +30,7 @@ export const AuditEventBody = Type.Object(
     userAgent: Type.Union([Type.String(), Type.Null()]),
     detail: Type.Record(Type.String(), Type.Unknown()),
   },
-  { $id: 'AuditEvent' },
+  { description: 'An audit event' },
 );
 
 const AuditQuery = Type.Object(

@@ -5,7 +5,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { newId } from '../ids.js';
 import { errorHandler } from './error-handler.js';
-import { ErrorBody } from './schemas.js';
 import type { App } from './types.js';
 import { ApiError, InvalidRequest } from '../errors.js';
 
@@ -51,7 +50,6 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     },
   });
-  app.addSchema(ErrorBody);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`), req, reply));
 

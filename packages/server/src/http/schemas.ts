@@ -3,7 +3,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 /** Schemas shared by several route files. */
 export const ErrorBody = Type.Object(
   { error: Type.String(), error_description: Type.String() },
-  { $id: 'Error', description: 'RFC 6749 §5.2-shaped error, used by every endpoint' },
+  { description: 'RFC 6749 §5.2-shaped error, used by every endpoint' },
 );
 
 export const NoContent = Type.Null({ description: 'No content' });

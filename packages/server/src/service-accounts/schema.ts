@@ -30,7 +30,7 @@ export const UpdateBody = Type.Object(
 
 export const RotateBody = Type.Union([
   Type.Object(
-    { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600, default: 60 })) },
+    { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600, description: 'Seconds the previous secret keeps working; default 60' })) },
     { additionalProperties: false },
   ),
   Type.Null(),
@@ -60,7 +60,7 @@ export const ServiceAccountBody = Type.Object(
     lastTokenIssuedAt: NullableTimestamp,
     secrets: Type.Array(SecretInfo, { description: 'The secrets valid now: the current one, and the previous one during a grace window' }),
   },
-  { $id: 'ServiceAccount' },
+  { description: 'A service account' },
 );
 
 export const CreatedBody = Type.Object({
@@ -72,5 +72,5 @@ export const RotatedBody = Type.Object({
   clientSecret: Type.String({ description: 'The new secret, shown once' }),
   generation: Type.Integer(),
   previousSecretExpiresAt: Timestamp,
-  serviceAccount: Type.Ref(ServiceAccountBody),
+  serviceAccount: ServiceAccountBody,
 });

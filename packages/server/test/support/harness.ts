@@ -1,0 +1,141 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { MasterKey } from '../../src/crypto/master-key.js';
+import { createGatehouse, type Gatehouse } from '../../src/gatehouse.js';
+import type { Role } from '../../src/catalogue/scopes.js';
+import { PasswordHasher } from '../../src/crypto/passwords.js';
+import { newId } from '../../src/ids.js';
+import { organizationStore } from '../../src/organizations/store.js';
+import { userStore } from '../../src/users/store.js';
+import { createTestDb } from './db.js';
+
+export const ADMIN_EMAIL = 'owner@example.test';
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+export const ISSUER = 'http://gatehouse.test';
+
+export interface Harness {
+  gh: Gatehouse;
+  clock: ManualClock;
+  config: Config;
+  /** The bootstrap organization, owned by ADMIN_EMAIL. */
+  orgId: string;
+  /** A signed-in console session (the owner's unless another is made with `signIn`). */
+  owner: ConsoleSession;
+  signIn(email: string, password: string): Promise<ConsoleSession>;
+  /**
+   * Adds a user with `role` in `orgId` (default: the bootstrap org) straight through the stores,
+   * until the members API exists, and returns a signed-in session for them.
+   */
+  addUser(role: Role, orgId?: string): Promise<ConsoleSession & { email: string }>;
+  /** Creates another organization owned by the bootstrap owner (cross-tenant tests). */
+  createOrg(name?: string): Promise<string>;
+  /** Creates a service account as the owner; returns its client id and secret. */
+  createServiceAccount(scopes: string[], extra?: Record<string, unknown>, orgId?: string): Promise<{ clientId: string; clientSecret: string }>;
+  /** POSTs to the token endpoint with JSON client_secret_post. */
+  token(clientId: string, clientSecret: string, extra?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** Mints a token and returns just the access token string (expects success). */
+  accessToken(clientId: string, clientSecret: string, scope?: string): Promise<string>;
+  /** Calls a protected API with a bearer token. */
+  api(method: string, url: string, token?: string, body?: unknown): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export interface ConsoleSession {
+  cookie: string;
+  csrfToken: string;
+  userId: string;
+  request(method: string, url: string, body?: unknown, opts?: { csrf?: boolean }): Promise<LightMyRequestResponse>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  clock?: ManualClock;
+}
+
+/**
+ * A whole Gatehouse on a fresh database (PGlite, or a fresh Postgres schema), with a clock that
+ * moves only when told, driven through Fastify's inject (the full HTTP pipeline, no socket).
+ */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const clock = options.clock ?? new ManualClock('2026-06-01T12:00:00Z');
+  const { config } = loadConfig({
+    GATEHOUSE_ISSUER: ISSUER,
+    GATEHOUSE_ADMIN_EMAIL: ADMIN_EMAIL,
+    GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // Generous limits so tests of other things never trip them; rate-limit tests set their own.
+    GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '100000/100000',
+    GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '100000/100000',
+    GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS: '100000/100000',
+    GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL: '100000/100000',
+    ...options.env,
+  });
+  const db = await createTestDb();
+  const gh = await createGatehouse({
+    config, clock, db, masterKey: MasterKey.random(),
+    // Cheap scrypt for tests only; production cost is DEFAULT_PASSWORD_COST.
+    passwordCost: { logN: 10, r: 8, p: 1 },
+  });
+  const orgId = gh.bootstrap!.orgId;
+
+  const signIn = async (email: string, password: string): Promise<ConsoleSession> => {
+    const res = await gh.app.inject({ method: 'POST', url: '/console/api/session', payload: { email, password } });
+    if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+    const setCookie = res.headers['set-cookie'];
+    const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0]!;
+    const body = res.json() as { csrfToken: string; user: { id: string } };
+    return {
+      cookie, csrfToken: body.csrfToken, userId: body.user.id,
+      request: (method, url, payload, opts = {}) =>
+        gh.app.inject({
+          method: method as 'GET', url,
+          headers: { cookie, ...(opts.csrf === false ? {} : { 'x-csrf-token': body.csrfToken }) },
+          ...(payload !== undefined ? { payload: payload as object } : {}),
+        }),
+    };
+  };
+  const owner = await signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+
+  const passwords = new PasswordHasher({ logN: 10, r: 8, p: 1 });
+  let userCount = 0;
+  const harness: Harness = {
+    gh, clock, config, orgId, owner, signIn,
+    async addUser(role, org = orgId) {
+      const email = `${role}${++userCount}@example.test`;
+      const id = newId('usr');
+      await userStore.insert(gh.db, { id, email, name: `${role} ${userCount}`, passwordHash: await passwords.hash(ADMIN_PASSWORD), createdAt: clock.now() });
+      await organizationStore.addMember(gh.db, org, id, role, clock.now());
+      return { ...(await signIn(email, ADMIN_PASSWORD)), email };
+    },
+    async createOrg(name = 'Other organization') {
+      const id = newId('org');
+      await organizationStore.insert(gh.db, { id, name, createdAt: clock.now() });
+      await organizationStore.addMember(gh.db, id, owner.userId, 'owner', clock.now());
+      return id;
+    },
+    async createServiceAccount(scopes, extra = {}, org = orgId) {
+      const res = await owner.request('POST', `/console/api/orgs/${org}/service-accounts`, { name: 'Test integration', scopes, ...extra });
+      if (res.statusCode !== 201) throw new Error(`create service account failed: ${res.statusCode} ${res.body}`);
+      const body = res.json() as { clientId: string; clientSecret: string };
+      return { clientId: body.clientId, clientSecret: body.clientSecret };
+    },
+    token: (clientId, clientSecret, extra = {}) =>
+      gh.app.inject({
+        method: 'POST', url: '/api/v1/auth/token',
+        payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, ...extra },
+      }),
+    async accessToken(clientId, clientSecret, scope) {
+      const res = await harness.token(clientId, clientSecret, scope ? { scope } : {});
+      if (res.statusCode !== 200) throw new Error(`token failed: ${res.statusCode} ${res.body}`);
+      return (res.json() as { access_token: string }).access_token;
+    },
+    api: (method, url, token, body) =>
+      gh.app.inject({
+        method: method as 'GET', url,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        ...(body !== undefined ? { payload: body as object } : {}),
+      }),
+    close: () => gh.close(),
+  };
+  return harness;
+}
