@@ -6,6 +6,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { newId } from '../ids.js';
 import { errorHandler } from './error-handler.js';
 import type { App } from './types.js';
+import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
 
 /** Every body is small JSON or a form; anything larger is refused with 413 before it is parsed. */
@@ -33,7 +34,6 @@ export async function createApp(options: AppOptions): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : newId('req');
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   await app.register(formbody);
@@ -50,6 +50,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     },
   });
+  app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`), req, reply));
 

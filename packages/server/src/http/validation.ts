@@ -1,0 +1,15 @@
+import { Ajv, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+/**
+ * Request validation with two ajv instances: bodies are validated strictly (a JSON "60" is not
+ * the integer 60, an unknown field is an error), while querystrings and path parameters, which
+ * arrive as text, are coerced to the declared types.
+ */
+const base: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false };
+const strict = addFormats.default(new Ajv({ ...base, coerceTypes: false }));
+const coercing = addFormats.default(new Ajv({ ...base, coerceTypes: 'array' }));
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? strict : coercing).compile(schema as object);
