@@ -36,6 +36,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  // Only JSON and forms are spoken; Fastify's default text/plain parser would turn a wrong
+  // content type into a confusing validation error instead of a 415.
+  app.removeContentTypeParser('text/plain');
   await app.register(formbody);
   await app.register(cookie);
   await app.register(swagger, {
