@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { MasterKey } from '../../src/crypto/master-key.js';
-import { createGatehouse, type Gatehouse } from '../../src/gatehouse.js';
+import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/gatehouse.js';
 import type { Role } from '../../src/catalogue/scopes.js';
 import { PasswordHasher } from '../../src/crypto/passwords.js';
 import { newId } from '../../src/ids.js';
@@ -51,6 +51,8 @@ export interface ConsoleSession {
 export interface HarnessOptions {
   env?: Record<string, string>;
   clock?: ManualClock;
+  /** Fastify/pino logger options (default: no logging). */
+  logger?: GatehouseOptions['logger'];
 }
 
 /**
@@ -75,6 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config, clock, db, masterKey: MasterKey.random(),
     // Cheap scrypt for tests only; production cost is DEFAULT_PASSWORD_COST.
     passwordCost: { logN: 10, r: 8, p: 1 },
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const orgId = gh.bootstrap!.orgId;
 
