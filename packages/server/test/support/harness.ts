@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { MasterKey } from '../../src/crypto/master-key.js';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/gatehouse.js';
 import type { Role } from '../../src/catalogue/scopes.js';
+import type { Db } from '../../src/db/db.js';
 import { PasswordHasher } from '../../src/crypto/passwords.js';
 import { newId } from '../../src/ids.js';
 import { organizationStore } from '../../src/organizations/store.js';
@@ -51,6 +52,8 @@ export interface ConsoleSession {
 export interface HarnessOptions {
   env?: Record<string, string>;
   clock?: ManualClock;
+  /** Wraps the test database (e.g. to cut it off). */
+  wrapDb?: (db: Db) => Db;
   /** Fastify/pino logger options (default: no logging). */
   logger?: GatehouseOptions['logger'];
 }
@@ -72,7 +75,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL: '100000/100000',
     ...options.env,
   });
-  const db = await createTestDb();
+  const raw = await createTestDb();
+  const db = options.wrapDb ? options.wrapDb(raw) : raw;
   const gh = await createGatehouse({
     config, clock, db, masterKey: MasterKey.random(),
     // Cheap scrypt for tests only; production cost is DEFAULT_PASSWORD_COST.
