@@ -21,6 +21,7 @@ export default defineConfig({
   test: {
     // Files run in parallel child processes, one database each.
     pool: 'forks',
+    reporters: ['default', './tools/summary-reporter.ts'],
     projects: [
       { test: { ...shared, name: 'pglite', env: { GATEHOUSE_TEST_DRIVER: 'pglite' } } },
       ...(postgresUrl
