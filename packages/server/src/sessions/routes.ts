@@ -48,7 +48,7 @@ export function sessionRoutes(app: App, deps: { sessions: SessionService; config
 
     s.delete('/console/api/session', { schema: { tags, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {
       const sessionId = req.cookies[SESSION_COOKIE];
-      if (sessionId) await sessions.signOut(sessionId);
+      if (sessionId) await sessions.signOut(currentUser(req), sessionId, requestContext(req));
       return reply.clearCookie(SESSION_COOKIE, { path: '/' }).code(204).send(null);
     });
 

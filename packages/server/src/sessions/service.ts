@@ -91,8 +91,13 @@ export class SessionService {
     return { user: toSessionUser(user), csrfToken: this.csrfToken(sessionId) };
   }
 
-  async signOut(sessionId: string): Promise<void> {
-    await sessionStore.delete(this.db, this.hasher.hash(sessionId));
+  async signOut(user: SessionUser, sessionId: string, ctx: RequestContext): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await sessionStore.delete(tx, this.hasher.hash(sessionId));
+      await this.audit.inTransaction(tx, {
+        orgId: null, action: 'session.sign_out', outcome: 'success', actor: { type: 'user', id: user.id, name: user.email },
+      }, ctx);
+    });
   }
 
   checkCsrf(sessionId: string, presented: string | undefined): boolean {
