@@ -8,7 +8,10 @@ declare module 'fastify' {
   }
 }
 
-/** A preHandler that admits a bearer token holding `scope` on this call (§5). */
+/**
+ * A route hook that admits a bearer token holding `scope` on this call (§5). Register it as
+ * `onRequest`, so that an unauthenticated caller is refused before its body is even parsed.
+ */
 export function requireScope(decision: AccessDecision, scope: string) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const principal = await decision.authenticate(request.headers.authorization);

@@ -75,12 +75,12 @@ export function auditRoutes(app: App, deps: AuditRouteDeps): void {
 
   app.get('/api/v1/audit-events', {
     schema: { tags: ['reference api'], querystring: AuditQuery, response: { 200: Page(AuditEventBody), ...errorResponses } },
-    preHandler: requireScope(deps.decision, 'audit-log:read'),
+    onRequest: requireScope(deps.decision, 'audit-log:read'),
   }, async (req) => page(currentPrincipal(req).orgId, req.query, 'asc'));
 
   app.register(async (scoped) => {
     const s = scoped as App;
-    s.addHook('preHandler', consoleSession(deps.sessions));
+    s.addHook('onRequest', consoleSession(deps.sessions));
     s.get('/console/api/orgs/:orgId/audit-events', {
       schema: { tags: ['console: audit'], params: OrgParams, querystring: AuditQuery, response: { 200: Page(AuditEventBody), ...errorResponses } },
     }, async (req) => {

@@ -28,7 +28,7 @@ export function serviceAccountRoutes(app: App, deps: ServiceAccountRouteDeps): v
 
   app.register(async (scoped) => {
     const s = scoped as App;
-    s.addHook('preHandler', consoleSession(deps.sessions));
+    s.addHook('onRequest', consoleSession(deps.sessions));
     const manage = async (req: { params: { orgId: string } } & Parameters<typeof currentUser>[0]) => {
       const user = currentUser(req);
       await requireOrgCapability(db, user, req.params.orgId, 'service-accounts:manage');

@@ -36,7 +36,7 @@ export function sessionRoutes(app: App, deps: { sessions: SessionService; config
 
   app.register(async (scoped) => {
     const s = scoped as App;
-    s.addHook('preHandler', consoleSession(sessions));
+    s.addHook('onRequest', consoleSession(sessions));
 
     // The console page reloads and needs its CSRF token back; the cookie itself is HttpOnly.
     s.get('/console/api/session', { schema: { tags, response: { 200: SessionBody, ...errorResponses } } }, async (req, reply) => {

@@ -52,10 +52,12 @@ describe('console API: service accounts', () => {
   });
 
   describe('sessions and CSRF', () => {
-    it('refuses every call without a session', async () => {
+    it('refuses every call without a session, before looking at the body', async () => {
       const res = await h.gh.app.inject({ method: 'GET', url: base() });
       expect(res.statusCode).toBe(401);
       expect(res.json().error).toBe('unauthenticated');
+      const bad = await h.gh.app.inject({ method: 'POST', url: base(), headers: { 'content-type': 'application/json' }, payload: '{not json' });
+      expect(bad.statusCode).toBe(401);
     });
 
     it('refuses a state-changing call without the CSRF header, or with another session\'s, and changes nothing', async () => {
