@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/db.js';
 import type { Cursors } from '../http/cursor.js';
 import { NoContent, errorResponses, Page, PageQuery } from '../http/schemas.js';
@@ -29,7 +30,8 @@ export function serviceAccountRoutes(app: App, deps: ServiceAccountRouteDeps): v
   app.register(async (scoped) => {
     const s = scoped as App;
     s.addHook('onRequest', consoleSession(deps.sessions));
-    const manage = async (req: { params: { orgId: string } } & Parameters<typeof currentUser>[0]) => {
+    /** The signed-in user, if they may manage this organization's service accounts. */
+    const manage = async (req: FastifyRequest & { params: { orgId: string } }) => {
       const user = currentUser(req);
       await requireOrgCapability(db, user, req.params.orgId, 'service-accounts:manage');
       return user;
