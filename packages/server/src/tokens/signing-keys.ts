@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import * as jose from 'jose';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
@@ -21,7 +22,7 @@ interface LoadedKey {
   kid: string;
   publicJwk: jose.JWK;
   publicKey: CryptoKey;
-  privateKey?: CryptoKey;
+  privateKey?: crypto.KeyObject;
   retiredAt: Date | null;
 }
 
@@ -61,10 +62,10 @@ export class SigningKeys {
         publicKey: (await jose.importJWK(r.public_jwk, SIGNING_ALG)) as CryptoKey,
         privateKey: r.retired_at
           ? undefined
-          : ((await jose.importJWK(
-              JSON.parse(this.master.decrypt(r.private_ciphertext, `signing-key:${r.kid}`).toString('utf8')),
-              SIGNING_ALG,
-            )) as CryptoKey),
+          : crypto.createPrivateKey({
+              key: JSON.parse(this.master.decrypt(r.private_ciphertext, `signing-key:${r.kid}`).toString('utf8')),
+              format: 'jwk',
+            }),
         retiredAt: r.retired_at,
       })),
     );
@@ -88,8 +89,8 @@ export class SigningKeys {
     return kid;
   }
 
-  /** The key that signs new tokens. */
-  active(): { kid: string; privateKey: CryptoKey } {
+  /** The key that signs new tokens (a node KeyObject: signing is synchronous, see access-tokens.ts). */
+  active(): { kid: string; privateKey: crypto.KeyObject } {
     const key = this.keys.find((k) => !k.retiredAt && k.privateKey);
     if (!key?.privateKey) throw new Error('no active signing key');
     return { kid: key.kid, privateKey: key.privateKey };

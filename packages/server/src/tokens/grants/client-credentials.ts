@@ -64,7 +64,7 @@ export class ClientCredentialsGrant {
     if (lifetime < 1) {
       return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account expires within a second', usedBasic), secret.id);
     }
-    const { token, claims } = await this.tokens.mint({
+    const { token, claims } = this.tokens.mint({
       sub: account.id, clientId: account.id, scopes, lifetimeSeconds: lifetime, orgId: account.orgId, epoch: account.tokenEpoch,
     });
     await this.audit.groupCommit({
