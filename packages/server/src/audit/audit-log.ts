@@ -1,12 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { AuditEvent, RequestContext } from './events.js';
-import { serviceAccountStore } from '../service-accounts/store.js';
 import { auditStore, toAuditRow, type AuditRow } from './store.js';
 
 interface Pending {
   row: AuditRow;
-  afterCommit?: { serviceAccountId: string };
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -14,7 +12,7 @@ interface Pending {
 /**
  * Writes the audit log. Console actions call `inTransaction` with the transaction of the change
  * they record (ARCHITECTURE property 4). Token grants and denials call `groupCommit`: concurrent
- * callers share one transaction and one multi-row insert, and each answers only after that commit,
+ * callers share one atomic multi-row insert, and each answers only after that commit,
  * so an acknowledged grant is never missing from the log. While one batch commits the next one
  * gathers, so batches grow with load and add no latency when idle.
  */
@@ -29,15 +27,10 @@ export class AuditLog {
     await auditStore.insert(tx, [toAuditRow(event, ctx, this.clock.now())]);
   }
 
-  /** Records a token grant or denial; `touchServiceAccount` also updates its "last token issued". */
-  groupCommit(event: AuditEvent, ctx: RequestContext, touchServiceAccount?: string): Promise<void> {
+  /** Records a token grant or denial; a successful grant also moves the account's "last token issued". */
+  groupCommit(event: AuditEvent, ctx: RequestContext): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({
-        row: toAuditRow(event, ctx, this.clock.now()),
-        ...(touchServiceAccount ? { afterCommit: { serviceAccountId: touchServiceAccount } } : {}),
-        resolve,
-        reject,
-      });
+      this.queue.push({ row: toAuditRow(event, ctx, this.clock.now()), resolve, reject });
       this.flushing ??= this.flushLoop();
     });
   }
@@ -53,17 +46,7 @@ export class AuditLog {
     while (this.queue.length) {
       const batch = this.queue.splice(0, AuditLog.MAX_BATCH);
       try {
-        await this.db.transaction(async (tx) => {
-          await auditStore.insert(tx, batch.map((p) => p.row));
-          const touched = batch.filter((p) => p.afterCommit);
-          if (touched.length) {
-            await serviceAccountStore.touchLastTokenIssued(
-              tx,
-              touched.map((p) => p.afterCommit!.serviceAccountId),
-              touched.map((p) => p.row.occurredAt),
-            );
-          }
-        });
+        await auditStore.insertGrants(this.db, batch.map((p) => p.row));
         for (const p of batch) p.resolve();
       } catch (err) {
         for (const p of batch) p.reject(err);

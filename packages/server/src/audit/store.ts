@@ -39,33 +39,53 @@ export interface AuditFilter {
   to?: Date;
 }
 
+const INSERT_ROWS = `INSERT INTO audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_name, action, outcome,
+    target_type, target_id, credential, ip, user_agent, detail)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[])`;
+
+/** The rows as one array per column, for unnest (one round trip whatever the batch size). */
+function columns(rows: readonly AuditRow[]): unknown[] {
+  const col = <T>(f: (r: AuditRow) => T) => rows.map(f);
+  return [
+    col((r) => r.id),
+    col((r) => r.orgId),
+    col((r) => r.occurredAt.toISOString()),
+    col((r) => r.event.actor.type),
+    col((r) => r.event.actor.id ?? null),
+    col((r) => r.event.actor.name ?? null),
+    col((r) => r.event.action),
+    col((r) => r.event.outcome),
+    col((r) => r.event.target?.type ?? null),
+    col((r) => r.event.target?.id ?? null),
+    col((r) => r.event.credential ?? null),
+    col((r) => r.ctx.ip || null),
+    col((r) => r.ctx.userAgent?.slice(0, MAX_USER_AGENT) ?? null),
+    col((r) => JSON.stringify(r.event.detail ?? {})),
+  ];
+}
+
 /** The append-only audit log. Inserts go in the caller's transaction (property 4). */
 export const auditStore = {
   /** One multi-row insert for many events (console actions insert one, group commit many). */
   async insert(q: Queryable, rows: readonly AuditRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const col = <T>(f: (r: AuditRow) => T) => rows.map(f);
+    await q.query(`${INSERT_ROWS}`, columns(rows));
+  },
+
+  /**
+   * The group commit of token grants in ONE statement (so it is atomic without BEGIN/COMMIT round
+   * trips): the audit rows, and each granting service account's "last token issued".
+   */
+  async insertGrants(q: Queryable, rows: readonly AuditRow[]): Promise<void> {
+    if (rows.length === 0) return;
     await q.query(
-      `INSERT INTO audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_name, action, outcome,
-         target_type, target_id, credential, ip, user_agent, detail)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
-         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[])`,
-      [
-        col((r) => r.id),
-        col((r) => r.orgId),
-        col((r) => r.occurredAt.toISOString()),
-        col((r) => r.event.actor.type),
-        col((r) => r.event.actor.id ?? null),
-        col((r) => r.event.actor.name ?? null),
-        col((r) => r.event.action),
-        col((r) => r.event.outcome),
-        col((r) => r.event.target?.type ?? null),
-        col((r) => r.event.target?.id ?? null),
-        col((r) => r.event.credential ?? null),
-        col((r) => r.ctx.ip || null),
-        col((r) => r.ctx.userAgent?.slice(0, MAX_USER_AGENT) ?? null),
-        col((r) => JSON.stringify(r.event.detail ?? {})),
-      ],
+      `WITH inserted AS (${INSERT_ROWS} RETURNING actor_id, occurred_at, action, outcome)
+       UPDATE service_accounts s SET last_token_issued_at = GREATEST(s.last_token_issued_at, t.at)
+         FROM (SELECT actor_id, max(occurred_at) AS at FROM inserted
+                WHERE action = 'token.grant' AND outcome = 'success' GROUP BY actor_id) t
+        WHERE s.id = t.actor_id`,
+      columns(rows),
     );
   },
 

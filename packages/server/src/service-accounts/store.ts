@@ -128,14 +128,4 @@ export const serviceAccountStore = {
       );
     }
   },
-
-  /** Group-committed with the grant audit rows: the console's "last token issued". */
-  async touchLastTokenIssued(q: Queryable, ids: string[], at: Date[]): Promise<void> {
-    await q.query(
-      `UPDATE service_accounts s SET last_token_issued_at = GREATEST(s.last_token_issued_at, t.at)
-         FROM (SELECT id, max(at) AS at FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at) GROUP BY id) t
-        WHERE s.id = t.id`,
-      [ids, at.map((d) => d.toISOString())],
-    );
-  },
 };

@@ -72,7 +72,7 @@ export class ClientCredentialsGrant {
       actor: { type: 'service_account', id: account.id, name: account.name },
       target: { type: 'access_token', id: claims.jti }, credential: secret.id,
       detail: { grantType: 'client_credentials', authMethod: client.method, scope: claims.scope, expiresIn: lifetime, secretGeneration: secret.generation },
-    }, ctx, account.id);
+    }, ctx);
     return { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: claims.scope };
   }
 
