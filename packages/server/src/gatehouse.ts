@@ -1,5 +1,6 @@
 import type { FastifyServerOptions } from 'fastify';
 import { AccessDecision } from './access/access-decision.js';
+import { accessRoutes } from './access/routes.js';
 import { PrincipalStates } from './access/principal-state.js';
 import { AuditLog } from './audit/audit-log.js';
 import { auditRoutes } from './audit/routes.js';
@@ -80,6 +81,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
 
     const app = await createApp({ logger: options.logger ?? false, trustProxy: config.trustProxy, version: VERSION });
     healthRoutes(app, { db });
+    accessRoutes(app, { decision });
     tokenRoutes(app, {
       config, clock, keys,
       grants: { client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock) },

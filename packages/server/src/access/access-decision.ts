@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { InvalidToken, InsufficientScope } from '../errors.js';
-import type { AccessTokens } from '../tokens/access-tokens.js';
-import { isActive, type PrincipalStates } from './principal-state.js';
+import type { AccessTokenClaims, AccessTokens } from '../tokens/access-tokens.js';
+import { isActive, type PrincipalStates, type ServiceAccountState } from './principal-state.js';
 
 /** The caller of a protected API, as decided at the moment of this call. */
 export interface Principal {
@@ -20,6 +20,12 @@ export interface Principal {
  * current state: deleted, disabled or expired [A7] [A8], the token epoch, and the current scopes [A9].
  */
 export class AccessDecision {
+  /**
+   * The principal last decided for a verified token, with the account state it was decided
+   * from. State objects are replaced on every change, so identity tells whether it still holds.
+   */
+  private readonly decided = new WeakMap<AccessTokenClaims, { account: ServiceAccountState; principal: Principal }>();
+
   constructor(
     private readonly tokens: AccessTokens,
     private readonly states: PrincipalStates,
@@ -33,12 +39,17 @@ export class AccessDecision {
     if (!claims.sub.startsWith('svc_') || !claims.org_id) {
       throw new InvalidToken('this API accepts service-account tokens only');
     }
-    const account = await this.states.serviceAccount(claims.sub);
+    const account = this.states.peek(claims.sub) ?? (await this.states.serviceAccount(claims.sub));
     if (!account || account.orgId !== claims.org_id) throw new InvalidToken('the service account no longer exists');
+    // Checked on every call, cached decision or not: expiry moves with the clock.
     if (!isActive(account, this.clock.now())) throw new InvalidToken('the service account is disabled or expired');
+    const memo = this.decided.get(claims);
+    if (memo?.account === account) return memo.principal;
     if (claims.epoch !== account.tokenEpoch) throw new InvalidToken('the access token was revoked');
     const scopes = new Set(claims.scope.split(' ').filter((s) => account.scopes.has(s)));
-    return { type: 'service_account', id: account.id, name: account.name, orgId: account.orgId, scopes, tokenId: claims.jti };
+    const principal: Principal = { type: 'service_account', id: account.id, name: account.name, orgId: account.orgId, scopes, tokenId: claims.jti };
+    this.decided.set(claims, { account, principal });
+    return principal;
   }
 
   /** 403 naming the missing scope (§5). */

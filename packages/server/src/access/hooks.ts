@@ -20,6 +20,13 @@ export function requireScope(decision: AccessDecision, scope: string) {
   };
 }
 
+/** A route hook that admits any live service-account token, whatever its scopes. */
+export function requireToken(decision: AccessDecision) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    request.principal = await decision.authenticate(request.headers.authorization);
+  };
+}
+
 export function currentPrincipal(request: FastifyRequest): Principal {
   if (!request.principal) throw new InvalidToken('a bearer token is required');
   return request.principal;

@@ -40,6 +40,11 @@ export class PrincipalStates {
     return pending;
   }
 
+  /** The cached state of `id`, without loading it (the hot path avoids a promise when it can). */
+  peek(id: string): ServiceAccountState | undefined {
+    return this.accounts.get(id);
+  }
+
   /** Forget `id`; the next read loads it fresh. Called after every committed change. */
   invalidate(id: string): void {
     this.versions.set(id, (this.versions.get(id) ?? 0) + 1);

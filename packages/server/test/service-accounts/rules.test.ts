@@ -228,6 +228,19 @@ describe('service accounts: credential model A', () => {
     expect(meta).toMatchObject({ issuer: 'http://gatehouse.test', token_endpoint: 'http://gatehouse.test/api/v1/auth/token' });
   });
 
+  it('/api/v1/auth/validate answers 200 for a live token whatever its scopes, 401 once disabled', async () => {
+    const { clientId, clientSecret } = await h.createServiceAccount(['assets:read'], { name: 'Connection test' });
+    const token = await h.accessToken(clientId, clientSecret);
+    const ok = await h.api('GET', '/api/v1/auth/validate', token);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ valid: true, serviceAccount: { id: clientId, name: 'Connection test' }, orgId: h.orgId });
+    await h.owner.request('POST', sa(clientId, '/disable'));
+    const dead = await h.api('GET', '/api/v1/auth/validate', token);
+    expect(dead.statusCode).toBe(401);
+    expect(dead.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect((await h.api('GET', '/api/v1/auth/validate')).statusCode).toBe(401);
+  });
+
   it('deleting an account kills its tokens and its secret', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
     const token = await h.accessToken(clientId, clientSecret);
