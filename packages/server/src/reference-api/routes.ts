@@ -1,9 +1,17 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { AccessDecision } from '../access/access-decision.js';
+import { currentPrincipal, principalActor, requireScope } from '../access/hooks.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import { notFound } from '../errors.js';
 import type { Cursors } from '../http/cursor.js';
-import type { App } from '../http/types.js';
+import { errorResponses, NoContent, Page, PageQuery, Timestamp } from '../http/schemas.js';
+import { requestContext, type App } from '../http/types.js';
+import { newId } from '../ids.js';
+import { RESOURCES, type ResourceDef } from './catalogue.js';
+import { recordStore, type RecordRow, type RecordScope } from './store.js';
 
 export interface ReferenceApiDeps {
   db: Db;
@@ -13,5 +21,114 @@ export interface ReferenceApiDeps {
   clock: Clock;
 }
 
-/** §7: the governance reference API (stub; filled in next). */
-export function referenceApiRoutes(_app: App, _deps: ReferenceApiDeps): void {}
+/** What every record answers with: its own fields, then the bookkeeping (who wrote it, when). */
+const RecordBody = Type.Object(
+  { id: Type.String(), createdAt: Timestamp, createdBy: Type.String(), updatedAt: Timestamp, updatedBy: Type.String() },
+  { additionalProperties: true },
+);
+const present = (r: RecordRow) => ({ ...r.data, id: r.id, createdAt: r.createdAt, createdBy: r.createdBy, updatedAt: r.updatedAt, updatedBy: r.updatedBy });
+
+type Params = { id?: string; parentId?: string };
+const IdParam = Type.String({ minLength: 1, maxLength: 64 });
+
+/** §7: every resource of the catalogue table, with list, get, and the writes the table grants. */
+export function referenceApiRoutes(app: App, deps: ReferenceApiDeps): void {
+  for (const def of RESOURCES) resourceRoutes(app, deps, def);
+}
+
+function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): void {
+  const { db, cursors, audit, clock } = deps;
+  const base = `/api/v1/${def.path}`;
+  const tags = ['reference api'];
+  const parentParams: Record<string, typeof IdParam> = def.parent ? { parentId: IdParam } : {};
+  const listParams = Type.Object(parentParams);
+  const itemParams = Type.Object({ ...parentParams, id: IdParam });
+  const idOf = (req: FastifyRequest) => (req.params as Params).id ?? '';
+
+  /** The records this caller may see: its organization's (§5), and for webhooks only its own. */
+  const scopeOf = async (req: FastifyRequest): Promise<RecordScope> => {
+    const p = currentPrincipal(req);
+    const parentId = (req.params as Params).parentId ?? null;
+    if (def.parent && parentId !== null) {
+      const parent = await recordStore.get(db, { orgId: p.orgId, resource: def.parent, parentId: null, ownerId: null }, parentId);
+      if (!parent) throw notFound(def.parent.split('/').pop());
+    }
+    return { orgId: p.orgId, resource: def.path, parentId, ownerId: def.ownedByCaller ? p.id : null };
+  };
+  const cursorScope = (s: RecordScope) => `records:${s.orgId}:${s.resource}:${s.parentId ?? ''}:${s.ownerId ?? ''}`;
+  const auditEvent = (req: FastifyRequest, action: string, id: string, detail: Record<string, unknown>) => {
+    const p = currentPrincipal(req);
+    return { orgId: p.orgId, action: `${def.kind}.${action}`, outcome: 'success' as const, actor: principalActor(p), target: { type: def.kind, id }, detail };
+  };
+
+  app.get(base, {
+    schema: { tags, params: listParams, querystring: PageQuery, response: { 200: Page(RecordBody), ...errorResponses } },
+    onRequest: requireScope(deps.decision, def.read),
+  }, async (req) => {
+    const scope = await scopeOf(req);
+    const limit = req.query.limit ?? 50;
+    const rows = await recordStore.list(db, scope, cursors.decode(cursorScope(scope), req.query.cursor), limit + 1);
+    const page = cursors.page(cursorScope(scope), rows, limit);
+    return { items: page.items.map(present), nextCursor: page.nextCursor };
+  });
+
+  app.get(`${base}/:id`, {
+    schema: { tags, params: itemParams, response: { 200: RecordBody, ...errorResponses } },
+    onRequest: requireScope(deps.decision, def.read),
+  }, async (req) => {
+    const row = await recordStore.get(db, await scopeOf(req), idOf(req));
+    if (!row) throw notFound(def.kind.replace(/_/g, ' '));
+    return present(row);
+  });
+
+  if (def.create && def.write) {
+    app.post(base, {
+      schema: { tags, params: listParams, body: def.create, response: { 201: RecordBody, ...errorResponses } },
+      onRequest: requireScope(deps.decision, def.write),
+    }, async (req, reply) => {
+      const scope = await scopeOf(req);
+      const by = currentPrincipal(req).id;
+      const id = newId(def.prefix);
+      const data = req.body as Record<string, unknown>;
+      await db.transaction(async (tx) => {
+        await recordStore.insert(tx, scope, { id, data, at: clock.now(), by });
+        await audit.inTransaction(tx, auditEvent(req, 'create', id, { fields: Object.keys(data) }), requestContext(req));
+      });
+      const row = await recordStore.get(db, scope, id);
+      return reply.code(201).send(present(row!));
+    });
+  }
+
+  if (def.update && def.write) {
+    app.patch(`${base}/:id`, {
+      schema: { tags, params: itemParams, body: def.update, response: { 200: RecordBody, ...errorResponses } },
+      onRequest: requireScope(deps.decision, def.write),
+    }, async (req) => {
+      const scope = await scopeOf(req);
+      const changes = req.body as Record<string, unknown>;
+      await db.transaction(async (tx) => {
+        const row = await recordStore.get(tx, scope, idOf(req), { forUpdate: true });
+        if (!row) throw notFound(def.kind.replace(/_/g, ' '));
+        await recordStore.update(tx, row.id, { ...row.data, ...changes }, clock.now(), currentPrincipal(req).id);
+        await audit.inTransaction(tx, auditEvent(req, 'update', row.id, { fields: Object.keys(changes) }), requestContext(req));
+      });
+      return present((await recordStore.get(db, scope, idOf(req)))!);
+    });
+  }
+
+  if (def.deletable && def.write) {
+    app.delete(`${base}/:id`, {
+      schema: { tags, params: itemParams, response: { 204: NoContent, ...errorResponses } },
+      onRequest: requireScope(deps.decision, def.write),
+    }, async (req, reply) => {
+      const scope = await scopeOf(req);
+      await db.transaction(async (tx) => {
+        const row = await recordStore.get(tx, scope, idOf(req), { forUpdate: true });
+        if (!row) throw notFound(def.kind.replace(/_/g, ' '));
+        await recordStore.delete(tx, row.id);
+        await audit.inTransaction(tx, auditEvent(req, 'delete', row.id, {}), requestContext(req));
+      });
+      return reply.code(204).send(null);
+    });
+  }
+}
