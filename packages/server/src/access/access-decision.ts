@@ -34,7 +34,8 @@ export class AccessDecision {
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const token = bearerToken(authorization);
-    const claims = await this.tokens.verify(token);
+    const now = this.clock.now();
+    const claims = await this.tokens.verify(token, now);
     this.states.assertFresh();
     if (!claims.sub.startsWith('svc_') || !claims.org_id) {
       throw new InvalidToken('this API accepts service-account tokens only');
@@ -42,7 +43,7 @@ export class AccessDecision {
     const account = this.states.peek(claims.sub) ?? (await this.states.serviceAccount(claims.sub));
     if (!account || account.orgId !== claims.org_id) throw new InvalidToken('the service account no longer exists');
     // Checked on every call, cached decision or not: expiry moves with the clock.
-    if (!isActive(account, this.clock.now())) throw new InvalidToken('the service account is disabled or expired');
+    if (!isActive(account, now)) throw new InvalidToken('the service account is disabled or expired');
     const memo = this.decided.get(claims);
     if (memo?.account === account) return memo.principal;
     if (claims.epoch !== account.tokenEpoch) throw new InvalidToken('the access token was revoked');

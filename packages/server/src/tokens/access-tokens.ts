@@ -84,8 +84,8 @@ export class AccessTokens {
   }
 
   /** Verifies signature and registered claims; throws InvalidToken. Principal state is checked by the caller. */
-  async verify(token: string): Promise<AccessTokenClaims> {
-    const now = epochSeconds(this.clock.now());
+  async verify(token: string, at: Date = this.clock.now()): Promise<AccessTokenClaims> {
+    const now = epochSeconds(at);
     const cached = this.verified.get(token);
     if (cached) {
       if (cached.exp > now) return cached;
@@ -99,7 +99,7 @@ export class AccessTokens {
         typ: ACCESS_TOKEN_TYP,
         issuer: this.issuer,
         audience: this.audience,
-        currentDate: this.clock.now(),
+        currentDate: at,
         requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
       }));
     } catch (err) {
