@@ -71,7 +71,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     await keys.init();
 
     const audit = new AuditLog(db, clock);
-    const states = new PrincipalStates(db, clock);
+    const states = new PrincipalStates(db);
     const tokens = new AccessTokens(keys, clock, config.issuer, config.audience);
     const decision = new AccessDecision(tokens, states, clock);
     const cursors = new Cursors(hasher);

@@ -1,4 +1,3 @@
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { serviceAccountStore, type ClientSecret } from '../service-accounts/store.js';
 
@@ -25,7 +24,7 @@ export class PrincipalStates {
   private readonly versions = new Map<string, number>();
   private readonly loading = new Map<string, Promise<ServiceAccountState | null>>();
 
-  constructor(private readonly db: Db, readonly clock: Clock) {}
+  constructor(private readonly db: Db) {}
 
   async serviceAccount(id: string): Promise<ServiceAccountState | null> {
     const hit = this.accounts.get(id);

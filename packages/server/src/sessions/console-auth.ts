@@ -11,6 +11,8 @@ export const SESSION_COOKIE = 'gatehouse_session';
 declare module 'fastify' {
   interface FastifyRequest {
     consoleUser?: SessionUser;
+    /** This session's CSRF token, for the console page to pick up again after a reload. */
+    csrfToken?: string;
   }
 }
 
@@ -30,6 +32,7 @@ export function consoleSession(sessions: SessionService) {
       throw new ApiError('csrf_token_invalid', 'the X-CSRF-Token header is missing or wrong');
     }
     request.consoleUser = resolved.user;
+    request.csrfToken = resolved.csrfToken;
   };
 }
 

@@ -41,9 +41,8 @@ export function sessionRoutes(app: App, deps: { sessions: SessionService; config
     // The console page reloads and needs its CSRF token back; the cookie itself is HttpOnly.
     s.get('/console/api/session', { schema: { tags, response: { 200: SessionBody, ...errorResponses } } }, async (req, reply) => {
       const user = currentUser(req);
-      const resolved = await sessions.resolve(req.cookies[SESSION_COOKIE]);
       reply.header('cache-control', 'no-store');
-      return { csrfToken: resolved?.csrfToken ?? '', user, memberships: await sessions.memberships(user.id) };
+      return { csrfToken: req.csrfToken!, user, memberships: await sessions.memberships(user.id) };
     });
 
     s.delete('/console/api/session', { schema: { tags, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {

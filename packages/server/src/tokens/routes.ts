@@ -1,18 +1,17 @@
 import { Type } from '@sinclair/typebox';
+import type { RequestContext } from '../audit/events.js';
 import { ALL_SCOPES } from '../catalogue/scopes.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
 import { UnsupportedGrantType } from '../errors.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { ErrorBody } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
-import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
-import type { ClientCredentialsGrant, TokenResponse } from './grants/client-credentials.js';
+import type { TokenResponse } from './grants/client-credentials.js';
 import type { SigningKeys } from './signing-keys.js';
 import { parseTokenRequest, type TokenRequest } from './token-request.js';
-import type { RequestContext } from '../audit/events.js';
 
 export const TOKEN_PATH = '/api/v1/auth/token';
-export const REVOKE_PATH = '/api/v1/auth/revoke';
 export const JWKS_PATH = '/.well-known/jwks.json';
 
 /** A grant type handler; the refresh_token grant slots in beside client_credentials. */
@@ -42,7 +41,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
   app.post(TOKEN_PATH, {
     schema: {
       tags: ['oauth'],
-      summary: 'Exchange client credentials (or a refresh token) for an access token',
+      summary: 'Exchange client credentials for an access token (RFC 6749 §4.4)',
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       response: { 200: TokenResponseBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
@@ -65,10 +64,8 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       issuer,
       token_endpoint: `${issuer}${TOKEN_PATH}`,
       jwks_uri: `${issuer}${JWKS_PATH}`,
-      revocation_endpoint: `${issuer}${REVOKE_PATH}`,
       grant_types_supported: Object.keys(deps.grants),
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      revocation_endpoint_auth_methods_supported: ['none'],
       scopes_supported: ALL_SCOPES,
       response_types_supported: [],
     };
