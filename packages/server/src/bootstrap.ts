@@ -25,6 +25,7 @@ export async function bootstrapFirstOwner(
   db: Db, clock: Clock, passwords: PasswordHasher, audit: AuditLog, config: Config,
   seed?: (tx: Queryable, orgId: string, at: Date) => Promise<void>,
 ): Promise<BootstrapResult | null> {
+  if ((await userStore.count(db)) > 0) return null; // the common case: not the first start
   const email = config.adminEmail ?? DEFAULT_ADMIN_EMAIL;
   const generatedPassword = config.adminPassword ? undefined : generatePassword();
   const passwordHash = await passwords.hash(config.adminPassword ?? generatedPassword!);
