@@ -5,7 +5,7 @@ import { MasterKey } from '../../src/crypto/master-key.js';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/gatehouse.js';
 import type { Role } from '../../src/catalogue/scopes.js';
 import type { Db } from '../../src/db/db.js';
-import { PasswordHasher } from '../../src/crypto/passwords.js';
+import { PasswordHasher, type PasswordCost } from '../../src/crypto/passwords.js';
 import { newId } from '../../src/ids.js';
 import { organizationStore } from '../../src/organizations/store.js';
 import { userStore } from '../../src/users/store.js';
@@ -52,6 +52,8 @@ export interface ConsoleSession {
 export interface HarnessOptions {
   env?: Record<string, string>;
   clock?: ManualClock;
+  /** scrypt cost for the server (default: cheap, for speed). */
+  passwordCost?: PasswordCost;
   /** Wraps the test database (e.g. to cut it off). */
   wrapDb?: (db: Db) => Db;
   /** Fastify/pino logger options (default: no logging). */
@@ -80,7 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const gh = await createGatehouse({
     config, clock, db, masterKey: MasterKey.random(),
     // Cheap scrypt for tests only; production cost is DEFAULT_PASSWORD_COST.
-    passwordCost: { logN: 10, r: 8, p: 1 },
+    passwordCost: options.passwordCost ?? { logN: 10, r: 8, p: 1 },
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const orgId = gh.bootstrap!.orgId;
