@@ -7,7 +7,8 @@
 //   baseline          GET /healthz, measured right before each of the above
 //
 // BENCH_SECONDS (default 5) sets each measurement's length, after a 2-second warm-up; each pair
-// is measured BENCH_ROUNDS (default 3) times and the median ratio reported.
+// is measured BENCH_ROUNDS (default 3) times and the median ratio reported. BENCH_DATABASE_URL=
+// postgres://... runs the server on a scratch database of that PostgreSQL instead of PGlite.
 import autocannon from 'autocannon';
 import { startServer } from './server.mjs';
 
@@ -34,8 +35,8 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 async function main() {
   // A single benchmark client would trip the per-client and per-address limits at once.
   const limits = { GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '1000000/1000000', GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '1000000/1000000' };
-  console.log(`Gatehouse benchmark: ${SECONDS} s per measurement, median of ${ROUNDS} rounds, embedded PGlite, token rate limits raised for the run`);
   const server = await startServer(limits);
+  console.log(`Gatehouse benchmark: ${SECONDS} s per measurement, median of ${ROUNDS} rounds, ${server.database}, token rate limits raised for the run`);
   try {
     const sa = await server.consoleCall('POST', `/console/api/orgs/${server.orgId}/service-accounts`, {
       name: 'bench', scopes: ['governance.controls:read', 'audit-log:read'],
