@@ -39,6 +39,12 @@ const FindingFields = {
   assetId: Type.Optional(Type.String({ maxLength: 64 })),
 };
 
+const EvidenceClaimFields = {
+  requirementId: Text(64),
+  summary: Text(2000),
+  attachments: Type.Optional(Type.Array(Type.Object({ name: Text(255), url: HttpsUrl, contentType: Type.Optional(Text(100)) }, strict), { maxItems: 20 })),
+};
+
 const WebhookFields = {
   url: HttpsUrl,
   events: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 50, uniqueItems: true }),
@@ -55,11 +61,8 @@ export const RESOURCES: readonly ResourceDef[] = [
   {
     path: 'governance/evidence-claims', prefix: 'evc', kind: 'evidence_claim',
     read: 'governance.evidence:read', write: 'governance.evidence:write',
-    create: Type.Object({
-      requirementId: Text(64),
-      summary: Text(2000),
-      attachments: Type.Optional(Type.Array(Type.Object({ name: Text(255), url: HttpsUrl, contentType: Type.Optional(Text(100)) }, strict), { maxItems: 20 })),
-    }, strict),
+    create: Type.Object(EvidenceClaimFields, strict),
+    update: Type.Partial(Type.Object(EvidenceClaimFields), { ...strict, minProperties: 1 }),
   },
   readOnly('governance/assessments', 'asm', 'assessment', 'governance.assessments:read'),
   {

@@ -103,6 +103,18 @@ describe('reference API (§7)', () => {
     expect((await h.api('POST', `/api/v1/governance/submission-packages/${pkg.id}/events`, token, { type: 'lost' })).statusCode).toBe(400);
   });
 
+  it('creates an evidence claim with attachments and corrects it', async () => {
+    const sa = await h.createServiceAccount(['governance.evidence:read', 'governance.evidence:write']);
+    const token = await h.accessToken(sa.clientId, sa.clientSecret);
+    const claim = await h.api('POST', '/api/v1/governance/evidence-claims', token, {
+      requirementId: 'evr_x', summary: 'Q3 access review export', attachments: [{ name: 'review.csv', url: 'https://files.example.test/review.csv' }],
+    });
+    expect(claim.statusCode).toBe(201);
+    const fixed = await h.api('PATCH', `/api/v1/governance/evidence-claims/${claim.json().id}`, token, { summary: 'Q3 access review export (signed)' });
+    expect(fixed.json()).toMatchObject({ summary: 'Q3 access review export (signed)', attachments: [{ name: 'review.csv' }] });
+    expect((await h.api('POST', '/api/v1/governance/evidence-claims', token, { requirementId: 'evr_x', summary: 'x', attachments: [{ name: 'a', url: 'ftp://x' }] })).statusCode).toBe(400);
+  });
+
   it('webhooks belong to the service account that made them', async () => {
     const a = await h.createServiceAccount(['webhooks:manage']);
     const b = await h.createServiceAccount(['webhooks:manage']);
