@@ -66,13 +66,14 @@ export class ServiceAccountService {
 
   async list(orgId: string, after: string | null, limit: number): Promise<ServiceAccountView[]> {
     const accounts = await serviceAccountStore.listByOrg(this.db, orgId, after, limit);
-    return Promise.all(accounts.map((a) => this.view(this.db, a)));
+    const secrets = await serviceAccountStore.secretsOf(this.db, accounts.map((a) => a.id));
+    return accounts.map((a) => this.present(a, secrets.get(a.id) ?? []));
   }
 
   async get(orgId: string, id: string): Promise<ServiceAccountView> {
     const account = await serviceAccountStore.findInOrg(this.db, orgId, id);
     if (!account) throw notFound('service account');
-    return this.view(this.db, account);
+    return this.present(account, await serviceAccountStore.secrets(this.db, id));
   }
 
   /** [A9]: narrowing scopes narrows live tokens, since every call intersects with the current set. */
@@ -174,12 +175,13 @@ export class ServiceAccountService {
     }
   }
 
-  private async view(q: Queryable, account: ServiceAccount): Promise<ServiceAccountView> {
+  /** The console's view: only the secrets valid now, and never their hashes. */
+  private present(account: ServiceAccount, secrets: ClientSecret[]): ServiceAccountView {
     const now = this.clock.now().getTime();
-    const secrets = (await serviceAccountStore.secrets(q, account.id))
-      .filter((s) => s.expiresAt === null || s.expiresAt.getTime() > now)
-      .map(({ hash: _hash, ...rest }) => rest);
-    return { ...account, secrets };
+    return {
+      ...account,
+      secrets: secrets.filter((s) => s.expiresAt === null || s.expiresAt.getTime() > now).map(({ hash: _hash, ...rest }) => rest),
+    };
   }
 
   private validExpiry(value: string | null | undefined): Date | null {

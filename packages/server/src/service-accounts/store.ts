@@ -93,12 +93,23 @@ export const serviceAccountStore = {
   },
 
   async secrets(q: Queryable, serviceAccountId: string): Promise<ClientSecret[]> {
-    const rows = await q.query<{ id: string; generation: number; secret_hash: string; created_at: Date; expires_at: Date | null }>(
-      `SELECT id, generation, secret_hash, created_at, expires_at FROM service_account_secrets
-       WHERE service_account_id = $1 ORDER BY generation DESC`,
-      [serviceAccountId],
+    return (await this.secretsOf(q, [serviceAccountId])).get(serviceAccountId) ?? [];
+  },
+
+  /** The secrets of several accounts in one query (a console page), newest generation first. */
+  async secretsOf(q: Queryable, serviceAccountIds: string[]): Promise<Map<string, ClientSecret[]>> {
+    const rows = await q.query<{ service_account_id: string; id: string; generation: number; secret_hash: string; created_at: Date; expires_at: Date | null }>(
+      `SELECT service_account_id, id, generation, secret_hash, created_at, expires_at FROM service_account_secrets
+       WHERE service_account_id = ANY($1::text[]) ORDER BY generation DESC`,
+      [serviceAccountIds],
     );
-    return rows.map((r) => ({ id: r.id, generation: r.generation, hash: r.secret_hash, createdAt: r.created_at, expiresAt: r.expires_at }));
+    const bySa = new Map<string, ClientSecret[]>();
+    for (const r of rows) {
+      const list = bySa.get(r.service_account_id) ?? [];
+      list.push({ id: r.id, generation: r.generation, hash: r.secret_hash, createdAt: r.created_at, expiresAt: r.expires_at });
+      bySa.set(r.service_account_id, list);
+    }
+    return bySa;
   },
 
   async insertSecret(q: Queryable, serviceAccountId: string, s: Omit<ClientSecret, 'expiresAt'>): Promise<void> {
