@@ -79,8 +79,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);
     const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, seedSampleData);
 
-    const app = await createApp({ logger: options.logger ?? false, trustProxy: config.trustProxy, version: VERSION });
-    healthRoutes(app, { db });
+    const app = await createApp({
+      logger: options.logger ?? false, trustProxy: config.trustProxy, version: VERSION, hsts: config.issuer.startsWith('https://'),
+    });
+    healthRoutes(app, { db, issuer: config.issuer });
     accessRoutes(app, { decision });
     tokenRoutes(app, {
       config, clock, keys,

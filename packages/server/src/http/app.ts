@@ -28,6 +28,8 @@ export interface AppOptions {
   logger: FastifyServerOptions['logger'];
   trustProxy: boolean;
   version: string;
+  /** Send Strict-Transport-Security (when the public issuer is https). */
+  hsts: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
+    if (options.hsts) reply.header('strict-transport-security', 'max-age=31536000');
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -45,6 +45,13 @@ describe('logs, OpenAPI and health', () => {
     expect(made.headers['x-request-id']).toMatch(/^req_/);
   });
 
+  it('/ says what the server is and where its documents are', async () => {
+    const res = await h.gh.app.inject({ method: 'GET', url: '/' });
+    expect(res.json()).toMatchObject({ name: 'Gatehouse', openapi: 'http://gatehouse.test/openapi.json' });
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('/healthz and /readyz answer; unknown routes are a JSON 404', async () => {
     expect((await h.gh.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await h.gh.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
