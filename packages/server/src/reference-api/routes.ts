@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AccessDecision } from '../access/access-decision.js';
 import { currentPrincipal, principalActor, requireScope } from '../access/hooks.js';
@@ -10,7 +10,7 @@ import type { Cursors } from '../http/cursor.js';
 import { errorResponses, NoContent, Page, PageQuery, Timestamp } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
 import { newId } from '../ids.js';
-import { RESOURCES, type ResourceDef } from './catalogue.js';
+import { RESOURCES, resourceByPath, type ResourceDef } from './catalogue.js';
 import { recordStore, type RecordRow, type RecordScope } from './store.js';
 
 export interface ReferenceApiDeps {
@@ -21,11 +21,18 @@ export interface ReferenceApiDeps {
   clock: Clock;
 }
 
-/** What every record answers with: its own fields, then the bookkeeping (who wrote it, when). */
-const RecordBody = Type.Object(
-  { id: Type.String(), createdAt: Timestamp, createdBy: Type.String(), updatedAt: Timestamp, updatedBy: Type.String() },
-  { additionalProperties: true },
-);
+/** The bookkeeping every record answers with: who wrote it (a service account id, or `system`), when. */
+const Bookkeeping = { id: Type.String(), createdAt: Timestamp, createdBy: Type.String(), updatedAt: Timestamp, updatedBy: Type.String() };
+
+/**
+ * The response schema of one resource (ARCHITECTURE property 6). Where the table declares the
+ * writable fields, exactly those (all optional, since older records may lack newer ones) plus the
+ * bookkeeping, and the serializer drops anything else; read-only resources hold only seeded data.
+ */
+function recordBody(def: ResourceDef): TObject {
+  if (!def.create) return Type.Object(Bookkeeping, { additionalProperties: true });
+  return Type.Object({ ...Type.Partial(def.create).properties, ...Bookkeeping }, { additionalProperties: false });
+}
 const present = (r: RecordRow) => ({ ...r.data, id: r.id, createdAt: r.createdAt, createdBy: r.createdBy, updatedAt: r.updatedAt, updatedBy: r.updatedBy });
 
 type Params = { id?: string; parentId?: string };
@@ -44,6 +51,9 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
   const listParams = Type.Object(parentParams);
   const itemParams = Type.Object({ ...parentParams, id: IdParam });
   const idOf = (req: FastifyRequest) => (req.params as Params).id ?? '';
+  const RecordBody = recordBody(def);
+  const missing = () => notFound(def.kind.replace(/_/g, ' '));
+  const parentKind = def.parent ? resourceByPath(def.parent)!.kind.replace(/_/g, ' ') : '';
 
   /** The records this caller may see: its organization's (§5), and for webhooks only its own. */
   const scopeOf = async (req: FastifyRequest): Promise<RecordScope> => {
@@ -51,7 +61,7 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
     const parentId = (req.params as Params).parentId ?? null;
     if (def.parent && parentId !== null) {
       const parent = await recordStore.get(db, { orgId: p.orgId, resource: def.parent, parentId: null, ownerId: null }, parentId);
-      if (!parent) throw notFound(def.parent.split('/').pop());
+      if (!parent) throw notFound(parentKind); // §5: another organization's package is not there
     }
     return { orgId: p.orgId, resource: def.path, parentId, ownerId: def.ownedByCaller ? p.id : null };
   };
@@ -77,7 +87,7 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
     onRequest: requireScope(deps.decision, def.read),
   }, async (req) => {
     const row = await recordStore.get(db, await scopeOf(req), idOf(req));
-    if (!row) throw notFound(def.kind.replace(/_/g, ' '));
+    if (!row) throw missing();
     return present(row);
   });
 
@@ -90,12 +100,13 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
       const by = currentPrincipal(req).id;
       const id = newId(def.prefix);
       const data = req.body as Record<string, unknown>;
-      await db.transaction(async (tx) => {
-        await recordStore.insert(tx, scope, { id, data, at: clock.now(), by });
+      // The audit row commits with the record (ARCHITECTURE property 4); field names only, no values.
+      const row = await db.transaction(async (tx) => {
+        const created = await recordStore.insert(tx, scope, { id, data, at: clock.now(), by });
         await audit.inTransaction(tx, auditEvent(req, 'create', id, { fields: Object.keys(data) }), requestContext(req));
+        return created;
       });
-      const row = await recordStore.get(db, scope, id);
-      return reply.code(201).send(present(row!));
+      return reply.code(201).send(present(row));
     });
   }
 
@@ -106,13 +117,14 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
     }, async (req) => {
       const scope = await scopeOf(req);
       const changes = req.body as Record<string, unknown>;
-      await db.transaction(async (tx) => {
+      const updated = await db.transaction(async (tx) => {
         const row = await recordStore.get(tx, scope, idOf(req), { forUpdate: true });
-        if (!row) throw notFound(def.kind.replace(/_/g, ' '));
-        await recordStore.update(tx, row.id, { ...row.data, ...changes }, clock.now(), currentPrincipal(req).id);
+        if (!row) throw missing();
+        const next = await recordStore.update(tx, row.id, { ...row.data, ...changes }, clock.now(), currentPrincipal(req).id);
         await audit.inTransaction(tx, auditEvent(req, 'update', row.id, { fields: Object.keys(changes) }), requestContext(req));
+        return next;
       });
-      return present((await recordStore.get(db, scope, idOf(req)))!);
+      return present(updated);
     });
   }
 
@@ -124,7 +136,7 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
       const scope = await scopeOf(req);
       await db.transaction(async (tx) => {
         const row = await recordStore.get(tx, scope, idOf(req), { forUpdate: true });
-        if (!row) throw notFound(def.kind.replace(/_/g, ' '));
+        if (!row) throw missing();
         await recordStore.delete(tx, row.id);
         await audit.inTransaction(tx, auditEvent(req, 'delete', row.id, {}), requestContext(req));
       });

@@ -27,23 +27,26 @@ const toRecord = (r: Row): RecordRow => ({
   id: r.id, data: r.data, createdAt: r.created_at, createdBy: r.created_by, updatedAt: r.updated_at, updatedBy: r.updated_by,
 });
 
+const COLUMNS = 'id, data, created_at, created_by, updated_at, updated_by';
 const WHERE = `org_id = $1 AND resource = $2 AND parent_id IS NOT DISTINCT FROM $3 AND ($4::text IS NULL OR created_by = $4)`;
 const scopeParams = (s: RecordScope) => [s.orgId, s.resource, s.parentId, s.ownerId];
 
 /** SQL for the reference API's `records` table (§7): every query is bound to one organization. */
 export const recordStore = {
-  async insert(q: Queryable, s: RecordScope, rec: { id: string; data: Record<string, unknown>; at: Date; by: string }): Promise<void> {
-    await q.query(
+  /** Timestamps come from the injected clock (`at`), never SQL now(). */
+  async insert(q: Queryable, s: RecordScope, rec: { id: string; data: Record<string, unknown>; at: Date; by: string }): Promise<RecordRow> {
+    const rows = await q.query<Row>(
       `INSERT INTO records (id, org_id, resource, parent_id, data, created_at, created_by, updated_at, updated_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $7)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $7) RETURNING ${COLUMNS}`,
       [rec.id, s.orgId, s.resource, s.parentId, JSON.stringify(rec.data), rec.at, rec.by],
     );
+    return toRecord(rows[0]!);
   },
 
   /** Keyset page in id (creation) order. */
   async list(q: Queryable, s: RecordScope, after: string | null, limit: number): Promise<RecordRow[]> {
     const rows = await q.query<Row>(
-      `SELECT id, data, created_at, created_by, updated_at, updated_by FROM records
+      `SELECT ${COLUMNS} FROM records
         WHERE ${WHERE} AND ($5::text IS NULL OR id > $5) ORDER BY id LIMIT $6`,
       [...scopeParams(s), after, limit],
     );
@@ -52,15 +55,20 @@ export const recordStore = {
 
   async get(q: Queryable, s: RecordScope, id: string, opts: { forUpdate?: boolean } = {}): Promise<RecordRow | null> {
     const rows = await q.query<Row>(
-      `SELECT id, data, created_at, created_by, updated_at, updated_by FROM records
+      `SELECT ${COLUMNS} FROM records
         WHERE ${WHERE} AND id = $5${opts.forUpdate ? ' FOR UPDATE' : ''}`,
       [...scopeParams(s), id],
     );
     return rows[0] ? toRecord(rows[0]) : null;
   },
 
-  async update(q: Queryable, id: string, data: Record<string, unknown>, at: Date, by: string): Promise<void> {
-    await q.query('UPDATE records SET data = $2, updated_at = $3, updated_by = $4 WHERE id = $1', [id, JSON.stringify(data), at, by]);
+  /** Replaces `data` of a record already read (FOR UPDATE) within the caller's scope. */
+  async update(q: Queryable, id: string, data: Record<string, unknown>, at: Date, by: string): Promise<RecordRow> {
+    const rows = await q.query<Row>(
+      `UPDATE records SET data = $2, updated_at = $3, updated_by = $4 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, JSON.stringify(data), at, by],
+    );
+    return toRecord(rows[0]!);
   },
 
   async delete(q: Queryable, id: string): Promise<void> {

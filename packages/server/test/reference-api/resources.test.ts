@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/ids.js';
+import { recordStore } from '../../src/reference-api/store.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 describe('reference API (§7)', () => {
@@ -67,15 +69,15 @@ describe('reference API (§7)', () => {
     const sa = await h.createServiceAccount(['governance.findings:read', 'governance.findings:write'], {}, otherOrg.orgId);
     const token = await h.accessToken(sa.clientId, sa.clientSecret);
     for (let i = 0; i < 5; i++) await h.api('POST', '/api/v1/governance/findings', token, { title: `f${i}` });
-    const titles: string[] = [];
+    const pages: string[][] = [];
     let cursor = '';
     for (let page = 0; page < 5; page++) {
       const res = (await h.api('GET', `/api/v1/governance/findings?limit=2${cursor ? `&cursor=${cursor}` : ''}`, token)).json();
-      titles.push(...res.items.map((f: { title: string }) => f.title));
+      pages.push(res.items.map((f: { title: string }) => f.title));
       if (!res.nextCursor) break;
       cursor = res.nextCursor;
     }
-    expect(titles).toEqual(['f0', 'f1', 'f2', 'f3', 'f4']);
+    expect(pages).toEqual([['f0', 'f1'], ['f2', 'f3'], ['f4']]);
     const first = (await h.api('GET', '/api/v1/governance/findings?limit=2', token)).json().nextCursor as string;
     const tampered = `${first.slice(0, 3)}${first[3] === 'A' ? 'B' : 'A'}${first.slice(4)}`;
     for (const [url, tok] of [[`/api/v1/governance/findings?cursor=${tampered}`, token], [`/api/v1/governance/findings?cursor=${first}`, writer.token]] as const) {
@@ -85,6 +87,37 @@ describe('reference API (§7)', () => {
     }
     expect((await h.api('GET', '/api/v1/governance/findings?limit=0', token)).statusCode).toBe(400);
     expect((await h.api('GET', '/api/v1/governance/findings?limit=201', token)).statusCode).toBe(400);
+  });
+
+  it('binds a cursor to its list: one from another resource of the same organization is refused', async () => {
+    const sa = await h.createServiceAccount(['governance.findings:read', 'governance.controls:read', 'audit-log:read']);
+    const token = await h.accessToken(sa.clientId, sa.clientSecret);
+    const controls = (await h.api('GET', '/api/v1/governance/controls?limit=1', token)).json();
+    expect(controls.nextCursor).toEqual(expect.any(String));
+    const audit = (await h.api('GET', '/api/v1/audit-events?limit=1', token)).json().nextCursor as string;
+    for (const foreign of [controls.nextCursor as string, audit]) {
+      const res = await h.api('GET', `/api/v1/governance/findings?cursor=${encodeURIComponent(foreign)}`, token);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toBe('invalid_cursor');
+    }
+    expect((await h.api('GET', `/api/v1/governance/controls?cursor=${controls.nextCursor}`, token)).statusCode).toBe(200);
+    expect((await h.api('GET', '/api/v1/governance/controls?page=2', token)).statusCode).toBe(400);
+  });
+
+  it('answers 50 records by default, and serializes only the fields the table declares', async () => {
+    const org = await h.createOrg('Busy organization');
+    const sa = await h.createServiceAccount(['governance.findings:read'], {}, org);
+    const token = await h.accessToken(sa.clientId, sa.clientSecret);
+    const scope = { orgId: org, resource: 'governance/findings', parentId: null, ownerId: null };
+    for (let i = 0; i < 51; i++) {
+      await recordStore.insert(h.gh.db, scope, { id: newId('fnd'), data: { title: `t${i}`, internalNote: 'not for the API' }, at: h.clock.now(), by: 'system' });
+    }
+    const page = (await h.api('GET', '/api/v1/governance/findings', token)).json();
+    expect(page.items).toHaveLength(50);
+    expect(page.nextCursor).toEqual(expect.any(String));
+    expect(Object.keys(page.items[0]).sort()).toEqual(['createdAt', 'createdBy', 'id', 'title', 'updatedAt', 'updatedBy']);
+    const rest = (await h.api('GET', `/api/v1/governance/findings?cursor=${page.nextCursor}`, token)).json();
+    expect(rest).toMatchObject({ items: [{ title: 't50' }], nextCursor: null });
   });
 
   it('records submission package events under their package, and 404s for a package of another organization', async () => {
@@ -127,7 +160,32 @@ describe('reference API (§7)', () => {
     expect((await h.api('GET', `/api/v1/webhooks/${id}`, tb)).statusCode).toBe(404);
     expect((await h.api('PATCH', `/api/v1/webhooks/${id}`, tb, { active: false })).statusCode).toBe(404);
     expect((await h.api('DELETE', `/api/v1/webhooks/${id}`, tb)).statusCode).toBe(404);
-    expect((await h.api('POST', '/api/v1/webhooks', ta, { url: 'http://insecure.example.test', events: ['x'] })).statusCode).toBe(400);
+    for (const bad of [
+      { url: 'http://insecure.example.test', events: ['x'] },
+      { url: `https://hooks.example.test/${'a'.repeat(2048)}`, events: ['x'] },
+      { url: 'https://hooks.example.test/a', events: [] },
+      { url: 'https://hooks.example.test/a', events: 'finding.created' },
+      { url: 'https://hooks.example.test/a' },
+      { url: 'https://hooks.example.test/a', events: ['x'], secret: 'y' },
+    ]) {
+      const res = await h.api('POST', '/api/v1/webhooks', ta, bad);
+      expect(res.statusCode, JSON.stringify(bad).slice(0, 80)).toBe(400);
+      expect(res.json().error).toBe('invalid_request');
+    }
+    expect((await h.api('GET', '/api/v1/webhooks', ta)).json().items.map((w: { id: string }) => w.id)).toEqual([id]);
+
+    // A second hook gives a cursor; it is bound to its owner's list, not just the organization's.
+    await h.api('POST', '/api/v1/webhooks', ta, { url: 'https://hooks.example.test/a2', events: ['finding.updated'] });
+    const cursor = (await h.api('GET', '/api/v1/webhooks?limit=1', ta)).json().nextCursor;
+    expect((await h.api('GET', `/api/v1/webhooks?cursor=${cursor}`, tb)).json().error).toBe('invalid_cursor');
+
+    // The audit row names the fields written, never the URL (which may embed a secret).
+    const admin = await h.createServiceAccount(['audit-log:read']);
+    const atok = await h.accessToken(admin.clientId, admin.clientSecret);
+    const audit = (await h.api('GET', '/api/v1/audit-events?limit=500&action=webhook.create', atok)).json().items;
+    const created = audit.find((e: { target: { id: string } }) => e.target.id === id);
+    expect(created).toMatchObject({ actor: { type: 'service_account', id: a.clientId }, detail: { fields: ['url', 'events'] } });
+    expect(JSON.stringify(audit)).not.toContain('hooks.example.test');
     expect((await h.api('PATCH', `/api/v1/webhooks/${id}`, ta, { active: false })).json().active).toBe(false);
     expect((await h.api('DELETE', `/api/v1/webhooks/${id}`, ta)).statusCode).toBe(204);
     expect((await h.api('GET', `/api/v1/webhooks/${id}`, ta)).statusCode).toBe(404);

@@ -40,7 +40,15 @@ describe('reference API security matrix', () => {
   let ids: Ids;
   const ALL = [...new Set(RESOURCES.flatMap((r) => [r.read, r.write].filter((s): s is NonNullable<typeof s> => !!s)))];
   let allToken: string;
-  let other: { token: string };
+  let other: { orgId: string; token: string };
+  /** A token holding every scope but one, minted once per scope the table names. */
+  const lackingTokens = new Map<string, Promise<string>>();
+  const lacking = (scope: string) => {
+    if (!lackingTokens.has(scope)) {
+      lackingTokens.set(scope, h.createServiceAccount(ALL.filter((s) => s !== scope)).then((sa) => h.accessToken(sa.clientId, sa.clientSecret)));
+    }
+    return lackingTokens.get(scope)!;
+  };
   let disabledToken: string;
 
   beforeAll(async () => {
@@ -57,7 +65,7 @@ describe('reference API security matrix', () => {
     }
     const otherOrg = await h.createOrg();
     const osa = await h.createServiceAccount(ALL, {}, otherOrg);
-    other = { token: await h.accessToken(osa.clientId, osa.clientSecret) };
+    other = { orgId: otherOrg, token: await h.accessToken(osa.clientId, osa.clientSecret) };
     const dsa = await h.createServiceAccount(ALL);
     disabledToken = await h.accessToken(dsa.clientId, dsa.clientSecret);
     await h.owner.request('POST', `/console/api/orgs/${h.orgId}/service-accounts/${dsa.clientId}/disable`);
@@ -86,15 +94,22 @@ describe('reference API security matrix', () => {
     if (r.def.parent || r.url(mine).endsWith(mine.record)) {
       expect(foreign.statusCode, 'other organization').toBe(404);
     } else if (r.method === 'GET') {
+      expect(foreign.statusCode, 'other organization').toBe(200);
       expect(foreign.json().items.map((i: { id: string }) => i.id), 'other organization').not.toContain(mine.record);
+    } else {
+      // A create by the other organization lands in its own organization, never in this one.
+      expect(foreign.statusCode, 'other organization').toBe(201);
+      const [row] = await h.gh.db.query<{ org_id: string }>('SELECT org_id FROM records WHERE id = $1', [foreign.json().id]);
+      expect(row?.org_id, 'other organization').toBe(other.orgId);
     }
     const still = await h.gh.db.query<{ data: unknown }>('SELECT data FROM records WHERE id = $1', [mine.record]);
     expect(still, 'nothing changed').toEqual([{ data: { name: 'first org' } }]);
 
-    // A token holding every scope but the one this route needs: 403 naming it.
-    const sa = await h.createServiceAccount(ALL.filter((s) => s !== r.scope));
-    const lacking = await call(r, { authorization: `Bearer ${await h.accessToken(sa.clientId, sa.clientSecret)}` });
-    expect(lacking.statusCode).toBe(403);
-    expect(lacking.headers['www-authenticate']).toContain(`scope="${r.scope}"`);
+    // A token holding every scope but the one this route needs: 403 naming it (§5, RFC 6750 §3.1).
+    const refused = await call(r, { authorization: `Bearer ${await lacking(r.scope)}` });
+    expect(refused.statusCode, 'missing scope').toBe(403);
+    expect(refused.headers['www-authenticate'], 'missing scope').toContain('error="insufficient_scope"');
+    expect(refused.headers['www-authenticate'], 'missing scope').toContain(`scope="${r.scope}"`);
+    expect(refused.json().error, 'missing scope').toBe('insufficient_scope');
   });
 });
