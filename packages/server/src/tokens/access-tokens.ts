@@ -56,7 +56,11 @@ function signCompact(header: object, payload: object, key: crypto.KeyObject): st
  * exact string until they expire, so a repeated call costs a map lookup instead of an ECDSA verify.
  */
 export class AccessTokens {
-  private readonly verified = new Map<string, AccessTokenClaims>();
+  /**
+   * Verified tokens keyed by their signature (the last 86 characters: hashing a short key is what
+   * a lookup costs), holding the whole token to compare against, so only the identical string hits.
+   */
+  private readonly verified = new Map<string, { token: string; claims: AccessTokenClaims }>();
 
   constructor(
     private readonly keys: SigningKeys,
@@ -86,10 +90,11 @@ export class AccessTokens {
   /** Verifies signature and registered claims; throws InvalidToken. Principal state is checked by the caller. */
   async verify(token: string, at: Date = this.clock.now()): Promise<AccessTokenClaims> {
     const now = epochSeconds(at);
-    const cached = this.verified.get(token);
-    if (cached) {
-      if (cached.exp > now) return cached;
-      this.verified.delete(token);
+    const key = token.slice(token.lastIndexOf('.') + 1);
+    const cached = this.verified.get(key);
+    if (cached && cached.token === token) {
+      if (cached.claims.exp > now) return cached.claims;
+      this.verified.delete(key);
       throw new InvalidToken('the access token has expired');
     }
     let payload: jose.JWTPayload;
@@ -111,7 +116,7 @@ export class AccessTokens {
       throw new InvalidToken('the access token is invalid', 'missing scope or epoch claim');
     }
     if (this.verified.size >= CACHE_LIMIT) this.evictExpired(now);
-    this.verified.set(token, claims);
+    this.verified.set(key, { token, claims });
     return claims;
   }
 
@@ -122,7 +127,7 @@ export class AccessTokens {
   }
 
   private evictExpired(now: number): void {
-    for (const [t, c] of this.verified) if (c.exp <= now) this.verified.delete(t);
+    for (const [k, v] of this.verified) if (v.claims.exp <= now) this.verified.delete(k);
     // Still full of live tokens: drop the oldest half rather than grow without bound.
     if (this.verified.size >= CACHE_LIMIT) {
       let n = CACHE_LIMIT / 2;
