@@ -59,6 +59,12 @@ export class InvalidScope extends GatehouseError {
   readonly status = 400;
 }
 
+/** RFC 7009 §2.2.1: the server does not revoke this kind of token. */
+export class UnsupportedTokenType extends GatehouseError {
+  readonly code = 'unsupported_token_type';
+  readonly status = 400;
+}
+
 // ---- RFC 6750 §3.1: protected resource errors --------------------------------------------------
 
 const bearerChallenge = (params: Record<string, string>): string =>

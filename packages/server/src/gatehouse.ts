@@ -19,14 +19,20 @@ import { healthRoutes } from './health/routes.js';
 import { createApp } from './http/app.js';
 import { Cursors } from './http/cursor.js';
 import type { App } from './http/types.js';
+import { organizationRoutes } from './organizations/routes.js';
+import { OrganizationService } from './organizations/service.js';
+import { refreshTokenRoutes } from './refresh-tokens/routes.js';
+import { RefreshTokenService } from './refresh-tokens/service.js';
 import { referenceApiRoutes } from './reference-api/routes.js';
 import { seedSampleData } from './reference-api/seed.js';
+import { sbomRoutes } from './sbom/routes.js';
 import { serviceAccountRoutes } from './service-accounts/routes.js';
 import { ServiceAccountService } from './service-accounts/service.js';
 import { sessionRoutes } from './sessions/routes.js';
 import { SessionService } from './sessions/service.js';
 import { AccessTokens } from './tokens/access-tokens.js';
 import { ClientCredentialsGrant } from './tokens/grants/client-credentials.js';
+import { RefreshTokenGrant } from './tokens/grants/refresh-token.js';
 import { tokenRoutes } from './tokens/routes.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 import { VERSION } from './version.js';
@@ -48,6 +54,8 @@ export interface Gatehouse {
   services: {
     serviceAccounts: ServiceAccountService;
     sessions: SessionService;
+    organizations: OrganizationService;
+    refreshTokens: RefreshTokenService;
     keys: SigningKeys;
     audit: AuditLog;
     states: PrincipalStates;
@@ -77,6 +85,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const cursors = new Cursors(hasher);
     const serviceAccounts = new ServiceAccountService(db, clock, hasher, audit, states);
     const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);
+    const organizations = new OrganizationService(db, clock, passwords, audit, states);
+    const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states);
+    const refreshGrant = new RefreshTokenGrant(db, refreshTokens, states, tokens, audit, clock);
     const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, seedSampleData);
 
     const app = await createApp({
@@ -85,20 +96,25 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     healthRoutes(app, { db, issuer: config.issuer });
     accessRoutes(app, { decision });
     tokenRoutes(app, {
-      config, clock, keys,
-      grants: { client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock) },
+      config, clock, keys, tokens,
+      grants: { client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock), refresh_token: refreshGrant },
+      revokeRefreshToken: (token, ctx) => refreshTokens.revokeByToken(token, ctx),
     });
     sessionRoutes(app, { sessions, config });
+    organizationRoutes(app, { db, sessions, organizations, cursors });
+    refreshTokenRoutes(app, { sessions, refreshTokens, cursors });
     serviceAccountRoutes(app, { db, sessions, serviceAccounts, cursors, clock });
     auditRoutes(app, { db, cursors, decision, sessions });
     referenceApiRoutes(app, { db, cursors, decision, audit, clock });
+    sbomRoutes(app, { db, cursors, decision, audit, clock });
     await app.ready();
 
     return {
       app, db, clock, bootstrap,
-      services: { serviceAccounts, sessions, keys, audit, states, tokens },
+      services: { serviceAccounts, sessions, organizations, refreshTokens, keys, audit, states, tokens },
       async close() {
         await app.close();
+        await refreshGrant.drain();
         await audit.drain();
         await db.close();
       },

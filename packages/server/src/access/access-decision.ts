@@ -1,10 +1,11 @@
+import { ROLE_TABLE, type Role } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
-import { InvalidToken, InsufficientScope } from '../errors.js';
+import { InvalidToken, InsufficientScope, notFound } from '../errors.js';
 import type { AccessTokenClaims, AccessTokens } from '../tokens/access-tokens.js';
-import { isActive, type PrincipalStates, type ServiceAccountState } from './principal-state.js';
+import { isActive, type PrincipalStates, type ServiceAccountState, type UserState } from './principal-state.js';
 
-/** The caller of a protected API, as decided at the moment of this call. */
-export interface Principal {
+/** A service account calling an API, as decided at the moment of this call. */
+export interface ServiceAccountPrincipal {
   type: 'service_account';
   id: string;
   name: string;
@@ -14,17 +15,34 @@ export interface Principal {
   tokenId: string;
 }
 
+/** A person calling an API with an access token minted from their refresh token (§3). */
+export interface UserPrincipal {
+  type: 'user';
+  id: string;
+  name: string;
+  tokenId: string;
+  /**
+   * [B6] [B8] The scopes this call may use in `orgId`: the token's scopes that the user's current
+   * role there grants, or null when the user holds no role there (or the token was narrowed to
+   * other organizations).
+   */
+  scopesIn(orgId: string): ReadonlySet<string> | null;
+}
+
+export type Principal = ServiceAccountPrincipal | UserPrincipal;
+
 /**
  * The one access decision (ARCHITECTURE property 2): bearer token → principal, or an error.
  * Verify the JWT (ES256 only, typ at+jwt, issuer, audience, expiry), then consult the principal's
- * current state: deleted, disabled or expired [A7] [A8], the token epoch, and the current scopes [A9].
+ * current state: deleted, disabled, expired or deactivated [A7] [A8] [B7], the token epoch, the
+ * current scopes [A9] and the current roles [B6].
  */
 export class AccessDecision {
   /**
-   * The principal last decided for a verified token, with the account state it was decided
-   * from. State objects are replaced on every change, so identity tells whether it still holds.
+   * The principal last decided for a verified token, with the state it was decided from. State
+   * objects are replaced on every change, so identity tells whether the decision still holds.
    */
-  private readonly decided = new WeakMap<AccessTokenClaims, { account: ServiceAccountState; principal: Principal }>();
+  private readonly decided = new WeakMap<AccessTokenClaims, { state: ServiceAccountState | UserState; principal: Principal }>();
 
   constructor(
     private readonly tokens: AccessTokens,
@@ -32,30 +50,79 @@ export class AccessDecision {
     private readonly clock: Clock,
   ) {}
 
-  async authenticate(authorization: string | undefined): Promise<Principal> {
+  /** [B9] `/api/v1/...` accepts service-account tokens only. */
+  async authenticate(authorization: string | undefined): Promise<ServiceAccountPrincipal> {
+    const principal = await this.authenticateAny(authorization);
+    if (principal.type !== 'service_account') throw new InvalidToken('this API accepts service-account tokens only');
+    return principal;
+  }
+
+  /** Any live token: a service account's, or a user's (`/sbom/v1/...`). */
+  async authenticateAny(authorization: string | undefined): Promise<Principal> {
     const token = bearerToken(authorization);
     const now = this.clock.now();
     const claims = await this.tokens.verify(token, now);
     this.states.assertFresh();
-    if (!claims.sub.startsWith('svc_') || !claims.org_id) {
-      throw new InvalidToken('this API accepts service-account tokens only');
-    }
+    if (claims.sub.startsWith('svc_') && claims.org_id) return this.serviceAccount(claims, now);
+    if (claims.sub.startsWith('usr_')) return this.user(claims);
+    throw new InvalidToken('the access token is invalid');
+  }
+
+  private async serviceAccount(claims: AccessTokenClaims, now: Date): Promise<ServiceAccountPrincipal> {
     const account = this.states.peek(claims.sub) ?? (await this.states.serviceAccount(claims.sub));
     if (!account || account.orgId !== claims.org_id) throw new InvalidToken('the service account no longer exists');
     // Checked on every call, cached decision or not: expiry moves with the clock.
     if (!isActive(account, now)) throw new InvalidToken('the service account is disabled or expired');
     const memo = this.decided.get(claims);
-    if (memo?.account === account) return memo.principal;
+    if (memo?.state === account) return memo.principal as ServiceAccountPrincipal;
     if (claims.epoch !== account.tokenEpoch) throw new InvalidToken('the access token was revoked');
     const scopes = new Set(claims.scope.split(' ').filter((s) => account.scopes.has(s)));
-    const principal: Principal = { type: 'service_account', id: account.id, name: account.name, orgId: account.orgId, scopes, tokenId: claims.jti };
-    this.decided.set(claims, { account, principal });
+    const principal: ServiceAccountPrincipal = {
+      type: 'service_account', id: account.id, name: account.name, orgId: account.orgId, scopes, tokenId: claims.jti,
+    };
+    this.decided.set(claims, { state: account, principal });
     return principal;
   }
 
+  private async user(claims: AccessTokenClaims): Promise<UserPrincipal> {
+    const user = this.states.peekUser(claims.sub) ?? (await this.states.user(claims.sub));
+    if (!user) throw new InvalidToken('the user no longer exists');
+    const memo = this.decided.get(claims);
+    if (memo?.state === user) return memo.principal as UserPrincipal;
+    // [B7] a deactivation moves the epoch on: older tokens never work again.
+    if (user.deactivated || claims.epoch !== user.tokenEpoch) throw new InvalidToken('the user is deactivated or the token was revoked');
+    const ceiling = new Set(claims.scope.split(' '));
+    const orgs = claims.orgs ? new Set(claims.orgs) : null;
+    const byRole = new Map<Role, ReadonlySet<string>>();
+    const principal: UserPrincipal = {
+      type: 'user', id: user.id, name: user.email, tokenId: claims.jti,
+      scopesIn(orgId) {
+        const role = user.roles.get(orgId);
+        if (!role || (orgs && !orgs.has(orgId))) return null;
+        let scopes = byRole.get(role);
+        if (!scopes) byRole.set(role, (scopes = new Set(ROLE_TABLE[role].scopes.filter((s) => ceiling.has(s)))));
+        return scopes;
+      },
+    };
+    this.decided.set(claims, { state: user, principal });
+    return principal;
+  }
+
+  /**
+   * An organization-scoped call (`/sbom/v1/orgs/{orgID}/...`): the scopes the principal may use
+   * there, or 404 when it holds nothing there, so other tenants' existence does not leak (§5).
+   */
+  static scopesIn(principal: Principal, orgId: string): ReadonlySet<string> {
+    const scopes = principal.type === 'service_account'
+      ? (principal.orgId === orgId ? principal.scopes : null)
+      : principal.scopesIn(orgId);
+    if (!scopes) throw notFound('organization');
+    return scopes;
+  }
+
   /** 403 naming the missing scope (§5). */
-  static requireScope(principal: Principal, scope: string): void {
-    if (!principal.scopes.has(scope)) throw new InsufficientScope(scope);
+  static requireScope(scopes: ReadonlySet<string>, scope: string): void {
+    if (!scopes.has(scope)) throw new InsufficientScope(scope);
   }
 }
 

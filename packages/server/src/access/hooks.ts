@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../audit/events.js';
 import { InvalidToken } from '../errors.js';
-import { AccessDecision, type Principal } from './access-decision.js';
+import { AccessDecision, type Principal, type ServiceAccountPrincipal } from './access-decision.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,13 +10,14 @@ declare module 'fastify' {
 }
 
 /**
- * A route hook that admits a bearer token holding `scope` on this call (§5). Register it as
- * `onRequest`, so that an unauthenticated caller is refused before its body is even parsed.
+ * A route hook that admits a service-account token holding `scope` on this call (§5, [B9]).
+ * Register it as `onRequest`, so that an unauthenticated caller is refused before its body is
+ * even parsed.
  */
 export function requireScope(decision: AccessDecision, scope: string) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const principal = await decision.authenticate(request.headers.authorization);
-    AccessDecision.requireScope(principal, scope);
+    AccessDecision.requireScope(principal.scopes, scope);
     request.principal = principal;
   };
 }
@@ -27,9 +29,32 @@ export function requireToken(decision: AccessDecision) {
   };
 }
 
-export function currentPrincipal(request: FastifyRequest): Principal {
+/**
+ * A route hook for organization paths (`/…/orgs/:orgId/…`): a service account of that
+ * organization holding `scope`, or a user whose current role there grants it [B6] [B9].
+ * 401, then 404 for an organization the caller holds nothing in, then 403 for a missing scope.
+ */
+export function requireOrgScope(decision: AccessDecision, scope: string) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const principal = await decision.authenticateAny(request.headers.authorization);
+    const { orgId } = request.params as { orgId: string };
+    AccessDecision.requireScope(AccessDecision.scopesIn(principal, orgId), scope);
+    request.principal = principal;
+  };
+}
+
+/** The caller admitted by `requireScope` or `requireToken`: always a service account. */
+export function currentPrincipal(request: FastifyRequest): ServiceAccountPrincipal {
+  const p = request.principal;
+  if (!p || p.type !== 'service_account') throw new InvalidToken('a bearer token is required');
+  return p;
+}
+
+/** The caller admitted by `requireOrgScope`: a service account or a user. */
+export function currentCaller(request: FastifyRequest): Principal {
   if (!request.principal) throw new InvalidToken('a bearer token is required');
   return request.principal;
 }
 
-export const principalActor = (p: Principal) => ({ type: 'service_account' as const, id: p.id, name: p.name });
+export const principalActor = (p: Principal): Actor =>
+  p.type === 'service_account' ? { type: 'service_account', id: p.id, name: p.name } : { type: 'user', id: p.id, name: p.name };

@@ -1,5 +1,8 @@
+import type { Role } from '../catalogue/scopes.js';
 import type { Db } from '../db/db.js';
+import { organizationStore } from '../organizations/store.js';
 import { serviceAccountStore, type ClientSecret } from '../service-accounts/store.js';
+import { userStore } from '../users/store.js';
 
 /** What the access decision needs to know about a service account right now (ARCHITECTURE property 2). */
 export interface ServiceAccountState {
@@ -13,25 +16,39 @@ export interface ServiceAccountState {
   secrets: readonly ClientSecret[];
 }
 
+/** What the access decision needs to know about a user right now: [B6] roles, [B7] deactivation. */
+export interface UserState {
+  id: string;
+  email: string;
+  name: string;
+  deactivated: boolean;
+  tokenEpoch: number;
+  /** The user's current role in each organization where they hold one. */
+  roles: ReadonlyMap<string, Role>;
+}
+
+/** A committed change to a principal, announced to subscribers (the state feed, other instances). */
+export interface PrincipalChange {
+  kind: 'service_account' | 'user';
+  id: string;
+}
+
 /**
- * The in-memory principal state, read on every token grant and every API call. Entries load from
- * the database on first use and are replaced whenever a change is committed (`invalidate`, called
- * by the services after their transaction). A load that raced a change is discarded, so a stale
- * row can never overwrite a newer invalidation.
+ * One kind of principal state, cached by id. Entries load from the database on first use and are
+ * dropped whenever a change is committed (`invalidate`). A load that raced a change is discarded,
+ * so a stale row can never overwrite a newer invalidation.
  */
-export class PrincipalStates {
-  private readonly accounts = new Map<string, ServiceAccountState>();
+class StateCache<T> {
+  private readonly entries = new Map<string, T>();
   private readonly versions = new Map<string, number>();
-  private readonly loading = new Map<string, Promise<ServiceAccountState | null>>();
+  private readonly loading = new Map<string, Promise<T | null>>();
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly loader: (id: string) => Promise<T | null>) {}
 
-  async serviceAccount(id: string): Promise<ServiceAccountState | null> {
-    const hit = this.accounts.get(id);
-    if (hit !== undefined) return hit;
+  get(id: string): Promise<T | null> {
     let pending = this.loading.get(id);
     if (!pending) {
-      const load: Promise<ServiceAccountState | null> = this.load(id).finally(() => {
+      const load: Promise<T | null> = this.load(id).finally(() => {
         if (this.loading.get(id) === load) this.loading.delete(id);
       });
       this.loading.set(id, (pending = load));
@@ -39,25 +56,91 @@ export class PrincipalStates {
     return pending;
   }
 
-  /** The cached state of `id`, without loading it (the hot path avoids a promise when it can). */
-  peek(id: string): ServiceAccountState | undefined {
-    return this.accounts.get(id);
+  peek(id: string): T | undefined {
+    return this.entries.get(id);
   }
 
-  /** Forget `id`; the next read loads it fresh. Called after every committed change. */
   invalidate(id: string): void {
     this.versions.set(id, (this.versions.get(id) ?? 0) + 1);
-    this.accounts.delete(id);
+    this.entries.delete(id);
     this.loading.delete(id);
+  }
+
+  private async load(id: string): Promise<T | null> {
+    const version = this.versions.get(id) ?? 0;
+    const state = await this.loader(id);
+    // Unknown ids are not cached: a flood of made-up ids must not grow the map.
+    if (state && (this.versions.get(id) ?? 0) === version) this.entries.set(id, state);
+    return state;
+  }
+}
+
+/**
+ * The in-memory principal state, read on every token grant and every API call, for service
+ * accounts and for users. Services call `invalidate*` after their transaction commits; the next
+ * read loads the committed state, and subscribers hear about the change.
+ */
+export class PrincipalStates {
+  private readonly accounts: StateCache<ServiceAccountState>;
+  private readonly users: StateCache<UserState>;
+  private readonly listeners = new Set<(change: PrincipalChange) => void>();
+
+  constructor(private readonly db: Db) {
+    this.accounts = new StateCache((id) => this.loadServiceAccount(id));
+    this.users = new StateCache((id) => this.loadUser(id));
+  }
+
+  serviceAccount(id: string): Promise<ServiceAccountState | null> {
+    return this.accounts.peek(id) ? Promise.resolve(this.accounts.peek(id)!) : this.accounts.get(id);
+  }
+
+  /** The cached state of `id`, without loading it (the hot path avoids a promise when it can). */
+  peek(id: string): ServiceAccountState | undefined {
+    return this.accounts.peek(id);
+  }
+
+  user(id: string): Promise<UserState | null> {
+    return this.users.peek(id) ? Promise.resolve(this.users.peek(id)!) : this.users.get(id);
+  }
+
+  peekUser(id: string): UserState | undefined {
+    return this.users.peek(id);
+  }
+
+  /** Forget a service account; the next read loads it fresh. Called after every committed change. */
+  invalidate(id: string): void {
+    this.accounts.invalidate(id);
+    this.emit({ kind: 'service_account', id });
+  }
+
+  /** Forget a user (roles, deactivation); called after every committed membership or user change. */
+  invalidateUser(id: string): void {
+    this.users.invalidate(id);
+    this.emit({ kind: 'user', id });
+  }
+
+  /** Hear about every committed change; returns the unsubscribe function. */
+  subscribe(listener: (change: PrincipalChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Whether the state can be trusted to be fresh; in one process it always can. */
   assertFresh(): void {}
 
-  private async load(id: string): Promise<ServiceAccountState | null> {
-    const version = this.versions.get(id) ?? 0;
+  private emit(change: PrincipalChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A failing subscriber must not undo or block a committed change.
+      }
+    }
+  }
+
+  private async loadServiceAccount(id: string): Promise<ServiceAccountState | null> {
     const account = await serviceAccountStore.find(this.db, id);
-    const state: ServiceAccountState | null = account && {
+    return account && {
       id: account.id,
       orgId: account.orgId,
       name: account.name,
@@ -67,9 +150,20 @@ export class PrincipalStates {
       tokenEpoch: account.tokenEpoch,
       secrets: await serviceAccountStore.secrets(this.db, id),
     };
-    // Unknown ids are not cached: a flood of made-up client ids must not grow the map.
-    if (state && (this.versions.get(id) ?? 0) === version) this.accounts.set(id, state);
-    return state;
+  }
+
+  private async loadUser(id: string): Promise<UserState | null> {
+    const user = await userStore.find(this.db, id);
+    if (!user) return null;
+    const memberships = await organizationStore.membershipsOf(this.db, id);
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      deactivated: user.deactivatedAt !== null,
+      tokenEpoch: user.tokenEpoch,
+      roles: new Map(memberships.map((m) => [m.orgId, m.role])),
+    };
   }
 }
 

@@ -1,3 +1,5 @@
+import { ApiError } from '../errors.js';
+
 /**
  * The scope catalogue and the role table (§6), as data in one place: adding a resource or a scope
  * is a one-line change here. Descriptions are the seed's and are shown in the console.
@@ -31,6 +33,15 @@ export type Scope = (typeof SCOPE_CATALOGUE)[number]['scope'];
 export const ALL_SCOPES: readonly string[] = SCOPE_CATALOGUE.map((s) => s.scope);
 const SCOPE_SET = new Set(ALL_SCOPES);
 export const isKnownScope = (s: string): s is Scope => SCOPE_SET.has(s);
+
+/** A non-empty set drawn only from the catalogue ([A1], [B8]); 400 otherwise. */
+export function validScopes(scopes: readonly string[]): string[] {
+  const unique = [...new Set(scopes)];
+  if (unique.length === 0) throw new ApiError('invalid_request', 'scopes must not be empty');
+  const unknown = unique.filter((s) => !isKnownScope(s));
+  if (unknown.length) throw new ApiError('invalid_request', `unknown scopes: ${unknown.join(', ')}`);
+  return unique;
+}
 
 /** Roles from least to most (§6). */
 export const ROLES = ['viewer', 'member', 'admin', 'owner'] as const;

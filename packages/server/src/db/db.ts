@@ -38,3 +38,6 @@ export function isConnectionError(err: unknown): boolean {
   if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
   return /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(err.message);
 }
+
+/** SQLSTATE 23505: a unique constraint refused the write (both drivers expose `code`). */
+export const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === '23505';

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DatabaseUnavailableError, isConnectionError } from '../db/db.js';
+import { DatabaseUnavailableError, isConnectionError, isUniqueViolation } from '../db/db.js';
 import { GatehouseError } from '../errors.js';
 
 /** Paths that speak RFC 6749 §5.2, where every client error must carry an OAuth error code. */
@@ -21,6 +21,8 @@ export function mapError(err: unknown, url: string): Mapped {
   if (err instanceof DatabaseUnavailableError || isConnectionError(err)) {
     return { status: 503, code: 'temporarily_unavailable', description: 'the service is temporarily unavailable; retry shortly', headers: { 'retry-after': '1' } };
   }
+  // Two writers raced for the same unique name or email: the loser gets a conflict, not a 500.
+  if (isUniqueViolation(err)) return { status: 409, code: 'conflict', description: 'this conflicts with an existing resource; retry or choose another name', headers: {} };
   const fe = err as Partial<FastifyError>;
   const oauth = isOAuthPath(url);
   const clientError = (status: number, apiCode: string, description: string): Mapped => ({

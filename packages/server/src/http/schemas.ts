@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { ALL_SCOPES } from '../catalogue/scopes.js';
 
 /** Schemas shared by several route files. */
 export const ErrorBody = Type.Object(
@@ -29,3 +30,8 @@ export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'd
 export const NullableTimestamp = Type.Unsafe<Date | string | null>({ type: ['string', 'null'], format: 'date-time' });
 /** A request timestamp, validated as RFC 3339. */
 export const TimestampInput = Type.String({ format: 'date-time' });
+
+/** An organization id in a path; a well-formed id of someone else's organization is a 404, not a 400. */
+export const OrgId = Type.String({ pattern: '^org_[0-9A-HJKMNP-TV-Z]{26}$' });
+export const OrgParams = Type.Object({ orgId: OrgId });
+export const ScopeName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9.-]*:[a-z]+$', examples: [ALL_SCOPES[0]] });

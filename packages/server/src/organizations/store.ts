@@ -13,12 +13,77 @@ export interface Membership {
   role: Role;
 }
 
+/** A member as the console lists them. */
+export interface Member {
+  /** The user id; named `id` so that keyset cursors page on it. */
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  deactivated: boolean;
+  joinedAt: Date;
+}
+
+interface MemberRow { id: string; email: string; name: string; role: Role; deactivated_at: Date | null; created_at: Date }
+const toMember = (r: MemberRow): Member => ({
+  id: r.id, email: r.email, name: r.name, role: r.role, deactivated: r.deactivated_at !== null, joinedAt: r.created_at,
+});
+
 export const organizationStore = {
   async insert(q: Queryable, o: Organization): Promise<void> {
     await q.query('INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)', [o.id, o.name, o.createdAt]);
   },
+  async find(q: Queryable, id: string): Promise<Organization | null> {
+    const rows = await q.query<Organization>('SELECT id, name, created_at AS "createdAt" FROM organizations WHERE id = $1', [id]);
+    return rows[0] ?? null;
+  },
+  /**
+   * Locks the organization's row for the rest of the transaction. Every membership change takes
+   * this lock first, so two owners demoting each other at once take turns and one of them is
+   * refused: the organization always keeps an owner.
+   */
+  async lock(q: Queryable, id: string): Promise<boolean> {
+    const rows = await q.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [id]);
+    return rows.length > 0;
+  },
+  async rename(q: Queryable, id: string, name: string): Promise<void> {
+    await q.query('UPDATE organizations SET name = $2 WHERE id = $1', [id, name]);
+  },
   async addMember(q: Queryable, orgId: string, userId: string, role: Role, at: Date): Promise<void> {
     await q.query('INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)', [orgId, userId, role, at]);
+  },
+  async setRole(q: Queryable, orgId: string, userId: string, role: Role): Promise<void> {
+    await q.query('UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2', [orgId, userId, role]);
+  },
+  async removeMember(q: Queryable, orgId: string, userId: string): Promise<void> {
+    await q.query('DELETE FROM memberships WHERE org_id = $1 AND user_id = $2', [orgId, userId]);
+  },
+  /** Owners who can still sign in: a deactivated owner does not keep an organization owned. */
+  async activeOwnerCount(q: Queryable, orgId: string, exceptUserId?: string): Promise<number> {
+    const [row] = await q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.org_id = $1 AND m.role = 'owner' AND u.deactivated_at IS NULL AND ($2::text IS NULL OR m.user_id <> $2)`,
+      [orgId, exceptUserId ?? null],
+    );
+    return row?.n ?? 0;
+  },
+  async member(q: Queryable, orgId: string, userId: string): Promise<Member | null> {
+    const rows = await q.query<MemberRow>(
+      `SELECT u.id, u.email, u.name, m.role, u.deactivated_at, m.created_at FROM memberships m
+         JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2`,
+      [orgId, userId],
+    );
+    return rows[0] ? toMember(rows[0]) : null;
+  },
+  /** Keyset page of members in user-id order. */
+  async listMembers(q: Queryable, orgId: string, after: string | null, limit: number): Promise<Member[]> {
+    const rows = await q.query<MemberRow>(
+      `SELECT u.id, u.email, u.name, m.role, u.deactivated_at, m.created_at FROM memberships m
+         JOIN users u ON u.id = m.user_id
+        WHERE m.org_id = $1 AND ($2::text IS NULL OR u.id > $2) ORDER BY u.id LIMIT $3`,
+      [orgId, after, limit],
+    );
+    return rows.map(toMember);
   },
   async membershipsOf(q: Queryable, userId: string): Promise<Membership[]> {
     return q.query<Membership>(

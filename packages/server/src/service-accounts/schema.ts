@@ -1,14 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { ALL_SCOPES } from '../catalogue/scopes.js';
-import { NullableTimestamp, Timestamp, TimestampInput } from '../http/schemas.js';
+import { NullableTimestamp, OrgId, ScopeName, Timestamp, TimestampInput } from '../http/schemas.js';
 
-const ScopeName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9.-]*:[a-z]+$', examples: [ALL_SCOPES[0]] });
-
-export const OrgParams = Type.Object({ orgId: Type.String({ pattern: '^org_[0-9A-HJKMNP-TV-Z]{26}$' }) });
-export const AccountParams = Type.Object({
-  orgId: Type.String({ pattern: '^org_[0-9A-HJKMNP-TV-Z]{26}$' }),
-  id: Type.String({ maxLength: 64 }),
-});
+export { OrgParams } from '../http/schemas.js';
+export const AccountParams = Type.Object({ orgId: OrgId, id: Type.String({ maxLength: 64 }) });
 
 export const CreateBody = Type.Object(
   {

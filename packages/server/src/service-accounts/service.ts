@@ -1,12 +1,13 @@
 import type { PrincipalStates } from '../access/principal-state.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor, RequestContext } from '../audit/events.js';
-import { isKnownScope } from '../catalogue/scopes.js';
+import { validScopes } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
 import { generateSecret, SECRET_PREFIX, type SecretHasher } from '../crypto/secrets.js';
 import type { Db, Queryable } from '../db/db.js';
 import { ApiError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
+import { validName } from '../names.js';
 import { serviceAccountStore, type ClientSecret, type ServiceAccount } from './store.js';
 
 /** [A5] Grace window bounds, in seconds. */
@@ -191,19 +192,4 @@ export class ServiceAccountService {
     if (d.getTime() <= this.clock.now().getTime()) throw new ApiError('invalid_request', 'expiresAt must be in the future');
     return d;
   }
-}
-
-function validName(name: string): string {
-  const trimmed = name.trim();
-  if (trimmed.length < 1 || trimmed.length > 100) throw new ApiError('invalid_request', 'name must be 1 to 100 characters');
-  return trimmed;
-}
-
-/** [A1]: a non-empty set drawn only from the catalogue. */
-function validScopes(scopes: string[]): string[] {
-  const unique = [...new Set(scopes)];
-  if (unique.length === 0) throw new ApiError('invalid_request', 'scopes must not be empty');
-  const unknown = unique.filter((s) => !isKnownScope(s));
-  if (unknown.length) throw new ApiError('invalid_request', `unknown scopes: ${unknown.join(', ')}`);
-  return unique;
 }

@@ -20,6 +20,8 @@ export interface AccessTokenClaims {
   jti: string;
   /** The service account's organization (service-account tokens only). */
   org_id?: string;
+  /** [B8] The organizations a user's token was narrowed to (user tokens only; absent = all). */
+  orgs?: string[];
   /** The principal's token epoch when minted; a disable bumps it, killing older tokens [A7]. */
   epoch: number;
 }
@@ -30,6 +32,7 @@ export interface MintRequest {
   scopes: readonly string[];
   lifetimeSeconds: number;
   orgId?: string;
+  orgs?: readonly string[];
   epoch: number;
 }
 
@@ -81,6 +84,7 @@ export class AccessTokens {
       exp: iat + req.lifetimeSeconds,
       jti: newId('at'),
       ...(req.orgId ? { org_id: req.orgId } : {}),
+      ...(req.orgs ? { orgs: [...req.orgs] } : {}),
       epoch: req.epoch,
     };
     const { kid, privateKey } = this.keys.active();
@@ -112,7 +116,8 @@ export class AccessTokens {
       throw new InvalidToken('the access token is invalid', (err as Error).message);
     }
     const claims = payload as unknown as AccessTokenClaims;
-    if (typeof claims.scope !== 'string' || typeof claims.epoch !== 'number') {
+    if (typeof claims.scope !== 'string' || typeof claims.epoch !== 'number' ||
+        (claims.orgs !== undefined && !(Array.isArray(claims.orgs) && claims.orgs.every((o) => typeof o === 'string')))) {
       throw new InvalidToken('the access token is invalid', 'missing scope or epoch claim');
     }
     if (this.verified.size >= CACHE_LIMIT) this.evictExpired(now);

@@ -3,16 +3,18 @@ import type { RequestContext } from '../audit/events.js';
 import { ALL_SCOPES } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { UnsupportedGrantType } from '../errors.js';
+import { UnsupportedGrantType, UnsupportedTokenType } from '../errors.js';
 import { RateLimiter } from '../http/rate-limiter.js';
-import { ErrorBody } from '../http/schemas.js';
+import { ErrorBody, NoContent } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
+import type { AccessTokens } from './access-tokens.js';
 import type { TokenResponse } from './grants/client-credentials.js';
 import type { SigningKeys } from './signing-keys.js';
-import { parseTokenRequest, type TokenRequest } from './token-request.js';
+import { parseRevocationRequest, parseTokenRequest, type TokenRequest } from './token-request.js';
 
 export const TOKEN_PATH = '/api/v1/auth/token';
 export const JWKS_PATH = '/.well-known/jwks.json';
+export const REVOKE_PATH = '/api/v1/auth/revoke';
 
 /** A grant type handler; the refresh_token grant slots in beside client_credentials. */
 export interface Grant {
@@ -24,6 +26,9 @@ export interface TokenRouteDeps {
   clock: Clock;
   keys: SigningKeys;
   grants: Record<string, Grant>;
+  tokens: AccessTokens;
+  /** RFC 7009: revokes a refresh token presented by its holder; unknown tokens are not an error. */
+  revokeRefreshToken(token: string, ctx: RequestContext): Promise<void>;
 }
 
 const TokenResponseBody = Type.Object({
@@ -41,7 +46,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
   app.post(TOKEN_PATH, {
     schema: {
       tags: ['oauth'],
-      summary: 'Exchange client credentials for an access token (RFC 6749 §4.4)',
+      summary: 'Exchange client credentials (RFC 6749 §4.4) or a refresh token (§6) for an access token',
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       response: { 200: TokenResponseBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
@@ -56,6 +61,27 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
     return grant.handle(tokenRequest, requestContext(req));
   });
 
+  app.post(REVOKE_PATH, {
+    schema: {
+      tags: ['oauth'],
+      summary: 'Revoke a refresh token (RFC 7009); the token is its own proof',
+      consumes: ['application/x-www-form-urlencoded', 'application/json'],
+      response: { 200: NoContent, 400: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+    },
+  }, async (req, reply) => {
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    perAddress.take(req.ip);
+    const { token } = parseRevocationRequest(req.body);
+    // Access tokens are not revocable one by one (RFC 7009 §2.2.1): they die with their
+    // principal's disable or deactivation, or within the hour. Saying so beats a silent 200.
+    if (token.split('.').length === 3 && (await deps.tokens.verify(token).then(() => true, () => false))) {
+      throw new UnsupportedTokenType('access tokens cannot be revoked; they expire on their own, and disabling the service account or deactivating the user ends them at once');
+    }
+    await deps.revokeRefreshToken(token, requestContext(req));
+    // RFC 7009 §2.2: 200 whether or not the token was known.
+    return reply.code(200).send(null);
+  });
+
   app.get('/.well-known/oauth-authorization-server', { schema: { tags: ['oauth'] } }, async (_req, reply) => {
     const issuer = deps.config.issuer;
     reply.header('cache-control', 'public, max-age=300');
@@ -64,6 +90,8 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       issuer,
       token_endpoint: `${issuer}${TOKEN_PATH}`,
       jwks_uri: `${issuer}${JWKS_PATH}`,
+      revocation_endpoint: `${issuer}${REVOKE_PATH}`,
+      revocation_endpoint_auth_methods_supported: ['none'],
       grant_types_supported: Object.keys(deps.grants),
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       scopes_supported: ALL_SCOPES,

@@ -21,16 +21,7 @@ const MAX_PARAM_LENGTH = 4096;
  * so Basic together with a body secret is `invalid_request` (§4).
  */
 export function parseTokenRequest(body: unknown, authorization: string | undefined): TokenRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new InvalidRequest('the request body must be a JSON object or a form');
-  }
-  const params: Record<string, string> = {};
-  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-    if (Array.isArray(value)) throw new InvalidRequest(`parameter ${safeName(key)} is repeated`);
-    if (typeof value !== 'string') throw new InvalidRequest(`parameter ${safeName(key)} must be a string`);
-    if (value.length > MAX_PARAM_LENGTH) throw new InvalidRequest(`parameter ${safeName(key)} is too long`);
-    params[key] = value;
-  }
+  const params = parseParams(body);
   const grantType = params.grant_type;
   if (!grantType) throw new InvalidRequest('grant_type is required');
 
@@ -45,12 +36,22 @@ export function parseTokenRequest(body: unknown, authorization: string | undefin
     }
     client = basic;
   } else if (params.client_secret !== undefined || params.client_id !== undefined) {
+    // RFC 6749 §6: a public client (a CLI, openid-client with no client authentication) names
+    // itself with client_id alone when refreshing; refresh tokens are their own proof.
+    if (grantType === 'refresh_token' && params.client_secret === undefined) return { grantType, params, client: null };
     if (!params.client_id || !params.client_secret) {
       throw new InvalidRequest('client_id and client_secret are both required');
     }
     client = { clientId: params.client_id, clientSecret: params.client_secret, method: 'client_secret_post' };
   }
   return { grantType, params, client };
+}
+
+/** RFC 7009 §2.1: `token` (required) and `token_type_hint` (optional, and only a hint). */
+export function parseRevocationRequest(body: unknown): { token: string } {
+  const params = parseParams(body);
+  if (!params.token) throw new InvalidRequest('token is required');
+  return { token: params.token };
 }
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64 (RFC 7617). */
@@ -70,6 +71,21 @@ function parseBasic(header: string): ClientCredentials {
   } catch {
     throw new InvalidRequest('malformed HTTP Basic credentials');
   }
+}
+
+/** A JSON object or form of single string values (RFC 6749 §3.2: parameters must not repeat). */
+function parseParams(body: unknown): Record<string, string> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidRequest('the request body must be a JSON object or a form');
+  }
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (Array.isArray(value)) throw new InvalidRequest(`parameter ${safeName(key)} is repeated`);
+    if (typeof value !== 'string') throw new InvalidRequest(`parameter ${safeName(key)} must be a string`);
+    if (value.length > MAX_PARAM_LENGTH) throw new InvalidRequest(`parameter ${safeName(key)} is too long`);
+    params[key] = value;
+  }
+  return params;
 }
 
 /** Parameter names are echoed in errors, so only short, plain ones are echoed. */

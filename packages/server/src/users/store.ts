@@ -35,6 +35,23 @@ export const userStore = {
     const rows = await q.query<Row>('SELECT * FROM users WHERE id = $1', [id]);
     return rows[0] ? toUser(rows[0]) : null;
   },
+  async findForUpdate(q: Queryable, id: string): Promise<User | null> {
+    const rows = await q.query<Row>('SELECT * FROM users WHERE id = $1 FOR UPDATE', [id]);
+    return rows[0] ? toUser(rows[0]) : null;
+  },
+  /**
+   * [B7] Deactivation moves the token epoch on, so every access token minted before it fails;
+   * reactivation clears the flag but never moves the epoch back.
+   */
+  async deactivate(q: Queryable, id: string, at: Date): Promise<void> {
+    await q.query('UPDATE users SET deactivated_at = $2, token_epoch = token_epoch + 1 WHERE id = $1', [id, at]);
+  },
+  async reactivate(q: Queryable, id: string): Promise<void> {
+    await q.query('UPDATE users SET deactivated_at = NULL WHERE id = $1', [id]);
+  },
+  async deleteSessions(q: Queryable, id: string): Promise<void> {
+    await q.query('DELETE FROM console_sessions WHERE user_id = $1', [id]);
+  },
   async count(q: Queryable): Promise<number> {
     const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
     return row?.n ?? 0;

@@ -1,0 +1,216 @@
+import type { PrincipalStates } from '../access/principal-state.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Actor, RequestContext } from '../audit/events.js';
+import { roleRank, type Role } from '../catalogue/scopes.js';
+import type { Clock } from '../clock.js';
+import { generatePassword, type PasswordHasher } from '../crypto/passwords.js';
+import type { Db, Queryable } from '../db/db.js';
+import { ApiError, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import { validName } from '../names.js';
+import { refreshTokenStore } from '../refresh-tokens/store.js';
+import { userStore } from '../users/store.js';
+import { organizationStore, type Member } from './store.js';
+
+/** The acting user and the role they hold in the organization being changed. */
+export interface Acting {
+  actor: Actor & { id: string };
+  role: Role;
+}
+
+export interface AddMemberInput {
+  email: string;
+  role: Role;
+  password?: string;
+  name?: string;
+}
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+/**
+ * Organizations and their members (§1, §8). Callers have checked that the acting user holds a
+ * role with the needed capability. Every change locks the organization's row first, commits with
+ * its audit event, then invalidates the affected user's principal state, so a role change reaches
+ * live access tokens on their next call [B6].
+ */
+export class OrganizationService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly passwords: PasswordHasher,
+    private readonly audit: AuditLog,
+    private readonly states: PrincipalStates,
+  ) {}
+
+  /** §8: the creator becomes the owner. */
+  async create(actor: Actor & { id: string }, name: string, ctx: RequestContext) {
+    const org = { id: newId('org'), name: validName(name), createdAt: this.clock.now() };
+    await this.db.transaction(async (tx) => {
+      await organizationStore.insert(tx, org);
+      await organizationStore.addMember(tx, org.id, actor.id, 'owner', org.createdAt);
+      await this.audit.inTransaction(tx, {
+        orgId: org.id, action: 'organization.create', outcome: 'success', actor,
+        target: { type: 'organization', id: org.id }, detail: { name: org.name },
+      }, ctx);
+    });
+    this.states.invalidateUser(actor.id);
+    return { ...org, role: 'owner' as const };
+  }
+
+  async get(orgId: string) {
+    const org = await organizationStore.find(this.db, orgId);
+    if (!org) throw notFound('organization');
+    return org;
+  }
+
+  async rename(acting: Acting, orgId: string, name: string, ctx: RequestContext) {
+    const next = validName(name);
+    await this.change(orgId, async (tx) => {
+      await organizationStore.rename(tx, orgId, next);
+      await this.audit.inTransaction(tx, {
+        orgId, action: 'organization.rename', outcome: 'success', actor: acting.actor,
+        target: { type: 'organization', id: orgId }, detail: { name: next },
+      }, ctx);
+    });
+    return { ...(await this.get(orgId)), role: acting.role };
+  }
+
+  listMembers(orgId: string, after: string | null, limit: number): Promise<Member[]> {
+    return organizationStore.listMembers(this.db, orgId, after, limit);
+  }
+
+  /**
+   * §8: adds an existing user, or creates one with the given password or a one-time
+   * `initialPassword` (returned here and nowhere else). Nobody grants a role above their own.
+   */
+  async addMember(acting: Acting, orgId: string, input: AddMemberInput, ctx: RequestContext) {
+    grantable(acting, input.role);
+    const email = input.email.trim();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ApiError('invalid_request', 'email must be an email address');
+    if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
+      throw new ApiError('invalid_request', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    }
+    const existing = await userStore.findByEmail(this.db, email);
+    // Another organization's user: their password is theirs, and is never set from here.
+    if (existing && input.password !== undefined) {
+      throw new ApiError('conflict', 'a user with this email already exists; add them without a password');
+    }
+    const initialPassword = existing || input.password !== undefined ? undefined : generatePassword();
+    const passwordHash = existing ? null : await this.passwords.hash(input.password ?? initialPassword!);
+    const now = this.clock.now();
+    let userId = existing?.id ?? newId('usr');
+    await this.change(orgId, async (tx) => {
+      // Re-read under the lock: a concurrent add of the same email must not create two users.
+      const user = await userStore.findByEmail(tx, email);
+      if (user) userId = user.id;
+      else if (passwordHash) {
+        await userStore.insert(tx, { id: userId, email, name: input.name?.trim() || email.split('@')[0]!, passwordHash, createdAt: now });
+      } else throw new ApiError('conflict', 'the user changed while being added; retry');
+      if (await organizationStore.roleOf(tx, orgId, userId)) throw new ApiError('conflict', 'this user is already a member; change their role instead');
+      await organizationStore.addMember(tx, orgId, userId, input.role, now);
+      await this.audit.inTransaction(tx, {
+        orgId, action: 'member.add', outcome: 'success', actor: acting.actor,
+        target: { type: 'user', id: userId }, detail: { email, role: input.role, newUser: !user },
+      }, ctx);
+    });
+    this.states.invalidateUser(userId);
+    return { userId, email, role: input.role, ...(initialPassword ? { initialPassword } : {}) };
+  }
+
+  async changeRole(acting: Acting, orgId: string, userId: string, role: Role, ctx: RequestContext): Promise<Member> {
+    grantable(acting, role);
+    await this.change(orgId, async (tx) => {
+      const member = await this.memberOf(tx, orgId, userId);
+      if (roleRank(member.role) > roleRank(acting.role)) throw new ApiError('forbidden', `you cannot change the role of someone above your own role (${acting.role})`);
+      if (member.role === role) return;
+      if (member.role === 'owner') await this.keepsOwner(tx, orgId, userId);
+      await organizationStore.setRole(tx, orgId, userId, role);
+      await this.audit.inTransaction(tx, {
+        orgId, action: 'member.role_change', outcome: 'success', actor: acting.actor,
+        target: { type: 'user', id: userId }, detail: { email: member.email, from: member.role, to: role },
+      }, ctx);
+    });
+    this.states.invalidateUser(userId);
+    return (await organizationStore.member(this.db, orgId, userId))!;
+  }
+
+  /** Owners remove members; anyone may leave. The last owner can do neither to themselves. */
+  async removeMember(acting: Acting, orgId: string, userId: string, ctx: RequestContext): Promise<void> {
+    await this.change(orgId, async (tx) => {
+      const member = await this.memberOf(tx, orgId, userId);
+      if (roleRank(member.role) > roleRank(acting.role)) throw new ApiError('forbidden', `you cannot remove someone above your own role (${acting.role})`);
+      if (member.role === 'owner') await this.keepsOwner(tx, orgId, userId);
+      await organizationStore.removeMember(tx, orgId, userId);
+      await this.audit.inTransaction(tx, {
+        orgId, action: userId === acting.actor.id ? 'member.leave' : 'member.remove', outcome: 'success', actor: acting.actor,
+        target: { type: 'user', id: userId }, detail: { email: member.email, role: member.role },
+      }, ctx);
+    });
+    this.states.invalidateUser(userId);
+  }
+
+  /**
+   * [B7] Deactivation: the user cannot sign in, their live access tokens fail on the next call
+   * (the token epoch moves on), and their refresh tokens are revoked, so reactivating them later
+   * revives nothing. Users span organizations, so only someone who owns every organization the
+   * user belongs to may deactivate them, and no organization may be left without an active owner.
+   */
+  async setDeactivated(acting: Acting, orgId: string, userId: string, deactivate: boolean, ctx: RequestContext): Promise<Member> {
+    if (userId === acting.actor.id) throw new ApiError('forbidden', 'you cannot deactivate or reactivate yourself');
+    const now = this.clock.now();
+    await this.change(orgId, async (tx) => {
+      await this.memberOf(tx, orgId, userId);
+      const user = await userStore.findForUpdate(tx, userId);
+      if (!user || (user.deactivatedAt !== null) === deactivate) return; // already so: nothing to record
+      const orgs = await organizationStore.membershipsOf(tx, userId);
+      for (const m of orgs) {
+        if ((await organizationStore.roleOf(tx, m.orgId, acting.actor.id)) !== 'owner') {
+          throw new ApiError('forbidden', 'this user also belongs to organizations you do not own; remove them from this one instead');
+        }
+        if (deactivate && m.role === 'owner') await this.keepsOwner(tx, m.orgId, userId);
+      }
+      let revoked: string[] = [];
+      if (deactivate) {
+        await userStore.deactivate(tx, userId, now);
+        await userStore.deleteSessions(tx, userId);
+        revoked = await refreshTokenStore.revokeAllOf(tx, userId, now, acting.actor.id);
+      } else {
+        await userStore.reactivate(tx, userId);
+      }
+      await this.audit.manyInTransaction(tx, orgs.map((m) => ({
+        orgId: m.orgId, action: deactivate ? 'user.deactivate' : 'user.reactivate', outcome: 'success' as const, actor: acting.actor,
+        target: { type: 'user', id: userId }, detail: { email: user.email, ...(deactivate ? { refreshTokensRevoked: revoked.length } : {}) },
+      })), ctx);
+    });
+    this.states.invalidateUser(userId);
+    return (await organizationStore.member(this.db, orgId, userId))!;
+  }
+
+  /** Locks the organization's row and applies `fn` in the same transaction. */
+  private async change(orgId: string, fn: (tx: Queryable) => Promise<void>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (!(await organizationStore.lock(tx, orgId))) throw notFound('organization');
+      await fn(tx);
+    });
+  }
+
+  private async memberOf(tx: Queryable, orgId: string, userId: string): Promise<Member> {
+    const member = await organizationStore.member(tx, orgId, userId);
+    if (!member) throw notFound('member');
+    return member;
+  }
+
+  /** §8: an organization always keeps an active owner. */
+  private async keepsOwner(tx: Queryable, orgId: string, losingUserId: string): Promise<void> {
+    if ((await organizationStore.activeOwnerCount(tx, orgId, losingUserId)) === 0) {
+      throw new ApiError('conflict', 'an organization must keep an owner; make someone else owner first');
+    }
+  }
+}
+
+/** Nobody grants a role above their own. */
+function grantable(acting: Acting, role: Role): void {
+  if (roleRank(role) > roleRank(acting.role)) {
+    throw new ApiError('forbidden', `you cannot grant a role above your own (${acting.role})`);
+  }
+}

@@ -1,0 +1,123 @@
+import type { PrincipalStates } from '../../access/principal-state.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { Actor, AuditEvent, RequestContext } from '../../audit/events.js';
+import { auditStore, toAuditRow, type AuditRow } from '../../audit/store.js';
+import { ALL_SCOPES } from '../../catalogue/scopes.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/db.js';
+import { GroupCommit } from '../../db/group-commit.js';
+import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient, type GatehouseError } from '../../errors.js';
+import type { RefreshTokenIdentity, RefreshTokenService } from '../../refresh-tokens/service.js';
+import { refreshTokenStore } from '../../refresh-tokens/store.js';
+import type { AccessTokens } from '../access-tokens.js';
+import { parseScopeParam, type TokenRequest } from '../token-request.js';
+import type { TokenResponse } from './client-credentials.js';
+
+/** [B3] Access tokens minted from a refresh token live one hour. */
+export const USER_TOKEN_SECONDS = 3600;
+
+/** One message for every unusable refresh token, so the answer does not tell them apart [B5]. */
+const UNUSABLE = 'the refresh token is invalid, revoked or expired';
+
+interface Use {
+  tokenId: string;
+  at: Date;
+  /** Audit rows written if the use is allowed at commit, and the builder of those if it is not. */
+  granted: AuditRow[];
+  refused: (reason: string) => AuditRow[];
+}
+
+/**
+ * RFC 6749 §6 refreshing an access token, for personal refresh tokens (§3). The refresh token is
+ * its own proof: no client authentication. It is not rotated [B3]. Each use is group-committed:
+ * one transaction records every use in the batch (moving `last_used_at` forward [B4]) together
+ * with the audit rows, and a use whose token was revoked or went idle by then is refused — the
+ * minted token is dropped unseen, so nothing is handed out after a revocation has answered.
+ */
+export class RefreshTokenGrant {
+  private readonly uses: GroupCommit<Use, boolean>;
+
+  constructor(
+    db: Db,
+    private readonly refreshTokens: RefreshTokenService,
+    private readonly states: PrincipalStates,
+    private readonly tokens: AccessTokens,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+  ) {
+    this.uses = new GroupCommit((batch) => db.transaction(async (tx) => {
+      const allowed = await refreshTokenStore.recordUses(tx, batch);
+      const refusedIds = [...new Set(batch.filter((u) => !allowed.has(u.tokenId)).map((u) => u.tokenId))];
+      const reasons = new Map<string, string>();
+      for (const id of refusedIds) reasons.set(id, refusalReason(await refreshTokenStore.find(tx, id)));
+      await auditStore.insert(tx, batch.flatMap((u) => (allowed.has(u.tokenId) ? u.granted : u.refused(reasons.get(u.tokenId)!))));
+      return batch.map((u) => allowed.has(u.tokenId));
+    }));
+  }
+
+  async handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse> {
+    const now = this.clock.now();
+    // Refresh tokens belong to people, not clients; a service account's secret has no place here.
+    if (req.client?.clientSecret) throw new UnauthorizedClient('the refresh_token grant takes no client secret; service accounts use client_credentials');
+    const presented = req.params.refresh_token;
+    if (!presented) throw new InvalidRequest('refresh_token is required');
+
+    const token = await this.refreshTokens.identify(presented);
+    if (!token) return this.deny(null, null, ctx, new InvalidGrant(UNUSABLE, 'unknown refresh token'));
+    const user = await this.states.user(token.userId);
+    // [B7] a deactivated user's refresh tokens stop working (deactivation also revokes them).
+    if (!user || user.deactivated) return this.deny(token, user && [...user.roles.keys()], ctx, new InvalidGrant(UNUSABLE, 'user deactivated'));
+    const actor: Actor = { type: 'user', id: user.id, name: user.email };
+
+    // RFC 6749 §6: a narrower scope may be asked for, never a wider one; [B8] caps it.
+    const ceiling = token.scopes ?? ALL_SCOPES;
+    const requested = parseScopeParam(req.params.scope);
+    if (requested?.some((s) => !ceiling.includes(s))) {
+      return this.deny(token, [...user.roles.keys()], ctx, new InvalidScope('the requested scope exceeds the scopes of this refresh token'));
+    }
+    const scopes = requested ?? [...ceiling];
+    const { token: accessToken, claims } = this.tokens.mint({
+      sub: user.id, clientId: token.id, scopes, lifetimeSeconds: USER_TOKEN_SECONDS, epoch: user.tokenEpoch,
+      ...(token.orgIds ? { orgs: token.orgIds } : {}),
+    });
+    const event = (outcome: 'success' | 'failure', detail: Record<string, unknown>): Omit<AuditEvent, 'orgId'> => ({
+      action: outcome === 'success' ? 'token.grant' : 'token.deny', outcome, actor,
+      target: outcome === 'success' ? { type: 'access_token', id: claims.jti } : { type: 'refresh_token', id: token.id },
+      credential: token.id, detail: { grantType: 'refresh_token', ...detail },
+    });
+    const rows = (e: Omit<AuditEvent, 'orgId'>) =>
+      this.refreshTokens.events(user.roles.keys(), token.orgIds, e).map((ev) => toAuditRow(ev, ctx, now));
+    const allowed = await this.uses.submit({
+      tokenId: token.id, at: now,
+      granted: rows(event('success', { scope: claims.scope, expiresIn: USER_TOKEN_SECONDS })),
+      refused: (reason) => rows(event('failure', { error: 'invalid_grant', reason })),
+    });
+    if (!allowed) throw new InvalidGrant(UNUSABLE);
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: USER_TOKEN_SECONDS, scope: claims.scope };
+  }
+
+  /** Resolves when every use submitted so far is committed (shutdown, tests). */
+  drain(): Promise<void> {
+    return this.uses.drain();
+  }
+
+  /** Audits a refused grant, then throws the error the client will see. */
+  private async deny(token: RefreshTokenIdentity | null, userOrgs: string[] | null, ctx: RequestContext, error: GatehouseError): Promise<never> {
+    const detail = { grantType: 'refresh_token', error: error.code, reason: error.detail ?? error.description };
+    const events: AuditEvent[] = token
+      ? this.refreshTokens.events(userOrgs ?? [], token.orgIds, {
+        action: 'token.deny', outcome: 'failure', actor: { type: 'user', id: token.userId },
+        target: { type: 'refresh_token', id: token.id }, credential: token.id, detail,
+      })
+      // An unknown token names no one; its string is never recorded.
+      : [{ orgId: null, action: 'token.deny', outcome: 'failure', actor: { type: 'anonymous' }, detail }];
+    await Promise.all(events.map((e) => this.audit.groupCommit(e, ctx)));
+    throw error;
+  }
+}
+
+/** Why a use was refused at commit, for the audit log (the rare path: one read per refused token). */
+function refusalReason(token: { revokedAt: Date | null } | null): string {
+  if (!token) return 'refresh token deleted';
+  return token.revokedAt ? 'refresh token revoked' : 'refresh token expired (unused for 365 days)';
+}
