@@ -71,7 +71,7 @@ export class OrganizationService {
         orgId, action: 'organization.rename', outcome: 'success', actor: acting.actor,
         target: { type: 'organization', id: orgId }, detail: { name: next },
       }, ctx);
-    });
+    }, acting);
     return { ...(await this.get(orgId)), role: acting.role };
   }
 
@@ -112,7 +112,7 @@ export class OrganizationService {
         orgId, action: 'member.add', outcome: 'success', actor: acting.actor,
         target: { type: 'user', id: userId }, detail: { email, role: input.role, newUser: !user },
       }, ctx);
-    });
+    }, acting);
     this.states.invalidateUser(userId);
     return { userId, email, role: input.role, ...(initialPassword ? { initialPassword } : {}) };
   }
@@ -129,7 +129,7 @@ export class OrganizationService {
         orgId, action: 'member.role_change', outcome: 'success', actor: acting.actor,
         target: { type: 'user', id: userId }, detail: { email: member.email, from: member.role, to: role },
       }, ctx);
-    });
+    }, acting);
     this.states.invalidateUser(userId);
     return (await organizationStore.member(this.db, orgId, userId))!;
   }
@@ -145,7 +145,7 @@ export class OrganizationService {
         orgId, action: userId === acting.actor.id ? 'member.leave' : 'member.remove', outcome: 'success', actor: acting.actor,
         target: { type: 'user', id: userId }, detail: { email: member.email, role: member.role },
       }, ctx);
-    });
+    }, acting);
     this.states.invalidateUser(userId);
   }
 
@@ -181,15 +181,22 @@ export class OrganizationService {
         orgId: m.orgId, action: deactivate ? 'user.deactivate' : 'user.reactivate', outcome: 'success' as const, actor: acting.actor,
         target: { type: 'user', id: userId }, detail: { email: user.email, ...(deactivate ? { refreshTokensRevoked: revoked.length } : {}) },
       })), ctx);
-    });
+    }, acting);
     this.states.invalidateUser(userId);
     return (await organizationStore.member(this.db, orgId, userId))!;
   }
 
-  /** Locks the organization's row and applies `fn` in the same transaction. */
-  private async change(orgId: string, fn: (tx: Queryable) => Promise<void>): Promise<void> {
+  /**
+   * Locks the organization's row and applies `fn` in the same transaction. The acting user's role
+   * was checked before the lock; it is checked again under it, so an owner demoted a moment ago
+   * by a concurrent change cannot still act as one.
+   */
+  private async change(orgId: string, fn: (tx: Queryable) => Promise<void>, acting?: Acting): Promise<void> {
     await this.db.transaction(async (tx) => {
       if (!(await organizationStore.lock(tx, orgId))) throw notFound('organization');
+      if (acting && (await organizationStore.roleOf(tx, orgId, acting.actor.id)) !== acting.role) {
+        throw new ApiError('conflict', 'your role in this organization changed meanwhile; reload and retry');
+      }
       await fn(tx);
     });
   }

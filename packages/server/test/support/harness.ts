@@ -5,10 +5,7 @@ import { MasterKey } from '../../src/crypto/master-key.js';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/gatehouse.js';
 import type { Role } from '../../src/catalogue/scopes.js';
 import type { Db } from '../../src/db/db.js';
-import { PasswordHasher, type PasswordCost } from '../../src/crypto/passwords.js';
-import { newId } from '../../src/ids.js';
-import { organizationStore } from '../../src/organizations/store.js';
-import { userStore } from '../../src/users/store.js';
+import type { PasswordCost } from '../../src/crypto/passwords.js';
 import { createTestDb } from './db.js';
 
 export const ADMIN_EMAIL = 'owner@example.test';
@@ -25,12 +22,18 @@ export interface Harness {
   owner: ConsoleSession;
   signIn(email: string, password: string): Promise<ConsoleSession>;
   /**
-   * Adds a user with `role` in `orgId` (default: the bootstrap org) straight through the stores,
-   * until the members API exists, and returns a signed-in session for them.
+   * Adds a new user with `role` in `orgId` (default: the bootstrap org) through the members API,
+   * as the owner, and returns a signed-in session for them.
    */
   addUser(role: Role, orgId?: string): Promise<ConsoleSession & { email: string }>;
   /** Creates another organization owned by the bootstrap owner (cross-tenant tests). */
   createOrg(name?: string): Promise<string>;
+  /** Creates a refresh token for `session` (default: the owner); returns its id and string. */
+  createRefreshToken(session?: ConsoleSession, body?: Record<string, unknown>): Promise<{ id: string; refreshToken: string }>;
+  /** POSTs the refresh_token grant (JSON). */
+  refresh(refreshToken: string, extra?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** The refresh_token grant's access token (expects success). */
+  userAccessToken(refreshToken: string, scope?: string): Promise<string>;
   /** Creates a service account as the owner; returns its client id and secret. */
   createServiceAccount(scopes: string[], extra?: Record<string, unknown>, orgId?: string): Promise<{ clientId: string; clientSecret: string }>;
   /** POSTs to the token endpoint with JSON client_secret_post. */
@@ -105,22 +108,31 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const owner = await signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
 
-  const passwords = new PasswordHasher({ logN: 10, r: 8, p: 1 });
   let userCount = 0;
   const harness: Harness = {
     gh, clock, config, orgId, owner, signIn,
     async addUser(role, org = orgId) {
       const email = `${role}${++userCount}@example.test`;
-      const id = newId('usr');
-      await userStore.insert(gh.db, { id, email, name: `${role} ${userCount}`, passwordHash: await passwords.hash(ADMIN_PASSWORD), createdAt: clock.now() });
-      await organizationStore.addMember(gh.db, org, id, role, clock.now());
+      const res = await owner.request('POST', `/console/api/orgs/${org}/members`, { email, role, password: ADMIN_PASSWORD, name: `${role} ${userCount}` });
+      if (res.statusCode !== 201) throw new Error(`add member failed: ${res.statusCode} ${res.body}`);
       return { ...(await signIn(email, ADMIN_PASSWORD)), email };
     },
     async createOrg(name = 'Other organization') {
-      const id = newId('org');
-      await organizationStore.insert(gh.db, { id, name, createdAt: clock.now() });
-      await organizationStore.addMember(gh.db, id, owner.userId, 'owner', clock.now());
-      return id;
+      const res = await owner.request('POST', '/console/api/orgs', { name });
+      if (res.statusCode !== 201) throw new Error(`create org failed: ${res.statusCode} ${res.body}`);
+      return (res.json() as { id: string }).id;
+    },
+    async createRefreshToken(session = owner, body = {}) {
+      const res = await session.request('POST', '/console/api/me/refresh-tokens', { name: 'laptop', ...body });
+      if (res.statusCode !== 201) throw new Error(`create refresh token failed: ${res.statusCode} ${res.body}`);
+      return res.json() as { id: string; refreshToken: string };
+    },
+    refresh: (refreshToken, extra = {}) =>
+      gh.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra } }),
+    async userAccessToken(refreshToken, scope) {
+      const res = await harness.refresh(refreshToken, scope ? { scope } : {});
+      if (res.statusCode !== 200) throw new Error(`refresh failed: ${res.statusCode} ${res.body}`);
+      return (res.json() as { access_token: string }).access_token;
     },
     async createServiceAccount(scopes, extra = {}, org = orgId) {
       const res = await owner.request('POST', `/console/api/orgs/${org}/service-accounts`, { name: 'Test integration', scopes, ...extra });
