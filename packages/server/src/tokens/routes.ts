@@ -79,7 +79,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
     }
     await deps.revokeRefreshToken(token, requestContext(req));
     // RFC 7009 §2.2: 200 whether or not the token was known.
-    return reply.code(200).send(null);
+    return reply.code(200).send();
   });
 
   app.get('/.well-known/oauth-authorization-server', { schema: { tags: ['oauth'] } }, async (_req, reply) => {

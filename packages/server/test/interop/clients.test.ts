@@ -61,6 +61,19 @@ describe('interop', () => {
     expect(payload.jti).toMatch(/^at_/);
   });
 
+  it('openid-client refreshTokenGrant (a public client) gets a user token, and tokenRevocation ends the refresh token', async () => {
+    const { refreshToken } = await h.createRefreshToken(h.owner, { name: 'openid-client', scopes: ['sbom.buckets:read', 'sbom.buckets:write'] });
+    const config = await client.discovery(new URL(h.url), 'gatehouse-cli', undefined, client.None(), { algorithm: 'oauth2', execute: [client.allowInsecureRequests] });
+    expect(config.serverMetadata().revocation_endpoint).toBe(`${h.url}/api/v1/auth/revoke`);
+    const tokens = await client.refreshTokenGrant(config, refreshToken, { scope: 'sbom.buckets:read' });
+    expect(tokens).toMatchObject({ token_type: 'bearer', expires_in: 3600, scope: 'sbom.buckets:read' });
+    expect(tokens.refresh_token).toBeUndefined(); // [B3] not rotated
+    const res = await fetch(`${h.url}/sbom/v1/orgs/${h.orgId}/buckets`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(res.status).toBe(200);
+    await client.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+    await expect(client.refreshTokenGrant(config, refreshToken)).rejects.toMatchObject({ error: 'invalid_grant', status: 400 });
+  });
+
   it('curl: form body with HTTP Basic gets a JSON token with Cache-Control: no-store', async () => {
     const { stdout } = await run('curl', ['-s', '-i', '-u', `${sa.clientId}:${sa.clientSecret}`, '-d', 'grant_type=client_credentials', `${h.url}/api/v1/auth/token`]);
     const [head, body] = stdout.split(/\r?\n\r?\n/);
