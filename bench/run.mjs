@@ -7,16 +7,18 @@
 //                      (each request checks the secret, mints and signs a JWT, writes an audit row)
 //   c. protected GET   GET /api/v1/audit-events?limit=1 with a bearer token
 //                      (the access decision, then one database read)
+//   e. refresh grants  POST /api/v1/auth/token, refresh_token (a personal refresh token: checks it,
+//                      mints a one-hour user token, records the use and its audit rows at commit)
 //   d. protected GET   GET /api/v1/auth/validate with a bearer token (the access decision alone;
 //                      shows how much of c. is the decision and how much the database read)
 //
-// Targets: ≥ 5,000 token grants/s; a protected call ≥ 80 % of /healthz's rate.
+// Targets: ≥ 5,000 token grants/s; ≥ 1,500 refresh grants/s; a protected call ≥ 80 % of /healthz's rate.
 //
 // Environment:
 //   BENCH_SECONDS=10         length of each measurement (after BENCH_WARMUP_SECONDS=2 of warm-up)
 //   BENCH_CONNECTIONS=50     concurrent connections per measurement
 //   BENCH_ROUNDS=3           measure every scenario this many times; the median round is reported
-//   BENCH_ONLY=token,audit   run only these scenarios (healthz, token, audit, validate)
+//   BENCH_ONLY=token,audit   run only these scenarios (healthz, token, refresh, audit, validate)
 //   BENCH_PROFILE=1          run the server under `node --cpu-prof` and print where its time went
 //   BENCH_JSON=path          where to write the results as JSON (default: a file in the OS temp dir)
 //   BENCH_DATABASE_URL=postgres://...  use a scratch database on that PostgreSQL instead of PGlite
@@ -70,6 +72,8 @@ async function main() {
   const caller = await create('bench protected calls');
   const grantBody = JSON.stringify({ grant_type: 'client_credentials', client_id: granter.clientId, client_secret: granter.clientSecret });
   const callerBody = JSON.stringify({ grant_type: 'client_credentials', client_id: caller.clientId, client_secret: caller.clientSecret });
+  const { refreshToken } = await server.consoleCall('POST', '/console/api/me/refresh-tokens', { name: 'bench refresh grants' });
+  const refreshBody = JSON.stringify({ grant_type: 'refresh_token', refresh_token: refreshToken });
   // Access tokens live 15 minutes; a fresh one per measurement keeps long runs (many rounds) valid.
   const bearer = async () => ({ authorization: `Bearer ${await grantToken(server.url, callerBody)}` });
 
@@ -80,6 +84,11 @@ async function main() {
       // once make bigger batches rather than more work per grant.
       key: 'token', label: 'POST /api/v1/auth/token', ratioName: 'token grants', target: { rps: 5000 }, connections: 100,
       request: async () => ({ url: `${server.url}/api/v1/auth/token`, method: 'POST', headers: { 'content-type': 'application/json' }, body: grantBody }),
+    },
+    {
+      // Each use is group-committed (last_used_at moves forward, one audit row per organization).
+      key: 'refresh', label: 'POST /api/v1/auth/token (refresh_token)', ratioName: 'refresh grants', target: { rps: 1500 }, connections: 100,
+      request: async () => ({ url: `${server.url}/api/v1/auth/token`, method: 'POST', headers: { 'content-type': 'application/json' }, body: refreshBody }),
     },
     {
       // A protected list that also reads the database: on PGlite the query, not the access decision,
@@ -93,7 +102,7 @@ async function main() {
       request: async () => ({ url: `${server.url}/api/v1/auth/validate`, headers: await bearer() }),
     },
   ].filter((s) => !ONLY || ONLY.has(s.key));
-  if (scenarios.length === 0) throw new Error('BENCH_ONLY selects no scenario (healthz, token, audit, validate)');
+  if (scenarios.length === 0) throw new Error('BENCH_ONLY selects no scenario (healthz, token, refresh, audit, validate)');
 
   const runs = new Map(scenarios.map((s) => [s.key, []]));
   for (let round = 1; round <= ROUNDS; round++) {

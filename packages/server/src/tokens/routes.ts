@@ -78,8 +78,9 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       throw new UnsupportedTokenType('access tokens cannot be revoked; they expire on their own, and disabling the service account or deactivating the user ends them at once');
     }
     await deps.revokeRefreshToken(token, requestContext(req));
-    // RFC 7009 §2.2: 200 whether or not the token was known.
-    return reply.code(200).send();
+    // RFC 7009 §2.2: 200 whether or not the token was known, with no body (`undefined` is an
+    // empty body; `null` would be serialized as the text "null").
+    return reply.code(200).send(undefined as unknown as null);
   });
 
   app.get('/.well-known/oauth-authorization-server', { schema: { tags: ['oauth'] } }, async (_req, reply) => {
