@@ -30,6 +30,12 @@ export interface Config {
     signInPerAddress: RateLimit;
     signInPerEmail: RateLimit;
   };
+  /** Server mode: the change feed that keeps every instance's principal state current. */
+  stateFeed: { pollMs: number; staleAfterMs: number };
+  /** Rotate the signing key when the active one is this many days old; 0 turns the schedule off. */
+  keyRotationDays: number;
+  /** `/metrics` answers only a bearer of this token; unset, it is not served at all. */
+  metricsToken?: string;
 }
 
 const KNOWN = new Set([
@@ -37,6 +43,7 @@ const KNOWN = new Set([
   'GATEHOUSE_ADMIN_EMAIL', 'GATEHOUSE_ADMIN_PASSWORD', 'GATEHOUSE_LOG_LEVEL', 'GATEHOUSE_HOST',
   'GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', 'GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS',
   'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', 'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
+  'GATEHOUSE_STATE_POLL_MS', 'GATEHOUSE_STATE_STALE_MS', 'GATEHOUSE_KEY_ROTATION_DAYS', 'GATEHOUSE_METRICS_TOKEN',
   // Read by the test suite and the benchmark, not by the server:
   'GATEHOUSE_TEST_DATABASE_URL', 'GATEHOUSE_TEST_REQUIRE_POSTGRES',
 ]);
@@ -51,6 +58,13 @@ function parseRate(name: string, value: string | undefined, fallback: RateLimit)
   const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(value);
   if (!m) throw new ConfigError(`${name} must look like BURST/PER_SECOND, e.g. 30/1`);
   return { burst: Number(m[1]), perSecond: Number(m[2]) };
+}
+
+function parseNumber(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new ConfigError(`${name} must be a number, at least ${min}`);
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; warnings: string[] } {
@@ -98,7 +112,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
       signInPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', env.GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS, { burst: 20, perSecond: 0.2 }),
       signInPerEmail: parseRate('GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL', env.GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL, { burst: 5, perSecond: 0.05 }),
     },
+    stateFeed: {
+      // A poll every half second keeps "within one second" even when a NOTIFY is lost.
+      pollMs: parseNumber('GATEHOUSE_STATE_POLL_MS', env.GATEHOUSE_STATE_POLL_MS, 500, 50),
+      staleAfterMs: parseNumber('GATEHOUSE_STATE_STALE_MS', env.GATEHOUSE_STATE_STALE_MS, 5000, 100),
+    },
+    keyRotationDays: parseNumber('GATEHOUSE_KEY_ROTATION_DAYS', env.GATEHOUSE_KEY_ROTATION_DAYS, 90, 0),
+    metricsToken: env.GATEHOUSE_METRICS_TOKEN || undefined,
   };
+  if (config.metricsToken && config.metricsToken.length < 16) {
+    throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');
+  }
   if (config.adminPassword && config.adminPassword.length < 12) {
     warnings.push('GATEHOUSE_ADMIN_PASSWORD is shorter than 12 characters');
   }

@@ -16,7 +16,10 @@ import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
 import { healthRoutes } from './health/routes.js';
+import { PrincipalFeed } from './cluster/principal-feed.js';
 import { createApp } from './http/app.js';
+import { Metrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/routes.js';
 import { Cursors } from './http/cursor.js';
 import type { App } from './http/types.js';
 import { organizationRoutes } from './organizations/routes.js';
@@ -60,6 +63,9 @@ export interface Gatehouse {
     audit: AuditLog;
     states: PrincipalStates;
     tokens: AccessTokens;
+    /** Server mode only: the change feed from other instances. */
+    feed: PrincipalFeed | null;
+    metrics: Metrics;
   };
   bootstrap: BootstrapResult | null;
   close(): Promise<void>;
@@ -80,6 +86,22 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
 
     const audit = new AuditLog(db, clock);
     const states = new PrincipalStates(db);
+    // Server mode: other instances change principals too; their changes arrive through the feed.
+    const feed = db.listen
+      ? new PrincipalFeed(db, states, { ...config.stateFeed, onKeysChanged: () => keys.reload() })
+      : null;
+    if (feed) {
+      await feed.start();
+      states.freshness = () => feed.assertFresh();
+    }
+    // The signing-key schedule, on every instance (one of them wins each rotation); the hourly
+    // reload also drops keys whose tokens have all expired from the JWKS.
+    await keys.rotateIfOlderThan(config.keyRotationDays);
+    const keyTimer = setInterval(() => {
+      void keys.rotateIfOlderThan(config.keyRotationDays).then(() => keys.reload()).catch(() => {});
+    }, 3_600_000);
+    keyTimer.unref();
+    const metrics = new Metrics({ stateLagSeconds: () => (feed ? feed.lagMs() / 1000 : 0), pool: () => db.poolStats?.() ?? null });
     const tokens = new AccessTokens(keys, clock, config.issuer, config.audience);
     const decision = new AccessDecision(tokens, states, clock);
     const cursors = new Cursors(hasher);
@@ -93,12 +115,14 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const app = await createApp({
       logger: options.logger ?? false, trustProxy: config.trustProxy, version: VERSION, hsts: config.issuer.startsWith('https://'),
     });
-    healthRoutes(app, { db, issuer: config.issuer });
+    metricsRoutes(app, { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) });
+    healthRoutes(app, { db, issuer: config.issuer, assertFresh: () => states.assertFresh() });
     accessRoutes(app, { decision });
     tokenRoutes(app, {
       config, clock, keys, tokens,
       grants: { client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock), refresh_token: refreshGrant },
       revokeRefreshToken: (token, ctx) => refreshTokens.revokeByToken(token, ctx),
+      onTokenRequest: (grantType, denied) => metrics.tokenRequest(grantType, denied),
     });
     sessionRoutes(app, { sessions, config });
     organizationRoutes(app, { db, sessions, organizations, cursors });
@@ -111,8 +135,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
 
     return {
       app, db, clock, bootstrap,
-      services: { serviceAccounts, sessions, organizations, refreshTokens, keys, audit, states, tokens },
+      services: { serviceAccounts, sessions, organizations, refreshTokens, keys, audit, states, tokens, feed, metrics },
       async close() {
+        clearInterval(keyTimer);
+        await feed?.stop();
         await app.close();
         await refreshGrant.drain();
         await audit.drain();

@@ -125,8 +125,13 @@ export class PrincipalStates {
     return () => this.listeners.delete(listener);
   }
 
-  /** Whether the state can be trusted to be fresh; in one process it always can. */
-  assertFresh(): void {}
+  /** Set in server mode: throws 503 when this instance's change feed has gone silent. */
+  freshness: (() => void) | null = null;
+
+  /** Whether the state can be trusted to be fresh; in one process (PGlite) it always can. */
+  assertFresh(): void {
+    this.freshness?.();
+  }
 
   private emit(change: PrincipalChange): void {
     for (const listener of this.listeners) {

@@ -14,6 +14,14 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
+  /**
+   * Server mode only: LISTEN on this schema's change channel with a dedicated connection.
+   * `onNotify` runs on every NOTIFY, `onLost` once if the connection drops; the returned function
+   * stops listening. PGlite has no other process to hear from, so it has no `listen`.
+   */
+  /** Server mode only: the pool's connection counts, for /metrics. */
+  poolStats?(): { total: number; idle: number; waiting: number };
+  listen?(onNotify: () => void, onLost: (err: unknown) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

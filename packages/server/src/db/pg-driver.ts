@@ -67,6 +67,38 @@ export function createPgDb(options: PgDriverOptions): Db {
     async ping() {
       await run(async (s) => (await pool.query(s)).rows, 'SELECT 1');
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async listen(onNotify, onLost) {
+      const client = new pg.Client({
+        connectionString: options.connectionString,
+        connectionTimeoutMillis: 2_000,
+        ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+      });
+      let lost = false;
+      const lose = (err: unknown) => {
+        if (lost) return;
+        lost = true;
+        onLost(err);
+        client.end().catch(() => {});
+      };
+      client.on('error', lose);
+      client.on('end', () => lose(new Error('listen connection ended')));
+      client.on('notification', () => onNotify());
+      try {
+        await client.connect();
+        // The channel is named after the schema, as the trigger in 003_principal_changes.sql does.
+        const [row] = (await client.query<{ channel: string }>(`SELECT 'gatehouse_changes_' || current_schema() AS channel`)).rows;
+        await client.query(`LISTEN "${row!.channel.replace(/"/g, '')}"`);
+      } catch (err) {
+        lost = true;
+        client.end().catch(() => {});
+        throw wrap(err);
+      }
+      return async () => {
+        lost = true;
+        await client.end().catch(() => {});
+      };
+    },
     close: () => pool.end(),
   };
 }

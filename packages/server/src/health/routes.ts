@@ -2,7 +2,7 @@ import type { Db } from '../db/db.js';
 import type { App } from '../http/types.js';
 
 /** Liveness (the process answers) and readiness (it can reach its database); `/` says where to go. */
-export function healthRoutes(app: App, deps: { db: Db; issuer: string }): void {
+export function healthRoutes(app: App, deps: { db: Db; issuer: string; assertFresh: () => void }): void {
   // Until the console is served here, a person opening the server's address learns what it is.
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Gatehouse',
@@ -15,9 +15,14 @@ export function healthRoutes(app: App, deps: { db: Db; issuer: string }): void {
   app.get('/readyz', { schema: { tags: ['operations'] }, logLevel: 'warn' }, async (_req, reply) => {
     try {
       await deps.db.ping();
-      return { status: 'ready' };
     } catch {
       return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'the database is unreachable' });
     }
+    try {
+      deps.assertFresh(); // server mode: the change feed has caught up recently enough to decide access
+    } catch {
+      return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'the principal change feed is behind' });
+    }
+    return { status: 'ready' };
   });
 }

@@ -3,7 +3,7 @@ import type { RequestContext } from '../audit/events.js';
 import { ALL_SCOPES } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { UnsupportedGrantType, UnsupportedTokenType } from '../errors.js';
+import { GatehouseError, UnsupportedGrantType, UnsupportedTokenType } from '../errors.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { ErrorBody, NoContent } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
@@ -29,6 +29,8 @@ export interface TokenRouteDeps {
   tokens: AccessTokens;
   /** RFC 7009: revokes a refresh token presented by its holder; unknown tokens are not an error. */
   revokeRefreshToken(token: string, ctx: RequestContext): Promise<void>;
+  /** Counts grants and denials by reason (/metrics). */
+  onTokenRequest?(grantType: string, deniedWith: string | null): void;
 }
 
 const TokenResponseBody = Type.Object({
@@ -58,7 +60,14 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
     if (tokenRequest.client) perClient.take(tokenRequest.client.clientId);
     const grant = deps.grants[tokenRequest.grantType];
     if (!grant) throw new UnsupportedGrantType('grant_type must be one of: ' + Object.keys(deps.grants).join(', '));
-    return grant.handle(tokenRequest, requestContext(req));
+    try {
+      const response = await grant.handle(tokenRequest, requestContext(req));
+      deps.onTokenRequest?.(tokenRequest.grantType, null);
+      return response;
+    } catch (err) {
+      deps.onTokenRequest?.(tokenRequest.grantType, err instanceof GatehouseError ? err.code : 'server_error');
+      throw err;
+    }
   });
 
   app.post(REVOKE_PATH, {

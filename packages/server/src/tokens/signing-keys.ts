@@ -10,11 +10,22 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 3600;
 
 export const SIGNING_ALG = 'ES256';
 
+/**
+ * A new key is published this long before it signs anything: longer than the JWKS response's
+ * max-age (60 s) plus the change feed's propagation, so every instance and every resource server
+ * that caches the JWKS knows the key before the first token it signs arrives.
+ */
+export const PUBLISH_AHEAD_SECONDS = 120;
+
+/** The advisory lock that lets one instance at a time rotate (the schedule runs on every instance). */
+const ROTATION_LOCK = 7_201_735;
+
 interface KeyRow {
   kid: string;
   public_jwk: jose.JWK;
   private_ciphertext: string;
   created_at: Date;
+  activates_at: Date | null;
   retired_at: Date | null;
 }
 
@@ -23,13 +34,18 @@ interface LoadedKey {
   publicJwk: jose.JWK;
   publicKey: CryptoKey;
   privateKey?: crypto.KeyObject;
+  createdAt: Date;
+  /** When it starts signing. */
+  activatesAt: Date;
+  /** When it stops signing (the next key's activation); published until every token it signed expired. */
   retiredAt: Date | null;
 }
 
 /**
  * ES256 signing keys (RFC 7518 §3.4): private keys are stored encrypted under the master key.
- * The newest unretired key signs; every key whose tokens may still be alive is published in the
- * JWKS (§4: a retired key stays until every token it signed has expired).
+ * The newest key whose activation has come, and whose retirement has not, signs. Every key that
+ * may yet sign or whose tokens may still be alive is published in the JWKS: a new key before it
+ * signs, a retired key until every token it signed has expired (§4).
  */
 export class SigningKeys {
   private keys: LoadedKey[] = [];
@@ -44,14 +60,27 @@ export class SigningKeys {
   async init(): Promise<void> {
     await this.reload();
     if (!this.keys.some((k) => !k.retiredAt)) {
-      await this.rotate();
+      await this.rotate({ publishAheadSeconds: 0 });
     }
   }
 
+  /**
+   * The schedule: rotates when the newest key is older than `days` (0: never). Every instance may
+   * call it; the advisory lock and a re-check inside the transaction make one of them rotate.
+   */
+  async rotateIfOlderThan(days: number): Promise<string | null> {
+    if (days <= 0) return null;
+    const cutoff = new Date(this.clock.now().getTime() - days * 86_400_000);
+    const newest = this.keys.reduce<LoadedKey | null>((a, k) => (!a || k.createdAt > a.createdAt ? k : a), null);
+    if (newest && newest.createdAt > cutoff) return null;
+    return this.rotate({ onlyIfNewestBefore: cutoff });
+  }
+
   async reload(): Promise<void> {
-    const horizon = new Date(this.clock.now().getTime() - MAX_TOKEN_LIFETIME_SECONDS * 1000);
+    const now = this.clock.now();
+    const horizon = new Date(now.getTime() - MAX_TOKEN_LIFETIME_SECONDS * 1000);
     const rows = await this.db.query<KeyRow>(
-      `SELECT kid, public_jwk, private_ciphertext, created_at, retired_at FROM signing_keys
+      `SELECT kid, public_jwk, private_ciphertext, created_at, activates_at, retired_at FROM signing_keys
         WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC, kid DESC`,
       [horizon],
     );
@@ -60,38 +89,52 @@ export class SigningKeys {
         kid: r.kid,
         publicJwk: r.public_jwk,
         publicKey: (await jose.importJWK(r.public_jwk, SIGNING_ALG)) as CryptoKey,
-        privateKey: r.retired_at
+        privateKey: r.retired_at && r.retired_at.getTime() <= now.getTime()
           ? undefined
           : crypto.createPrivateKey({
               key: JSON.parse(this.master.decrypt(r.private_ciphertext, `signing-key:${r.kid}`).toString('utf8')),
               format: 'jwk',
             }),
+        createdAt: r.created_at,
+        activatesAt: r.activates_at ?? r.created_at,
         retiredAt: r.retired_at,
       })),
     );
   }
 
-  /** Adds a new signing key and retires the others; tokens they signed keep verifying. */
-  async rotate(): Promise<string> {
+  /**
+   * Adds a new signing key, published now and signing from `publishAheadSeconds` on; the keys
+   * signing until then retire at that moment. Tokens they signed keep verifying.
+   */
+  async rotate(opts: { publishAheadSeconds?: number; onlyIfNewestBefore?: Date } = {}): Promise<string | null> {
     const kid = newId('key');
     const { privateKey, publicKey } = await jose.generateKeyPair(SIGNING_ALG, { extractable: true });
     const publicJwk = { ...(await jose.exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
     const privateJwk = await jose.exportJWK(privateKey);
     const now = this.clock.now();
-    await this.db.transaction(async (tx) => {
-      await tx.query('UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL', [now]);
+    const activatesAt = new Date(now.getTime() + (opts.publishAheadSeconds ?? PUBLISH_AHEAD_SECONDS) * 1000);
+    const rotated = await this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [ROTATION_LOCK]);
+      if (opts.onlyIfNewestBefore) {
+        const [row] = await tx.query<{ newest: Date | null }>('SELECT max(created_at) AS newest FROM signing_keys');
+        if (row?.newest && row.newest > opts.onlyIfNewestBefore) return false; // another instance just did
+      }
+      await tx.query('UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL OR retired_at > $1', [activatesAt]);
       await tx.query(
-        `INSERT INTO signing_keys (kid, alg, public_jwk, private_ciphertext, created_at) VALUES ($1, $2, $3, $4, $5)`,
-        [kid, SIGNING_ALG, JSON.stringify(publicJwk), this.master.encrypt(JSON.stringify(privateJwk), `signing-key:${kid}`), now],
+        `INSERT INTO signing_keys (kid, alg, public_jwk, private_ciphertext, created_at, activates_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [kid, SIGNING_ALG, JSON.stringify(publicJwk), this.master.encrypt(JSON.stringify(privateJwk), `signing-key:${kid}`), now, activatesAt],
       );
+      return true;
     });
     await this.reload();
-    return kid;
+    return rotated ? kid : null;
   }
 
   /** The key that signs new tokens (a node KeyObject: signing is synchronous, see access-tokens.ts). */
   active(): { kid: string; privateKey: crypto.KeyObject } {
-    const key = this.keys.find((k) => !k.retiredAt && k.privateKey);
+    const now = this.clock.now().getTime();
+    // Keys are loaded newest first: the first whose activation has come and retirement has not.
+    const key = this.keys.find((k) => k.privateKey && k.activatesAt.getTime() <= now && (!k.retiredAt || k.retiredAt.getTime() > now));
     if (!key?.privateKey) throw new Error('no active signing key');
     return { kid: key.kid, privateKey: key.privateKey };
   }

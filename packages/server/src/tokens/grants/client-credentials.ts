@@ -33,6 +33,7 @@ export class ClientCredentialsGrant {
   ) {}
 
   async handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse> {
+    this.states.assertFresh(); // a stale instance must not grant to a just-disabled account
     const now = this.clock.now();
     const client = req.client;
     if (!client) throw new InvalidClient('client authentication is required');

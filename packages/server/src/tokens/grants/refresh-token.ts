@@ -56,6 +56,7 @@ export class RefreshTokenGrant {
   }
 
   async handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse> {
+    this.states.assertFresh(); // a stale instance must not grant to a just-deactivated user
     const now = this.clock.now();
     // Refresh tokens belong to people, not clients; a service account's secret has no place here.
     if (req.client?.clientSecret) throw new UnauthorizedClient('the refresh_token grant takes no client secret; service accounts use client_credentials');

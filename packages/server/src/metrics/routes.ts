@@ -1,0 +1,27 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { safeEqual } from '../crypto/secrets.js';
+import { notFound } from '../errors.js';
+import type { App } from '../http/types.js';
+import type { Metrics } from './metrics.js';
+
+/**
+ * `GET /metrics` for Prometheus, guarded: without GATEHOUSE_METRICS_TOKEN it is not served (404),
+ * with it only `Authorization: Bearer <that token>` is answered, so the metrics are never public
+ * by default. Every request's latency is observed by route pattern, not raw URL (no ids, no
+ * unbounded label values).
+ */
+export function metricsRoutes(app: App, deps: { metrics: Metrics; token?: string }): void {
+  const { metrics } = deps;
+  app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+    metrics.latency.observe(
+      { route: req.routeOptions.url ?? 'unmatched', method: req.method, status: `${Math.floor(reply.statusCode / 100)}xx` },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (req, reply) => {
+    const presented = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : '';
+    if (!deps.token || !safeEqual(presented, deps.token)) throw notFound('resource');
+    reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store');
+    return metrics.registry.metrics();
+  });
+}
