@@ -23,7 +23,8 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default', './tools/summary-reporter.ts'],
     projects: [
-      { test: { ...shared, name: 'pglite', env: { GATEHOUSE_TEST_DRIVER: 'pglite' } } },
+      // Multi-instance tests need a PostgreSQL server (PGlite is one process): postgres project only.
+      { test: { ...shared, name: 'pglite', exclude: ['**/node_modules/**', 'packages/server/test/cluster/**'], env: { GATEHOUSE_TEST_DRIVER: 'pglite' } } },
       ...(postgresUrl
         ? [{
             test: {
