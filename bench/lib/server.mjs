@@ -22,7 +22,7 @@ const CALL_TIMEOUT_MS = 10_000;
  * CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux); null
  * elsewhere. Shows whether a measurement saturated the server or the load generator.
  */
-function cpuReader(pid) {
+export function cpuReader(pid) {
   let ticks = 100;
   try { ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100; } catch {}
   return () => {

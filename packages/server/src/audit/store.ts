@@ -39,30 +39,37 @@ export interface AuditFilter {
   to?: Date;
 }
 
+/**
+ * The rows travel as ONE jsonb parameter, expanded by jsonb_to_recordset: one round trip whatever
+ * the batch size, one JSON.stringify in Node rather than the driver escaping every element of
+ * fourteen arrays (measured: the per-element escaping was the group commit's largest Node cost).
+ */
 const INSERT_ROWS = `INSERT INTO audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_name, action, outcome,
     target_type, target_id, credential, ip, user_agent, detail)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
-    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[])`;
+  SELECT id, org_id, occurred_at, actor_type, actor_id, actor_name, action, outcome,
+         target_type, target_id, credential, ip, user_agent, COALESCE(detail, '{}'::jsonb)
+    FROM jsonb_to_recordset($1::jsonb) AS r(id text, org_id text, occurred_at timestamptz, actor_type text,
+      actor_id text, actor_name text, action text, outcome text, target_type text, target_id text,
+      credential text, ip text, user_agent text, detail jsonb)`;
 
-/** The rows as one array per column, for unnest (one round trip whatever the batch size). */
-function columns(rows: readonly AuditRow[]): unknown[] {
-  const col = <T>(f: (r: AuditRow) => T) => rows.map(f);
-  return [
-    col((r) => r.id),
-    col((r) => r.orgId),
-    col((r) => r.occurredAt.toISOString()),
-    col((r) => r.event.actor.type),
-    col((r) => r.event.actor.id ?? null),
-    col((r) => r.event.actor.name ?? null),
-    col((r) => r.event.action),
-    col((r) => r.event.outcome),
-    col((r) => r.event.target?.type ?? null),
-    col((r) => r.event.target?.id ?? null),
-    col((r) => r.event.credential ?? null),
-    col((r) => r.ctx.ip || null),
-    col((r) => r.ctx.userAgent?.slice(0, MAX_USER_AGENT) ?? null),
-    col((r) => JSON.stringify(r.event.detail ?? {})),
-  ];
+/** The batch as the single jsonb parameter of INSERT_ROWS (absent keys are NULL). */
+function rowsParam(rows: readonly AuditRow[]): [string] {
+  return [JSON.stringify(rows.map((r) => ({
+    id: r.id,
+    org_id: r.orgId,
+    occurred_at: r.occurredAt,
+    actor_type: r.event.actor.type,
+    actor_id: r.event.actor.id,
+    actor_name: r.event.actor.name,
+    action: r.event.action,
+    outcome: r.event.outcome,
+    target_type: r.event.target?.type,
+    target_id: r.event.target?.id,
+    credential: r.event.credential,
+    ip: r.ctx.ip || undefined,
+    user_agent: r.ctx.userAgent?.slice(0, MAX_USER_AGENT),
+    detail: r.event.detail,
+  })))];
 }
 
 /** The append-only audit log. Inserts go in the caller's transaction (property 4). */
@@ -70,7 +77,7 @@ export const auditStore = {
   /** One multi-row insert for many events (console actions insert one, group commit many). */
   async insert(q: Queryable, rows: readonly AuditRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await q.query(`${INSERT_ROWS}`, columns(rows));
+    await q.query(INSERT_ROWS, rowsParam(rows));
   },
 
   /**
@@ -85,7 +92,7 @@ export const auditStore = {
          FROM (SELECT actor_id, max(occurred_at) AS at FROM inserted
                 WHERE action = 'token.grant' AND outcome = 'success' GROUP BY actor_id) t
         WHERE s.id = t.actor_id`,
-      columns(rows),
+      rowsParam(rows),
     );
   },
 
