@@ -74,11 +74,15 @@ async function scratchPostgres() {
  * @param {object} opts
  * @param {Record<string,string>} [opts.env] extra environment for the server (rate limits)
  * @param {string} [opts.profileDir] when set, the server runs under `node --cpu-prof` writing there
+ * @param {Record<string,string>} [opts.sharedDatabase] DATABASE_URL and GATEHOUSE_MASTER_KEY of a
+ *   database another instance already uses (several instances on one database); not dropped here
  */
-export async function startServer({ env = {}, profileDir } = {}) {
+export { scratchPostgres };
+
+export async function startServer({ env = {}, profileDir, sharedDatabase } = {}) {
   if (!fs.existsSync(MAIN)) throw new Error(`${path.relative(root, MAIN)} is missing: run \`npm run build\` (npm run bench does it first)`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
-  const postgres = await scratchPostgres();
+  const postgres = sharedDatabase ? { env: sharedDatabase, drop: async () => {} } : await scratchPostgres();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
