@@ -23,6 +23,10 @@ export interface FeedOptions {
  */
 const LOOKBACK = 1000;
 const BATCH = 5000;
+/** The log keeps this many recent changes; older ones were applied long ago by every live instance. */
+const KEEP = 100_000;
+/** Pruning runs on one read in this many (every few minutes at the default poll interval). */
+const PRUNE_EVERY = 500;
 
 /**
  * Server mode (§9): keeps this instance's principal state current with changes committed by any
@@ -41,6 +45,7 @@ export class PrincipalFeed {
   private unlisten: (() => Promise<void>) | null = null;
   private listening = false;
   private stopped = false;
+  private reads = 0;
 
   constructor(
     private readonly db: Db,
@@ -118,6 +123,9 @@ export class PrincipalFeed {
     }
     if (keysChanged) await this.options.onKeysChanged();
     for (const id of this.applied) if (id <= this.cursor - LOOKBACK) this.applied.delete(id);
+    if (++this.reads % PRUNE_EVERY === 0) {
+      await this.db.query('DELETE FROM principal_changes WHERE id < $1', [this.cursor - KEEP]);
+    }
     // A read that came back full may have more behind it.
     if (rows.length === BATCH) this.again = true;
     this.lastSync = startedAt;
