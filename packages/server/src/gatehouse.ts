@@ -6,6 +6,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { auditRoutes } from './audit/routes.js';
 import { bootstrapFirstOwner, type BootstrapResult } from './bootstrap.js';
 import { systemClock, type Clock } from './clock.js';
+import { PrincipalFeed } from './cluster/principal-feed.js';
 import type { Config } from './config.js';
 import { MasterKey } from './crypto/master-key.js';
 import { PasswordHasher, type PasswordCost } from './crypto/passwords.js';
@@ -16,7 +17,6 @@ import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
 import { healthRoutes } from './health/routes.js';
-import { PrincipalFeed } from './cluster/principal-feed.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
@@ -76,6 +76,8 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const db = options.db ?? (config.databaseUrl ? createPgDb({ connectionString: config.databaseUrl }) : await createPgliteDb(config.dataDir));
+  // What a failed start must undo besides closing the database (timers, the LISTEN connection).
+  const undo: Array<() => unknown> = [];
   try {
     await migrate(db);
     const master = options.masterKey ?? (config.masterKey ? MasterKey.fromString(config.masterKey) : MasterKey.fromDataDir(config.dataDir));
@@ -91,6 +93,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       ? new PrincipalFeed(db, states, { ...config.stateFeed, onKeysChanged: () => keys.reload() })
       : null;
     if (feed) {
+      undo.push(() => feed.stop());
       await feed.start();
       states.freshness = () => feed.assertFresh();
     }
@@ -101,6 +104,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       void keys.rotateIfOlderThan(config.keyRotationDays).then(() => keys.reload()).catch(() => {});
     }, 3_600_000);
     keyTimer.unref();
+    undo.push(() => clearInterval(keyTimer));
     const metrics = new Metrics({ stateLagSeconds: () => (feed ? feed.lagMs() / 1000 : 0), pool: () => db.poolStats?.() ?? null });
     const tokens = new AccessTokens(keys, clock, config.issuer, config.audience);
     const decision = new AccessDecision(tokens, states, clock);
@@ -146,6 +150,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       },
     };
   } catch (err) {
+    for (const step of undo) await Promise.resolve(step()).catch(() => {});
     await db.close().catch(() => {});
     throw err;
   }
