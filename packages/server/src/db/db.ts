@@ -49,3 +49,12 @@ export function isConnectionError(err: unknown): boolean {
 
 /** SQLSTATE 23505: a unique constraint refused the write (both drivers expose `code`). */
 export const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === '23505';
+
+/**
+ * SQLSTATE class 22 (data exception): a value the database cannot hold, such as a NUL byte in
+ * text (22021). Values come from requests, so this is bad input, answered 400, never a 500.
+ */
+export const isDataException = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 && code.startsWith('22');
+};

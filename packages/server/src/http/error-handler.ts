@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DatabaseUnavailableError, isConnectionError, isUniqueViolation } from '../db/db.js';
+import { DatabaseUnavailableError, isConnectionError, isDataException, isUniqueViolation } from '../db/db.js';
 import { GatehouseError } from '../errors.js';
 
 /** Paths that speak RFC 6749 §5.2, where every client error must carry an OAuth error code. */
@@ -28,6 +28,7 @@ export function mapError(err: unknown, url: string): Mapped {
   const clientError = (status: number, apiCode: string, description: string): Mapped => ({
     status, code: oauth ? 'invalid_request' : apiCode, description, headers: {},
   });
+  if (isDataException(err)) return clientError(400, 'invalid_request', 'the request holds a value that cannot be stored (a NUL byte, or text that is not UTF-8)');
   if (fe.validation) return clientError(400, 'invalid_request', `invalid request: ${fe.message ?? 'validation failed'}`);
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
