@@ -24,7 +24,8 @@ describe('personal refresh tokens [B1]-[B9]', () => {
     expect(list.statusCode).toBe(200);
     expect(list.json().items).toHaveLength(12);
     for (const t of created) expect(list.body).not.toContain(t.refreshToken.slice(32));
-    expect(list.json().items[0]).toEqual({
+    // Created concurrently, so listed in id order, not request order: find the first one by id.
+    expect(list.json().items.find((t: { id: string }) => t.id === created[0]!.id)).toEqual({
       id: created[0]!.id, name: 'token 0', scopes: null, orgIds: null,
       createdAt: '2026-06-01T12:00:00.000Z', lastUsedAt: null, expiresAt: '2027-06-01T12:00:00.000Z',
     });
