@@ -36,6 +36,12 @@ export interface Config {
   keyRotationDays: number;
   /** `/metrics` answers only a bearer of this token; unset, it is not served at all. */
   metricsToken?: string;
+  /**
+   * Operator-issued credentials of resource servers allowed to read the state feed
+   * (`GATEHOUSE_RESOURCE_SERVER_TOKENS=name:credential,...`; `gatehouse resource-server credential`
+   * makes one). Empty: the state feed refuses everyone.
+   */
+  resourceServers: ReadonlyArray<{ name: string; credential: string }>;
 }
 
 const KNOWN = new Set([
@@ -44,6 +50,9 @@ const KNOWN = new Set([
   'GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', 'GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS',
   'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', 'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
   'GATEHOUSE_STATE_POLL_MS', 'GATEHOUSE_STATE_STALE_MS', 'GATEHOUSE_KEY_ROTATION_DAYS', 'GATEHOUSE_METRICS_TOKEN',
+  'GATEHOUSE_RESOURCE_SERVER_TOKENS',
+  // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
+  'GATEHOUSE_URL', 'GATEHOUSE_REFRESH_TOKEN', 'GATEHOUSE_CLIENT_SECRET',
   // Read by the test suite and the benchmark, not by the server:
   'GATEHOUSE_TEST_DATABASE_URL', 'GATEHOUSE_TEST_REQUIRE_POSTGRES',
 ]);
@@ -58,6 +67,22 @@ function parseRate(name: string, value: string | undefined, fallback: RateLimit)
   const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(value);
   if (!m) throw new ConfigError(`${name} must look like BURST/PER_SECOND, e.g. 30/1`);
   return { burst: Number(m[1]), perSecond: Number(m[2]) };
+}
+
+/** `name:credential,name:credential`: who may read the state feed. */
+function parseResourceServers(value: string | undefined): Array<{ name: string; credential: string }> {
+  if (!value) return [];
+  const servers = value.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const colon = entry.indexOf(':');
+    const name = entry.slice(0, colon);
+    const credential = entry.slice(colon + 1);
+    if (colon < 1 || !/^[A-Za-z0-9._-]{1,64}$/.test(name) || !/^[\x21-\x7e]{32,512}$/.test(credential) || credential.includes(',')) {
+      throw new ConfigError('GATEHOUSE_RESOURCE_SERVER_TOKENS must look like name:credential,name:credential with credentials of at least 32 characters (`gatehouse resource-server credential NAME` makes one)');
+    }
+    return { name, credential };
+  });
+  if (new Set(servers.map((s) => s.name)).size !== servers.length) throw new ConfigError('GATEHOUSE_RESOURCE_SERVER_TOKENS names a resource server twice');
+  return servers;
 }
 
 function parseNumber(name: string, value: string | undefined, fallback: number, min: number): number {
@@ -119,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     },
     keyRotationDays: parseNumber('GATEHOUSE_KEY_ROTATION_DAYS', env.GATEHOUSE_KEY_ROTATION_DAYS, 90, 0),
     metricsToken: env.GATEHOUSE_METRICS_TOKEN || undefined,
+    resourceServers: parseResourceServers(env.GATEHOUSE_RESOURCE_SERVER_TOKENS),
   };
   if (config.metricsToken && config.metricsToken.length < 16) {
     throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');

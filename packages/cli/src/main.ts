@@ -1,0 +1,110 @@
+import { Command, CommanderError, Option } from 'commander';
+import { api, token } from './api.js';
+import { CliError } from './errors.js';
+import { processIo, type Io } from './io.js';
+import { migrateCommand, resourceServerCredential, serve } from './operator.js';
+import { login, logout } from './session.js';
+
+const VERSION = '0.1.0';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function program(io: Io): Command {
+  const root = new Command('gatehouse')
+    .description('Gatehouse from the command line: sign in, get access tokens, call the API, run the server.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // One line, in the same form as every other error.
+      outputError: (s, write) => write(`gatehouse: ${s.replace(/^error: /, '').trimEnd()}\n`),
+    })
+    .addHelpText('after', `
+Environment:
+  GATEHOUSE_URL            the server (instead of --url or the URL stored by login)
+  GATEHOUSE_REFRESH_TOKEN  a refresh token to use instead of the stored one
+  GATEHOUSE_CLIENT_SECRET  the service account's secret, with --client-id
+  XDG_CONFIG_HOME          credentials live in $XDG_CONFIG_HOME/gatehouse (default ~/.config/gatehouse)
+
+Exit codes: 0 success, 1 error, 2 usage error.`);
+
+  const url = () => new Option('--url <url>', 'Gatehouse base URL (default: GATEHOUSE_URL, else the one stored by login)');
+  const json = () => new Option('--json', 'print the result as JSON');
+
+  root.command('login')
+    .description('sign in with email and password; create a refresh token named after this machine and store it (mode 0600)')
+    .addOption(url())
+    .option('--email <email>', 'the account to sign in as (asked for when omitted)')
+    .option('--password-stdin', 'read the password from standard input instead of a prompt')
+    .option('--name <name>', 'the refresh token\'s name (default: "gatehouse CLI on <hostname>")')
+    .option('--scope <scope>', 'narrow the refresh token to this scope (repeatable) [B8]', collect)
+    .option('--org <orgId>', 'narrow the refresh token to this organization (repeatable) [B8]', collect)
+    .addOption(json())
+    .action((opts) => login(io, opts));
+
+  root.command('token')
+    .description('print an access token (cached until a minute before it expires)')
+    .addOption(url())
+    .option('--client-id <id>', 'a service account (svc_...): its secret comes from GATEHOUSE_CLIENT_SECRET')
+    .option('--scope <scopes>', 'ask for a subset of the credential\'s scopes (space-separated)')
+    .addOption(json())
+    .action((opts) => token(io, opts));
+
+  root.command('api')
+    .description('call the API with a bearer token and print the JSON answer')
+    .argument('<method>', 'GET, POST, PUT, PATCH, DELETE or HEAD')
+    .argument('<path>', 'e.g. /api/v1/governance/findings or /sbom/v1/orgs/<orgId>/buckets')
+    .option('--data <json>', 'request body: JSON text, @file, or - for standard input')
+    .addOption(url())
+    .option('--client-id <id>', 'call as a service account (secret from GATEHOUSE_CLIENT_SECRET)')
+    .option('--scope <scopes>', 'ask for a subset of the credential\'s scopes (space-separated)')
+    .addOption(new Option('--json', 'print the answer as compact JSON on one line'))
+    .action((method: string, path: string, opts) => api(io, method, path, opts));
+
+  root.command('logout')
+    .description('revoke the stored refresh token and forget it and every cached access token')
+    .option('--force', 'forget the credentials even if the server cannot be reached to revoke them')
+    .addOption(json())
+    .action((opts) => logout(io, opts));
+
+  root.command('serve')
+    .description('operator: run the Gatehouse server here (configured by the environment, as `npm start`)')
+    .option('--port <port>', 'listen on this port (default: PORT, else 8080)')
+    .action((opts) => serve(io, opts));
+
+  root.command('migrate')
+    .description('operator: apply pending database migrations and exit (safe while instances run)')
+    .addOption(json())
+    .action((opts) => migrateCommand(io, opts));
+
+  const rs = root.command('resource-server').description('operator: credentials for resource servers\' verifiers');
+  rs.command('credential')
+    .description('generate a credential for a resource server to read the state feed with')
+    .argument('<name>', 'the resource server\'s name, e.g. orders-api')
+    .addOption(json())
+    .action((name: string, opts) => resourceServerCredential(io, name, opts));
+
+  return root;
+}
+
+/** Runs one command line; resolves to the exit code. Errors are one line on stderr. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  try {
+    await program(io).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; usage errors (already printed) exit 2.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof CliError) {
+      io.stderr.write(`gatehouse: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const message = (err as Error)?.message ?? String(err);
+    io.stderr.write(`gatehouse: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * @gatehouse/sdk: the whole public surface.
+ *
+ * - Token clients for integrations: a service account's client credentials, or a person's refresh
+ *   token; cached until shortly before expiry, one request in flight however many callers.
+ * - `createBearerFetch`: a fetch that adds the bearer and retries once with a fresh token on 401.
+ * - `createVerifier`: for resource servers, Gatehouse's own access decision made locally (JWT
+ *   verification plus the live principal state from the server's state feed), with adapters for
+ *   Fastify, Express and node:http.
+ */
+export { GatehouseError, TokenRequestError, AccessDenied } from './errors.js';
+export {
+  TokenClient, ServiceAccountTokenClient, RefreshTokenClient,
+  type AccessToken, type TokenClientEvent, type TokenClientOptions,
+  type ServiceAccountTokenClientOptions, type RefreshTokenClientOptions,
+} from './token-client.js';
+export { createBearerFetch, type BearerFetch, type BearerFetchOptions, type BearerSource } from './fetch.js';
+export { revokeRefreshToken } from './revoke.js';
