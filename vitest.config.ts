@@ -25,6 +25,18 @@ export default defineConfig({
     projects: [
       // Multi-instance tests need a PostgreSQL server (PGlite is one process): postgres project only.
       { test: { ...shared, name: 'pglite', exclude: ['**/node_modules/**', 'packages/server/test/cluster/**'], env: { GATEHOUSE_TEST_DRIVER: 'pglite' } } },
+      // The console in real headless Chromium (*.browser.ts, so the database projects above do not
+      // pick them up): once, on PGlite, one file at a time. Skipped, saying why, without /usr/bin/chromium.
+      {
+        test: {
+          name: 'browser',
+          include: ['packages/server/test/browser/**/*.browser.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          env: { GATEHOUSE_TEST_DRIVER: 'pglite' },
+        },
+      },
       ...(postgresUrl
         ? [{
             test: {

@@ -8,6 +8,7 @@ import { bootstrapFirstOwner, type BootstrapResult } from './bootstrap.js';
 import { systemClock, type Clock } from './clock.js';
 import { PrincipalFeed } from './cluster/principal-feed.js';
 import type { Config } from './config.js';
+import { consoleUi } from './console-ui/plugin.js';
 import { MasterKey } from './crypto/master-key.js';
 import { PasswordHasher, type PasswordCost } from './crypto/passwords.js';
 import { SecretHasher } from './crypto/secrets.js';
@@ -135,6 +136,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     auditRoutes(app, { db, cursors, decision, sessions });
     referenceApiRoutes(app, { db, cursors, decision, audit, clock });
     sbomRoutes(app, { db, cursors, decision, audit, clock });
+    await consoleUi(app, { issuer: config.issuer });
     await app.ready();
 
     return {

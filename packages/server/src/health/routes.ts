@@ -1,16 +1,8 @@
 import type { Db } from '../db/db.js';
 import type { App } from '../http/types.js';
 
-/** Liveness (the process answers) and readiness (it can reach its database); `/` says where to go. */
+/** Liveness (the process answers) and readiness (it can reach its database). `/` is the console (console-ui/). */
 export function healthRoutes(app: App, deps: { db: Db; issuer: string; assertFresh: () => void }): void {
-  // Until the console is served here, a person opening the server's address learns what it is.
-  app.get('/', { schema: { hide: true } }, async () => ({
-    name: 'Gatehouse',
-    issuer: deps.issuer,
-    openapi: `${deps.issuer}/openapi.json`,
-    discovery: `${deps.issuer}/.well-known/oauth-authorization-server`,
-    tokenEndpoint: `${deps.issuer}/api/v1/auth/token`,
-  }));
   app.get('/healthz', { schema: { tags: ['operations'] }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { tags: ['operations'] }, logLevel: 'warn' }, async (_req, reply) => {
     try {

@@ -45,9 +45,10 @@ describe('logs, OpenAPI and health', () => {
     expect(made.headers['x-request-id']).toMatch(/^req_/);
   });
 
-  it('/ says what the server is and where its documents are', async () => {
+  it('/ serves the console, or before `npm run build` says what the server is (test/browser/serving.test.ts has both)', async () => {
     const res = await h.gh.app.inject({ method: 'GET', url: '/' });
-    expect(res.json()).toMatchObject({ name: 'Gatehouse', openapi: 'http://gatehouse.test/openapi.json' });
+    if (String(res.headers['content-type']).startsWith('text/html')) expect(res.body).toContain('<div id="root">');
+    else expect(res.json()).toMatchObject({ name: 'Gatehouse', openapi: 'http://gatehouse.test/openapi.json' });
     expect(res.headers['strict-transport-security']).toBeUndefined();
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });

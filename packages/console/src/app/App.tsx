@@ -1,0 +1,83 @@
+import { useEffect } from 'react';
+import { AuditPage } from '../audit/AuditPage';
+import { MembersPage } from '../members/MembersPage';
+import { CredentialsPage } from '../service-accounts/CredentialsPage';
+import { ServiceAccountPage } from '../service-accounts/ServiceAccountPage';
+import { useSession, type Membership } from '../session/session';
+import { SignInPage } from '../session/SignInPage';
+import { TokensPage } from '../tokens/TokensPage';
+import { ErrorAlert } from '../ui/Alert';
+import { Logo } from '../ui/Logo';
+import { useNavigation } from './navigation';
+import { NoOrganization, NotAMember, NotFoundPage } from './NotFound';
+import { parseRoute, sectionPath, type Route } from './routes';
+import { Shell } from './Shell';
+
+/** Decides what to show from the session and the URL. */
+export function App() {
+  const { state } = useSession();
+  const { pathname, navigate } = useNavigation();
+  const route = parseRoute(pathname);
+  const memberships = state.status === 'signed-in' ? state.memberships : null;
+  const firstOrg = memberships?.[0]?.orgId;
+
+  // Signed in at `/` or `/sign-in`: go to the first organization's credentials.
+  useEffect(() => {
+    if (state.status !== 'signed-in') return;
+    if ((route.name === 'home' || route.name === 'sign-in') && firstOrg) navigate(sectionPath(firstOrg, 'credentials'), { replace: true });
+  }, [state.status, route.name, firstOrg, navigate]);
+
+  useEffect(() => {
+    document.title = `${titleOf(route, memberships)} · Gatehouse`;
+  }, [route, memberships]);
+
+  if (state.status === 'loading') {
+    return <main className="splash" aria-busy="true"><Logo /><p className="muted">Loading…</p></main>;
+  }
+  if (state.status === 'unreachable') {
+    return (
+      <main className="signin">
+        <div className="signin-card"><Logo /><ErrorAlert error={state.error} doing="open the console" onRetry={() => window.location.reload()} /></div>
+      </main>
+    );
+  }
+  if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
+
+  const orgId = route.name === 'section' || route.name === 'service-account' ? route.orgId : null;
+  const membership = orgId ? state.memberships.find((m) => m.orgId === orgId) ?? null : null;
+  return (
+    <Shell route={route} membership={membership}>
+      {renderPage(route, membership, state.memberships.length)}
+    </Shell>
+  );
+}
+
+function renderPage(route: Route, membership: Membership | null, orgCount: number) {
+  if (route.name === 'not-found') return <NotFoundPage />;
+  if (route.name === 'home' || route.name === 'sign-in') return orgCount === 0 ? <NoOrganization /> : null;
+  if (!membership) return <NotAMember orgId={route.orgId} />;
+  if (route.name === 'service-account') return <ServiceAccountPage key={route.id} membership={membership} id={route.id} />;
+  switch (route.section) {
+    case 'credentials':
+      return <CredentialsPage key={membership.orgId} membership={membership} />;
+    case 'api-tokens':
+      return <TokensPage />;
+    case 'members':
+      return <MembersPage key={membership.orgId} membership={membership} />;
+    case 'audit-log':
+      return <AuditPage key={membership.orgId} membership={membership} />;
+  }
+}
+
+const SECTION_TITLES = { credentials: 'Credentials', 'api-tokens': 'My API tokens', members: 'Members', 'audit-log': 'Audit log' } as const;
+
+function titleOf(route: Route, memberships: Membership[] | null): string {
+  if (!memberships) return 'Sign in';
+  if (route.name === 'section') {
+    const org = memberships.find((m) => m.orgId === route.orgId);
+    return `${SECTION_TITLES[route.section]}${org ? ` · ${org.orgName}` : ''}`;
+  }
+  if (route.name === 'service-account') return 'Service account';
+  return route.name === 'not-found' ? 'Not found' : 'Console';
+}
+
