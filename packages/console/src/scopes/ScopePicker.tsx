@@ -33,7 +33,8 @@ export function ScopePicker({ catalogue, selected, onChange, legend }: ScopePick
       <div className="scope-list">
         {shown.length === 0 && <p className="muted">No scope matches “{query}”.</p>}
         {shown.map((g) => {
-          const heading = g.family !== family ? g.family : undefined;
+          // Dotted resources under their family (Governance, SBOM); the rest under "Other".
+          const heading = g.family !== family ? g.family ?? 'Other' : undefined;
           family = g.family;
           return (
             <div key={g.resource}>

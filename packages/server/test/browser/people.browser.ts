@@ -1,0 +1,108 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startListening } from '../support/listening.js';
+import { ensureConsoleBuilt, hasChromium, launch } from './support/chromium.js';
+import { apiGet, openPage, post, shot, signIn, type Listening } from './support/console-page.js';
+import { seeCount, seeText, seeVisible } from './support/see.js';
+
+/** My API tokens [B1]-[B5] and Members (§8) through the console, in headless Chromium. */
+describe.skipIf(!hasChromium)('console: personal API tokens and members', () => {
+  let h: Listening;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    h = await startListening();
+    browser = await launch();
+    ({ page, errors } = await openPage(browser, h));
+    await signIn(page);
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') await shot(page, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('creates a personal token, shown once, that trades for an access token; revoking it stops that', async () => {
+    await page.getByRole('link', { name: 'My API tokens' }).click();
+    await seeText(page.getByRole('heading', { level: 1 }), 'My API tokens');
+    await seeText(page.locator('.empty'), 'You have no API tokens');
+    await page.getByRole('button', { name: 'Create token' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Create API token' });
+    await dialog.getByLabel('Token name').fill('laptop CLI');
+    await dialog.getByLabel('Limit to chosen scopes').check();
+    await dialog.getByLabel('sbom.buckets:read').check();
+    await shot(page, '08-create-api-token');
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+
+    const reveal = page.getByRole('dialog', { name: /Token “laptop CLI” created/ });
+    await seeText(reveal, 'You will not see it again');
+    const refreshToken = (await reveal.getByTestId('reveal-refresh-token').textContent())!;
+    await shot(page, '09-api-token-reveal');
+    const grant = await post(h, '/api/v1/auth/token', { grant_type: 'refresh_token', refresh_token: refreshToken });
+    expect(grant.status).toBe(200);
+    expect(grant.json.scope).toBe('sbom.buckets:read');
+    expect(await apiGet(h, `/sbom/v1/orgs/${h.orgId}/buckets`, grant.json.access_token as string)).toBe(200);
+
+    await reveal.getByRole('button', { name: 'I have stored it, close' }).click();
+    const row = page.getByRole('row', { name: /laptop CLI/ });
+    await seeText(row, 'Scopes: sbom.buckets:read');
+    await seeText(row, 'Never'); // last used is shown after a reload of the list
+    expect(await page.content()).not.toContain(refreshToken);
+    await page.reload();
+    await seeText(page.getByRole('row', { name: /laptop CLI/ }), /just now|seconds? ago/);
+    await shot(page, '10-api-tokens');
+
+    await page.getByRole('button', { name: 'Revoke laptop CLI' }).click();
+    const confirm = page.getByRole('dialog', { name: /Revoke/ });
+    await seeText(confirm, 'Access tokens already minted from it live out their hour');
+    await confirm.getByRole('button', { name: 'Revoke token' }).click();
+    await seeText(page.locator('.empty'), 'You have no API tokens');
+    const after = await post(h, '/api/v1/auth/token', { grant_type: 'refresh_token', refresh_token: refreshToken });
+    expect(after.status).toBe(400);
+    expect(after.json.error).toBe('invalid_grant');
+  });
+
+  it('adds a member, shows the rules, and changes the member\'s role; the API sees the new role at once', async () => {
+    await page.getByRole('link', { name: 'Members' }).click();
+    await seeText(page.getByRole('heading', { level: 1 }), 'Members');
+    await seeText(page.getByRole('region', { name: 'Roles and rules' }), 'An organization always keeps an owner');
+    // The only owner cannot be demoted or removed, and the page says why.
+    await seeText(page.getByRole('row', { name: /owner@example.test/ }), 'make someone else owner first');
+
+    await page.getByRole('button', { name: 'Add member' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add member' });
+    await dialog.getByLabel('Email').fill('dana@example.test');
+    await dialog.getByLabel('Role').selectOption('viewer');
+    await dialog.getByRole('button', { name: 'Add member' }).click();
+    const reveal = page.getByRole('dialog', { name: /dana@example.test was added/ });
+    await seeText(reveal, 'You will not see it again');
+    const password = (await reveal.getByTestId('reveal-one-time-password').textContent())!;
+    await reveal.getByRole('button', { name: 'I have stored it, close' }).click();
+
+    const role = page.getByLabel('Role of dana@example.test');
+    await seeVisible(role);
+    expect(await role.inputValue()).toBe('viewer');
+    await role.selectOption('admin');
+    await expect.poll(async () => {
+      const res = await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`);
+      return (res.json() as { items: Array<{ email: string; role: string }> }).items.find((m) => m.email === 'dana@example.test')?.role;
+    }).toBe('admin');
+    await shot(page, '11-members');
+
+    // The new member signs in with the one-time password and sees admin pages but not member management.
+    const dana = await h.signIn('dana@example.test', password);
+    expect((await dana.request('GET', `/console/api/orgs/${h.orgId}/service-accounts`)).statusCode).toBe(200);
+  });
+
+  it('removes a member after a confirmation', async () => {
+    await page.getByRole('button', { name: 'Remove dana@example.test' }).click();
+    await page.getByRole('dialog', { name: /Remove/ }).getByRole('button', { name: 'Remove member' }).click();
+    await seeCount(page.getByRole('row', { name: /dana@example.test/ }), 0);
+    expect(errors).toEqual([]);
+  });
+});
