@@ -8,6 +8,7 @@ export function AuditFilters({ query, onApply, actors }: { query: AuditQuery; on
   const [form, setForm] = useState<AuditFilterForm>(EMPTY_FILTERS);
   const [error, setError] = useState<string | null>(null);
   const listId = useId();
+  const actorId = useId();
   // A filter set from outside (clicking an actor in the table) shows in the form.
   const [lastQuery, setLastQuery] = useState(query);
   if (query !== lastQuery) {
@@ -32,9 +33,9 @@ export function AuditFilters({ query, onApply, actors }: { query: AuditQuery; on
 
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter the audit log">
-      <label className="field">
-        <span>Actor</span>
-        <select value={form.actorId} onChange={set('actorId')}>
+      <div className="field">
+        <label htmlFor={actorId}>Actor</label>
+        <select id={actorId} value={form.actorId} onChange={set('actorId')}>
           <option value="">Anyone</option>
           {!known && form.actorId && <option value={form.actorId}>{form.actorId}</option>}
           {(['person', 'service account'] as const).map((kind) => {
@@ -46,7 +47,7 @@ export function AuditFilters({ query, onApply, actors }: { query: AuditQuery; on
             ) : null;
           })}
         </select>
-      </label>
+      </div>
       <label className="field">
         <span>Action</span>
         <input list={listId} value={form.action} onChange={set('action')} placeholder="e.g. token.grant" />

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { ConsoleApi } from '../api/client';
 import type { Role } from '../session/session';
 import { ErrorAlert } from '../ui/Alert';
@@ -14,6 +14,7 @@ export function AddMemberDialog({ api, orgId, onAdded, onClose }: { api: Console
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const roleId = useId();
   const [initial, setInitial] = useState<{ email: string; password: string } | null>(null);
 
   const submit = async (e: FormEvent) => {
@@ -48,13 +49,13 @@ export function AddMemberDialog({ api, orgId, onAdded, onClose }: { api: Console
           <span>Email</span>
           <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required maxLength={254} data-autofocus />
         </label>
-        <label className="field">
-          <span>Role</span>
-          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+        <div className="field">
+          <label htmlFor={roleId}>Role</label>
+          <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as Role)} aria-describedby={`${roleId}-help`}>
             {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
           </select>
-          <small className="muted">{ROLE_SUMMARY[role]}</small>
-        </label>
+          <small className="muted" id={`${roleId}-help`}>{ROLE_SUMMARY[role]}</small>
+        </div>
         <label className="field">
           <span>Password for a new account (optional)</span>
           <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} maxLength={1024} />

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ConsoleApi } from '../api/client';
 import { ErrorAlert } from '../ui/Alert';
 import { Dialog } from '../ui/Dialog';
@@ -23,6 +23,7 @@ export function RotateSecretDialog({ api, account, onRotated, onClose }: Props) 
   const [error, setError] = useState<unknown>(null);
   const [rotated, setRotated] = useState<Rotated | null>(null);
   const now = useNow();
+  const unitId = useId();
 
   const choice: GraceChoice = kind === 'custom' ? { kind, amount, unit } : { kind };
   const grace = graceSeconds(choice);
@@ -73,11 +74,11 @@ export function RotateSecretDialog({ api, account, onRotated, onClose }: Props) 
           {kind === 'custom' && (
             <div className="inline-fields">
               <label className="field"><span>Grace period</span><input inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} aria-invalid={'error' in grace} /></label>
-              <label className="field"><span>Unit</span>
-                <select value={unit} onChange={(e) => setUnit(e.target.value as GraceUnit)}>
+              <div className="field"><label htmlFor={unitId}>Unit</label>
+                <select id={unitId} value={unit} onChange={(e) => setUnit(e.target.value as GraceUnit)}>
                   <option value="seconds">seconds</option><option value="minutes">minutes</option><option value="hours">hours</option><option value="days">days</option>
                 </select>
-              </label>
+              </div>
             </div>
           )}
         </fieldset>

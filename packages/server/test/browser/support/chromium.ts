@@ -32,7 +32,8 @@ export function ensureConsoleBuilt(): void {
   const newest = newestMtime([path.join(consoleDir, 'src'), path.join(consoleDir, 'index.html'), path.join(consoleDir, 'vite.config.ts')]);
   if (built >= newest) return;
   console.warn('[gatehouse] building the console for the browser tests (its build is missing or stale)');
-  execFileSync('npm', ['run', 'build', '--workspace', '@gatehouse/console'], { cwd: repo, stdio: 'inherit' });
+  // Vitest sets NODE_ENV=test, which would give a development build of React.
+  execFileSync('npm', ['run', 'build', '--workspace', '@gatehouse/console'], { cwd: repo, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 function newestMtime(paths: string[]): number {
