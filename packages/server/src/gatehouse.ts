@@ -33,6 +33,7 @@ import { sbomRoutes } from './sbom/routes.js';
 import { serviceAccountRoutes } from './service-accounts/routes.js';
 import { ServiceAccountService } from './service-accounts/service.js';
 import { sessionRoutes } from './sessions/routes.js';
+import { stateFeedRoutes } from './state-feed/routes.js';
 import { SessionService } from './sessions/service.js';
 import { AccessTokens } from './tokens/access-tokens.js';
 import { ClientCredentialsGrant } from './tokens/grants/client-credentials.js';
@@ -136,6 +137,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     auditRoutes(app, { db, cursors, decision, sessions });
     referenceApiRoutes(app, { db, cursors, decision, audit, clock });
     sbomRoutes(app, { db, cursors, decision, audit, clock });
+    stateFeedRoutes(app, { db, states, resourceServers: config.resourceServers });
     await consoleUi(app, { issuer: config.issuer });
     await app.ready();
 
