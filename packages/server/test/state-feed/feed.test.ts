@@ -20,7 +20,7 @@ describe('state feed: GET /api/v1/state-feed', () => {
   it('refuses a missing or wrong credential, and an organization service account token, with 401', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
     const token = await h.accessToken(clientId, clientSecret);
-    for (const headers of [{}, { authorization: 'Bearer ghrs_wrong-credential-0123456789abcdefghijk' }, { authorization: `Bearer ${token}` }, { authorization: `Basic ${Buffer.from(`x:${CREDENTIAL}`).toString('base64')}` }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer ghrs_wrong-credential-0123456789abcdefghijk' }, { authorization: `Bearer ${token}` }, { authorization: `Basic ${Buffer.from(`x:${CREDENTIAL}`).toString('base64')}` }]) {
       const res = await fetch(feedUrl, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
