@@ -99,6 +99,30 @@ describe.skipIf(!hasChromium)('console: personal API tokens and members', () => 
     expect((await dana.request('GET', `/console/api/orgs/${h.orgId}/service-accounts`)).statusCode).toBe(200);
   });
 
+  it('creates an organization, switches between organizations keeping the page, and signs out', async () => {
+    await page.getByRole('button', { name: 'New organization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New organization' });
+    await dialog.getByLabel('Organization name').fill('Second org');
+    await dialog.getByRole('button', { name: 'Create organization' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/orgs\/org_[0-9A-Z]{26}\/members$/);
+    const second = new URL(page.url()).pathname.split('/')[2]!;
+    expect(second).not.toBe(h.orgId);
+    const switcher = page.getByLabel('Organization', { exact: true });
+    expect(await switcher.inputValue()).toBe(second);
+    await seeText(page.getByRole('row', { name: /owner@example.test/ }), '(you)');
+
+    await switcher.selectOption({ label: 'My organization' });
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/orgs/${h.orgId}/members`);
+    await seeVisible(page.getByRole('row', { name: /dana@example.test/ }));
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await seeVisible(page.getByRole('button', { name: 'Sign in' }));
+    await page.reload();
+    await seeVisible(page.getByLabel('Password'));
+    await signIn(page);
+    await page.goto(`/orgs/${h.orgId}/members`);
+  });
+
   it('removes a member after a confirmation', async () => {
     await page.getByRole('button', { name: 'Remove dana@example.test' }).click();
     await page.getByRole('dialog', { name: /Remove/ }).getByRole('button', { name: 'Remove member' }).click();
