@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { AuditPage } from '../audit/AuditPage';
 import { MembersPage } from '../members/MembersPage';
+import { canManageServiceAccounts } from '../members/rules';
 import { CredentialsPage } from '../service-accounts/CredentialsPage';
 import { ServiceAccountPage } from '../service-accounts/ServiceAccountPage';
 import { useSession, type Membership } from '../session/session';
@@ -19,13 +20,15 @@ export function App() {
   const { pathname, navigate } = useNavigation();
   const route = parseRoute(pathname);
   const memberships = state.status === 'signed-in' ? state.memberships : null;
-  const firstOrg = memberships?.[0]?.orgId;
+  const first = memberships?.[0];
+  // Signed in at `/` or `/sign-in`: go to the first organization's credentials, or to one's own
+  // API tokens for a role that cannot manage service accounts.
+  const landing = first ? sectionPath(first.orgId, canManageServiceAccounts(first.role) ? 'credentials' : 'api-tokens') : null;
 
-  // Signed in at `/` or `/sign-in`: go to the first organization's credentials.
   useEffect(() => {
     if (state.status !== 'signed-in') return;
-    if ((route.name === 'home' || route.name === 'sign-in') && firstOrg) navigate(sectionPath(firstOrg, 'credentials'), { replace: true });
-  }, [state.status, route.name, firstOrg, navigate]);
+    if ((route.name === 'home' || route.name === 'sign-in') && landing) navigate(landing, { replace: true });
+  }, [state.status, route.name, landing, navigate]);
 
   useEffect(() => {
     document.title = `${titleOf(route, memberships)} · Gatehouse`;

@@ -87,20 +87,36 @@ describe.skipIf(!hasChromium)('console: audit log, errors, keyboard and layout',
     await seeVisible(page.getByRole('row', { name: /Findings Sync/ }));
   });
 
-  it('explains a 403: a viewer sees why the credentials and the audit log are closed to them', async () => {
+  it('a viewer lands on their own API tokens and is told why credentials and the audit log are closed', async () => {
     const viewer = await h.addUser('viewer');
     const other = await openPage(browser, h);
     await signIn(other.page, viewer.email, 'correct horse battery staple');
+    await expect.poll(() => new URL(other.page.url()).pathname).toBe(`/orgs/${h.orgId}/api-tokens`);
+    await other.page.getByRole('link', { name: 'Credentials' }).click();
     await seeText(other.page.locator('.empty'), 'Only owners and admins manage service accounts');
     await seeText(other.page.locator('.empty'), 'viewer');
     await shot(other.page, '15-viewer-credentials');
     await other.page.getByRole('link', { name: 'Audit log' }).click();
     await seeText(other.page.locator('.empty'), 'Only owners and admins read the audit log');
-    // A role lost while the page is open: the server's 403 is explained, not swallowed.
     await other.page.getByRole('link', { name: 'Members' }).click();
     await seeText(other.page.locator('.notice'), 'Only owners add members');
     await other.context.close();
     expect(other.errors).toEqual([]);
+  });
+
+  it('explains a 403 from the server: an admin demoted while the page is open', async () => {
+    const admin = await h.addUser('admin');
+    const other = await openPage(browser, h);
+    await signIn(other.page, admin.email, 'correct horse battery staple');
+    await seeVisible(other.page.getByRole('row', { name: /Findings Sync/ }));
+    const demote = await h.owner.request('PATCH', `/console/api/orgs/${h.orgId}/members/${admin.userId}`, { role: 'viewer' });
+    expect(demote.statusCode).toBe(200);
+    await other.page.getByRole('link', { name: 'Audit log' }).click();
+    const alert = other.page.getByRole('alert');
+    await seeText(alert, 'Could not load the audit log: your role does not allow it');
+    await seeText(alert, 'Ask an owner');
+    await shot(other.page, '15b-forbidden');
+    await other.context.close();
   });
 
   it('keyboard: a dialog takes focus, Escape closes it, and focus returns to its button', async () => {
