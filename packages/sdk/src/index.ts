@@ -16,3 +16,13 @@ export {
 } from './token-client.js';
 export { createBearerFetch, type BearerFetch, type BearerFetchOptions, type BearerSource } from './fetch.js';
 export { revokeRefreshToken } from './revoke.js';
+export {
+  Verifier, createVerifier,
+  type VerifierOptions, type RequireOptions, type Principal, type ServiceAccountPrincipal, type UserPrincipal,
+} from './verifier/verifier.js';
+export type { AccessTokenClaims } from './verifier/jwt.js';
+export type { StateFeedEvent, ServiceAccountState, UserState } from './verifier/state-feed.js';
+export {
+  fastifyHook, expressMiddleware, nodeHttpGuard,
+  type AdapterOptions, type FastifyLikeRequest, type FastifyLikeReply, type ExpressLikeRequest, type ExpressLikeResponse,
+} from './verifier/adapters.js';

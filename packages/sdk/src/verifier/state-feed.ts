@@ -1,0 +1,214 @@
+import { readEvents } from './sse.js';
+
+/** A service account as the verifier knows it (from Gatehouse's state feed). */
+export interface ServiceAccountState {
+  readonly id: string;
+  readonly orgId: string;
+  readonly name: string;
+  readonly scopes: ReadonlySet<string>;
+  readonly disabled: boolean;
+  /** Epoch ms; past it the account behaves as disabled [A8]. */
+  readonly expiresAt: number | null;
+  readonly tokenEpoch: number;
+  readonly v: number;
+}
+
+/** A user as the verifier knows it: deactivation, token epoch, current role per organization. */
+export interface UserState {
+  readonly id: string;
+  readonly name: string;
+  readonly deactivated: boolean;
+  readonly tokenEpoch: number;
+  readonly roles: ReadonlyMap<string, string>;
+  readonly v: number;
+}
+
+export interface StateFeedClientOptions {
+  /** `${url}/api/v1/state-feed` */
+  feedUrl: string;
+  /** The operator-issued resource-server credential. */
+  credential: string;
+  /** Heartbeat interval asked of the server. */
+  heartbeatMs: number;
+  /** A connection silent this long is dropped and made again. */
+  reconnectAfterSilentMs: number;
+  fetch?: typeof fetch;
+  monotonicMs?: () => number;
+  onEvent?: (event: StateFeedEvent) => void;
+}
+
+/** What the feed client did, for a caller's logs (never the credential). */
+export type StateFeedEvent =
+  | { type: 'connected'; resumed: boolean }
+  | { type: 'snapshot'; serviceAccounts: number; users: number }
+  | { type: 'disconnected'; reason: string }
+  | { type: 'refused'; status: number };
+
+interface WireAccount { id: string; orgId: string; name: string; scopes: string[]; disabled: boolean; expiresAt: string | null; tokenEpoch: number; v: number }
+interface WireUser { id: string; name: string; deactivated: boolean; tokenEpoch: number; roles: Record<string, string>; v: number }
+
+const toAccount = (w: WireAccount): ServiceAccountState => Object.freeze({
+  id: w.id, orgId: w.orgId, name: w.name, scopes: new Set(w.scopes), disabled: w.disabled,
+  expiresAt: w.expiresAt === null ? null : Date.parse(w.expiresAt), tokenEpoch: w.tokenEpoch, v: w.v,
+});
+const toUser = (w: WireUser): UserState => Object.freeze({
+  id: w.id, name: w.name, deactivated: w.deactivated, tokenEpoch: w.tokenEpoch, roles: new Map(Object.entries(w.roles)), v: w.v,
+});
+
+/**
+ * Subscribes to Gatehouse's state feed (server-sent events) and keeps every principal's current
+ * state in memory: a snapshot on connect, then each change; resumes with its cursor after a
+ * reconnect. State objects are replaced, never mutated, so a verifier can tell by identity that a
+ * principal changed. `silentMs()` is how long the feed has said nothing (heartbeats included).
+ */
+export class StateFeedClient {
+  accounts = new Map<string, ServiceAccountState>();
+  users = new Map<string, UserState>();
+  /** Deleted principals' versions, so that an older state arriving late cannot revive them. */
+  private tombstones = new Map<string, number>();
+  roleScopes = new Map<string, ReadonlySet<string>>();
+  private cursor: string | undefined;
+  private lastMessageAt = -Infinity;
+  private stopped = false;
+  private connection: AbortController | null = null;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readyResolve!: () => void;
+  /** Resolves on the first snapshot. */
+  readonly ready: Promise<void> = new Promise((resolve) => { this.readyResolve = resolve; });
+  private readonly fetchImpl: typeof fetch;
+  private readonly now: () => number;
+  private loop: Promise<void> | null = null;
+  private wakeSleep: (() => void) | null = null;
+
+  constructor(private readonly options: StateFeedClientOptions) {
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.now = options.monotonicMs ?? (() => performance.now());
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.loop = this.run();
+    this.watchdog = setInterval(() => {
+      if (this.connection && this.silentMs() > this.options.reconnectAfterSilentMs) this.connection.abort(new Error('the state feed went silent'));
+    }, Math.max(50, Math.min(1000, this.options.reconnectAfterSilentMs / 4)));
+    this.watchdog.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.watchdog);
+    this.connection?.abort(new Error('stopped'));
+    this.wakeSleep?.();
+    await this.loop;
+  }
+
+  silentMs(): number {
+    return this.now() - this.lastMessageAt;
+  }
+
+  /** Resolves when `id` changes or appears, or after `ms`. */
+  waitFor(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let set = this.waiters.get(id);
+      if (!set) this.waiters.set(id, (set = new Set()));
+      const done = () => {
+        clearTimeout(timer);
+        set!.delete(done);
+        if (set!.size === 0) this.waiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+    });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const controller = new AbortController();
+      this.connection = controller;
+      try {
+        const url = new URL(this.options.feedUrl);
+        url.searchParams.set('heartbeatMs', String(this.options.heartbeatMs));
+        const res = await this.fetchImpl(url, {
+          headers: {
+            authorization: `Bearer ${this.options.credential}`,
+            accept: 'text/event-stream',
+            ...(this.cursor ? { 'last-event-id': this.cursor } : {}),
+          },
+          signal: controller.signal,
+          redirect: 'error',
+        });
+        if (!res.ok || !res.body) {
+          this.options.onEvent?.({ type: 'refused', status: res.status });
+          await res.body?.cancel().catch(() => {});
+          throw new Error(`the state feed answered HTTP ${res.status}`);
+        }
+        this.options.onEvent?.({ type: 'connected', resumed: this.cursor !== undefined });
+        for await (const event of readEvents(res.body)) {
+          this.handle(event.event, event.data, event.id);
+          failures = 0;
+        }
+        throw new Error('the state feed ended');
+      } catch (err) {
+        if (this.stopped) break;
+        this.options.onEvent?.({ type: 'disconnected', reason: (err as Error).message });
+      } finally {
+        this.connection = null;
+      }
+      // Jittered backoff, 100 ms doubling to 5 s: a restarting server is not stampeded.
+      const ceiling = Math.min(5000, 100 * 2 ** failures++);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { this.wakeSleep = null; resolve(); }, ceiling / 2 + Math.random() * ceiling / 2);
+        this.wakeSleep = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+  }
+
+  private handle(event: string, data: string, id: string | undefined): void {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(data) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (event === 'snapshot') {
+      const accounts = new Map<string, ServiceAccountState>();
+      for (const a of body.serviceAccounts as WireAccount[]) accounts.set(a.id, toAccount(a));
+      const users = new Map<string, UserState>();
+      for (const u of body.users as WireUser[]) users.set(u.id, toUser(u));
+      const roles = new Map<string, ReadonlySet<string>>();
+      for (const [role, scopes] of Object.entries(body.roles as Record<string, string[]>)) roles.set(role, new Set(scopes));
+      this.accounts = accounts;
+      this.users = users;
+      this.tombstones = new Map();
+      this.roleScopes = roles;
+      this.options.onEvent?.({ type: 'snapshot', serviceAccounts: accounts.size, users: users.size });
+      this.readyResolve();
+      for (const set of this.waiters.values()) for (const wake of [...set]) wake();
+    } else if (event === 'change') {
+      this.apply(body as unknown as { kind: string; id: string; v: number; state: WireAccount | WireUser | null });
+    } else if (event !== 'heartbeat') {
+      return; // unknown events are ignored (forward compatibility), and do not count as life
+    }
+    if (id !== undefined) this.cursor = id;
+    this.lastMessageAt = this.now();
+  }
+
+  private apply(change: { kind: string; id: string; v: number; state: WireAccount | WireUser | null }): void {
+    const map: Map<string, ServiceAccountState | UserState> | null =
+      change.kind === 'service_account' ? this.accounts : change.kind === 'user' ? this.users : null;
+    if (!map) return;
+    const known = map.get(change.id)?.v ?? this.tombstones.get(`${change.kind}:${change.id}`) ?? -1;
+    if (known >= change.v) return; // an older read than the state already held
+    if (change.state === null) {
+      map.delete(change.id);
+      this.tombstones.set(`${change.kind}:${change.id}`, change.v);
+    } else {
+      map.set(change.id, change.kind === 'service_account' ? toAccount(change.state as WireAccount) : toUser(change.state as WireUser));
+    }
+    const set = this.waiters.get(change.id);
+    if (set) for (const wake of [...set]) wake();
+  }
+}
