@@ -40,6 +40,9 @@ export class CliAccess implements BearerSource {
   private readonly kind: 'service_account' | 'refresh_token';
 
   constructor(private readonly io: Io, options: AccessOptions) {
+    if (!options.clientId && !io.env.GATEHOUSE_REFRESH_TOKEN && !loadCredentials(io.env)) {
+      throw new CliError('not signed in: run `gatehouse login`, set GATEHOUSE_REFRESH_TOKEN, or use --client-id');
+    }
     this.url = resolveUrl(io, options.url);
     const scope = options.scope;
     if (options.clientId) {
