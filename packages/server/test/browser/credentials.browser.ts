@@ -60,6 +60,10 @@ describe.skipIf(!hasChromium)('console: sign in and service accounts', () => {
     secret = (await reveal.getByTestId('reveal-client-secret').textContent())!;
     expect(clientId).toMatch(/^svc_/);
     await shot(page, '04-secret-reveal');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
+    await reveal.getByRole('button', { name: 'Copy Client secret' }).click();
+    await seeText(reveal.getByRole('button', { name: 'Copy Client secret' }), 'Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
 
     const token = await clientCredentials(h, clientId, secret);
     expect(token.status).toBe(200);

@@ -104,9 +104,11 @@ describe.skipIf(!hasChromium)('console: personal API tokens and members', () => 
     const dialog = page.getByRole('dialog', { name: 'New organization' });
     await dialog.getByLabel('Organization name').fill('Second org');
     await dialog.getByRole('button', { name: 'Create organization' }).click();
-    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/orgs\/org_[0-9A-Z]{26}\/members$/);
-    const second = new URL(page.url()).pathname.split('/')[2]!;
-    expect(second).not.toBe(h.orgId);
+    // The new organization's members page (we were on the first one's).
+    const orgOf = () => /^\/orgs\/(org_[0-9A-Z]{26})\/members$/.exec(new URL(page.url()).pathname)?.[1];
+    await expect.poll(orgOf).not.toBe(h.orgId);
+    const second = orgOf()!;
+    expect(second).toMatch(/^org_/);
     const switcher = page.getByLabel('Organization', { exact: true });
     expect(await switcher.inputValue()).toBe(second);
     await seeText(page.getByRole('row', { name: /owner@example.test/ }), '(you)');

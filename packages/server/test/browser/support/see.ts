@@ -5,7 +5,7 @@ import { expect } from 'vitest';
  * Waiting assertions over playwright-core locators (Vitest's expect does not wait on a page):
  * each polls until the page shows what is expected, or fails after `timeout`.
  */
-const timeout = 10_000;
+const timeout = 15_000;
 
 export async function seeText(locator: Locator, text: string | RegExp): Promise<void> {
   await locator.first().waitFor({ state: 'attached', timeout });
