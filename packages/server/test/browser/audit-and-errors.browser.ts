@@ -77,6 +77,23 @@ describe.skipIf(!hasChromium)('console: audit log, errors, keyboard and layout',
     await seeText(page.getByRole('status'), 'Exported 3 events');
   });
 
+  it('pages through the log 50 events at a time', async () => {
+    const b = await h.createServiceAccount(['assets:read'], { name: 'Busy Integration' });
+    for (let i = 0; i < 52; i++) await h.accessToken(b.clientId, b.clientSecret);
+    await page.reload();
+    await page.getByLabel('Actor').selectOption({ label: 'Busy Integration' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const rows = page.locator('table.audit tbody tr');
+    await seeCount(rows, 50);
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await seeCount(rows, 2);
+    await seeText(page.getByRole('navigation', { name: 'Audit log pages' }), 'Page 2');
+    expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await seeCount(rows, 50);
+    await page.getByRole('button', { name: 'Clear' }).click();
+  });
+
   it('explains a network failure instead of swallowing it, and recovers on retry', async () => {
     await page.route('**/console/api/orgs/*/service-accounts*', (route) => route.abort('connectionrefused'));
     await page.getByRole('link', { name: 'Credentials' }).click();
