@@ -11,6 +11,8 @@
 //                      mints a one-hour user token, records the use and its audit rows at commit)
 //   d. protected GET   GET /api/v1/auth/validate with a bearer token (the access decision alone;
 //                      shows how much of c. is the decision and how much the database read)
+//   f. verifier        the SDK verifier in this process, cached and uncached, beside jose jwtVerify
+//                      (bench/verifier.mjs; targets: cached < 2 µs, uncached ≥ 10,000/s per core)
 //
 // Targets: ≥ 5,000 token grants/s; ≥ 1,500 refresh grants/s; a protected call ≥ 80 % of /healthz's rate.
 //
@@ -18,7 +20,7 @@
 //   BENCH_SECONDS=10         length of each measurement (after BENCH_WARMUP_SECONDS=2 of warm-up)
 //   BENCH_CONNECTIONS=50     concurrent connections per measurement
 //   BENCH_ROUNDS=3           measure every scenario this many times; the median round is reported
-//   BENCH_ONLY=token,audit   run only these scenarios (healthz, token, refresh, audit, validate)
+//   BENCH_ONLY=token,audit   run only these scenarios (healthz, token, refresh, audit, validate, verifier)
 //   BENCH_PROFILE=1          run the server under `node --cpu-prof` and print where its time went
 //   BENCH_JSON=path          where to write the results as JSON (default: a file in the OS temp dir)
 //   BENCH_DATABASE_URL=postgres://...  use a scratch database on that PostgreSQL instead of PGlite
@@ -29,6 +31,7 @@ import { measure, stopLoad } from './lib/load.mjs';
 import { formatSummary, loadProfiles, profileFiles, summarise } from './lib/profile.mjs';
 import { evaluate, formatResults, int } from './lib/report.mjs';
 import { grantToken, startServer } from './lib/server.mjs';
+import { measureVerifier, verifierServerEnv } from './verifier.mjs';
 
 const num = (name, fallback) => {
   const v = process.env[name];
@@ -60,7 +63,7 @@ async function main() {
   console.log(`Token rate limits raised for this run: ${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')}`);
   if (PROFILE) console.log(`BENCH_PROFILE=1: the server runs under --cpu-prof (profiles in ${profileDir}); its figures are lower than usual`);
 
-  server = await startServer({ env: RAISED_LIMITS, profileDir });
+  server = await startServer({ env: { ...RAISED_LIMITS, ...verifierServerEnv() }, profileDir });
   console.log(`Server: pid ${server.pid} at ${server.url}, ${server.database}`);
   console.log(`Each measurement: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s with ${CONNECTIONS} connections${ROUNDS > 1 ? `, ${ROUNDS} rounds (median reported)` : ''}\n`);
 
@@ -102,7 +105,8 @@ async function main() {
       request: async () => ({ url: `${server.url}/api/v1/auth/validate`, headers: await bearer() }),
     },
   ].filter((s) => !ONLY || ONLY.has(s.key));
-  if (scenarios.length === 0) throw new Error('BENCH_ONLY selects no scenario (healthz, token, refresh, audit, validate)');
+  const runVerifier = !ONLY || ONLY.has('verifier');
+  if (scenarios.length === 0 && !runVerifier) throw new Error('BENCH_ONLY selects no scenario (healthz, token, refresh, audit, validate, verifier)');
 
   const runs = new Map(scenarios.map((s) => [s.key, []]));
   for (let round = 1; round <= ROUNDS; round++) {
@@ -119,9 +123,18 @@ async function main() {
   const rows = scenarios.map((s) => ({ ...s, result: median(runs.get(s.key)) }));
   const baseline = rows.find((r) => r.key === 'healthz')?.result;
 
-  console.log(`\n${formatResults(rows, baseline)}\n`);
   const { lines, targets } = evaluate(rows, baseline);
-  console.log(lines.join('\n'));
+  if (rows.length) {
+    console.log(`\n${formatResults(rows, baseline)}\n`);
+    console.log(lines.join('\n'));
+  }
+  let verifier = null;
+  if (runVerifier) {
+    console.log('\nSDK verifier (in this process, against this server\'s JWKS and state feed):');
+    verifier = await measureVerifier(server, { rounds: ROUNDS });
+    console.log(`\n${verifier.table}\n\n${verifier.lines.join('\n')}`);
+    targets.push(...verifier.targets);
+  }
 
   const json = {
     at: new Date().toISOString(),
@@ -131,6 +144,7 @@ async function main() {
     results: Object.fromEntries(rows.map(({ key, result: { window, ...r } }) => [key, { ...r, runs: ROUNDS > 1 ? runs.get(key).map(({ window: _, ...x }) => x) : undefined }])),
     ratiosToHealthz: baseline ? Object.fromEntries(rows.filter((r) => r.key !== 'healthz').map((r) => [r.key, r.result.rps / baseline.rps])) : null,
     targets,
+    verifier: verifier && { tokens: verifier.tokens, seconds: verifier.seconds, results: verifier.results },
   };
   const jsonPath = process.env.BENCH_JSON || path.join(os.tmpdir(), `gatehouse-bench-${json.at.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
