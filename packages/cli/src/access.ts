@@ -15,9 +15,9 @@ export interface AccessOptions {
 }
 
 /** `--url`, then GATEHOUSE_URL, then the URL `gatehouse login` stored. */
-export function resolveUrl(io: Io, flag: string | undefined): string {
+export function resolveUrl(io: Io, flag: string | undefined, missing = 'no Gatehouse URL: pass --url, set GATEHOUSE_URL, or run `gatehouse login`'): string {
   const url = flag ?? io.env.GATEHOUSE_URL ?? loadCredentials(io.env)?.url;
-  if (!url) throw new CliError('no Gatehouse URL: pass --url, set GATEHOUSE_URL, or run `gatehouse login`');
+  if (!url) throw new CliError(missing);
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error();

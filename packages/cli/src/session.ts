@@ -44,7 +44,7 @@ export interface LoginOptions {
  * login is revoked once the new one is safely on disk.
  */
 export async function login(io: Io, opts: LoginOptions): Promise<void> {
-  const url = resolveUrl(io, opts.url);
+  const url = resolveUrl(io, opts.url, 'which Gatehouse? pass --url or set GATEHOUSE_URL');
   const email = opts.email ?? (await ask(io, 'Email: '));
   if (!email) throw new CliError('an email is required');
   const password = opts.passwordStdin ? await passwordFromStdin(io) : await askHidden(io, 'Password: ');

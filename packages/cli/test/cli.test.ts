@@ -146,6 +146,9 @@ describe('gatehouse CLI (built, as a subprocess, against a running server)', () 
     expect(res.code).toBe(1);
     expect(res.stderr).toBe('gatehouse: sign-in failed: wrong email or password\n');
     expect(fs.existsSync(credentialsFile())).toBe(false);
+    const noUrl = await gatehouse(['login', '--email', ADMIN_EMAIL, '--password-stdin'], { env, input: 'x\n' });
+    expect(noUrl.code).toBe(1);
+    expect(noUrl.stderr).toBe('gatehouse: which Gatehouse? pass --url or set GATEHOUSE_URL\n');
     const noTty = await gatehouse(['login', '--url', h.url, '--email', ADMIN_EMAIL], { env });
     expect(noTty.code).toBe(1);
     expect(noTty.stderr).toMatch(/--password-stdin/);

@@ -142,6 +142,39 @@ describe('ServiceAccountTokenClient against a running server', () => {
       front.close();
     }
   });
+
+  it('inside the margin, a renewal failing for a retryable reason falls back to the still-valid token', async () => {
+    const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
+    let failing = false;
+    const front = http.createServer((req, res) => {
+      if (failing) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"temporarily_unavailable","error_description":"down"}');
+        return;
+      }
+      const upstream = http.request(`${h.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode!, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    try {
+      const client = new ServiceAccountTokenClient({
+        url: `http://127.0.0.1:${(front.address() as AddressInfo).port}`, clientId, clientSecret, maxAttempts: 2,
+        now: () => h.clock.now().getTime(), sleep: async () => {},
+      });
+      const first = await client.getToken();
+      failing = true;
+      h.clock.advance(900 - 30); // inside the margin, 30 s left
+      expect(await client.getToken()).toBe(first);
+      h.clock.advance(31); // expired: nothing to fall back to
+      await expect(client.getToken()).rejects.toMatchObject({ code: 'temporarily_unavailable', status: 503, retryable: true });
+      failing = false;
+      expect(await client.getToken()).not.toBe(first);
+    } finally {
+      front.close();
+    }
+  });
 });
 
 describe('429 with Retry-After', () => {

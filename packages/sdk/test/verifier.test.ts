@@ -251,3 +251,35 @@ describe('Verifier fails closed', () => {
     }
   });
 });
+
+describe('Verifier and signing-key rotation', () => {
+  let h: Listening;
+  beforeAll(async () => { h = await startListening({ GATEHOUSE_RESOURCE_SERVER_TOKENS: `tests:${CREDENTIAL}` }); });
+  afterAll(async () => { await h?.close(); });
+
+  it('fetches the JWKS again for a new kid once the cooldown allows, and keeps verifying the old key\'s tokens', async () => {
+    let jwksFetches = 0;
+    const counting: typeof fetch = (input, init) => {
+      if (String(input).endsWith('/.well-known/jwks.json')) jwksFetches++;
+      return fetch(input, init);
+    };
+    const v = createVerifier({ issuer: h.url, feedCredential: CREDENTIAL, fetch: counting, jwksCooldownMs: 200 });
+    await v.start();
+    try {
+      const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
+      const before = await h.accessToken(clientId, clientSecret);
+      expect(await outcome(v, before)).toBeNull();
+      // An emergency rotation: the new key signs at once.
+      await h.gh.services.keys.rotate({ publishAheadSeconds: 0 });
+      const after = await h.accessToken(clientId, clientSecret);
+      const kidOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()).kid;
+      expect(kidOf(after)).not.toBe(kidOf(before));
+      await new Promise((r) => setTimeout(r, 250)); // past the cooldown of the start-up fetch
+      expect(await outcome(v, after)).toBeNull();
+      expect(jwksFetches).toBe(2);
+      expect(await outcome(v, before)).toBeNull(); // the retired key stays published while its tokens live
+    } finally {
+      await v.close();
+    }
+  });
+});

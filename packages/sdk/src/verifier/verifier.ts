@@ -114,7 +114,8 @@ export class Verifier {
     const heartbeatMs = options.heartbeatMs ?? Math.max(100, Math.floor(this.staleAfterMs / 4));
     this.feed = new StateFeedClient({
       feedUrl: stateFeedUrlOf(url), credential: options.feedCredential, heartbeatMs,
-      reconnectAfterSilentMs: Math.max(this.staleAfterMs, heartbeatMs * 3),
+      // Three missed heartbeats: reconnect (resuming by cursor), before the stale bound if it can.
+      reconnectAfterSilentMs: heartbeatMs * 3,
       ...(options.fetch ? { fetch: options.fetch } : {}), monotonicMs,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
