@@ -42,6 +42,8 @@ export default defineConfig({
             test: {
               ...shared,
               name: 'postgres',
+              // The console's unit tests touch no database: they run once, in the pglite project.
+              exclude: ['**/node_modules/**', 'packages/console/**'],
               env: { GATEHOUSE_TEST_DRIVER: 'postgres' },
               globalSetup: ['packages/server/test/support/postgres-global-setup.ts'],
             },
