@@ -6,13 +6,16 @@ export interface ServerSentEvent {
 }
 
 /** Parses a text/event-stream body into events, as they arrive. */
-export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent> {
+export async function* readEvents(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
   const decoder = new TextDecoder();
   let buffer = '';
   let id: string | undefined;
   let event = '';
   let data: string[] = [];
   const reader = body.getReader();
+  // An abort must end a pending read even if the stream underneath does not notice it.
+  const cancel = () => void reader.cancel().catch(() => {});
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -39,6 +42,7 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
       }
     }
   } finally {
+    signal?.removeEventListener('abort', cancel);
     reader.releaseLock();
   }
 }

@@ -100,7 +100,10 @@ export class StateFeedClient {
     clearInterval(this.watchdog);
     this.connection?.abort(new Error('stopped'));
     this.wakeSleep?.();
-    await this.loop;
+    // The abort ends the read loop; waiting is bounded all the same, so close() always returns.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise<void>((resolve) => { timer = setTimeout(resolve, 1000); })]);
+    clearTimeout(timer);
   }
 
   silentMs(): number {
@@ -146,7 +149,7 @@ export class StateFeedClient {
           throw new Error(`the state feed answered HTTP ${res.status}`);
         }
         this.options.onEvent?.({ type: 'connected', resumed: this.cursor !== undefined });
-        for await (const event of readEvents(res.body)) {
+        for await (const event of readEvents(res.body, controller.signal)) {
           this.handle(event.event, event.data, event.id);
           failures = 0;
         }
