@@ -34,8 +34,9 @@ export async function ask(io: Io, question: string): Promise<string> {
 export async function askHidden(io: Io, question: string): Promise<string> {
   if (!isTty(io)) throw new CliError('no terminal to ask for the password on: use --password-stdin');
   const stdin = io.stdin as NodeJS.ReadStream;
-  io.stderr.write(question);
+  // Echo off before the prompt appears, so nothing typed after it can be echoed.
   stdin.setRawMode(true);
+  io.stderr.write(question);
   stdin.resume();
   stdin.setEncoding('utf8');
   try {

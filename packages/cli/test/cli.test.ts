@@ -141,6 +141,31 @@ describe('gatehouse CLI (built, as a subprocess, against a running server)', () 
     expect(JSON.parse(res.stdout)).toHaveProperty('items');
   });
 
+  it('login prompts on a terminal for the email and the password, without echoing the password', async () => {
+    // util-linux `script` gives the command a pseudo-terminal, so stdin is a TTY as in a shell.
+    const child = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} login --url ${h.url} --name pty`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), ...env, TERM: 'dumb' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const seen = (text: string) => new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no "${text}" in: ${out}`)), 10_000);
+      const check = () => { if (out.includes(text)) { clearTimeout(t); resolve(); } };
+      child.stdout.on('data', (d) => { out += d; check(); });
+      check();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await seen('Email: ');
+    child.stdin.write(`${ADMIN_EMAIL}\r`);
+    await seen('Password: ');
+    child.stdin.write(`${ADMIN_PASSWORD}\r`);
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/Signed in to .* as owner@example.test/);
+    expect(out).not.toContain(ADMIN_PASSWORD);
+    expect(fs.statSync(credentialsFile()).mode & 0o777).toBe(0o600);
+    expect((await gatehouse(['logout'], { env })).code).toBe(0);
+  });
+
   it('a wrong password exits 1 with one line and stores nothing', async () => {
     const res = await gatehouse(['login', '--url', h.url, '--email', ADMIN_EMAIL, '--password-stdin'], { env, input: 'not the password\n' });
     expect(res.code).toBe(1);
