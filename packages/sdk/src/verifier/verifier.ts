@@ -121,7 +121,11 @@ export class Verifier {
     });
   }
 
-  /** Connects the state feed and fetches the keys; resolves once both are in (or after `timeoutMs`). */
+  /**
+   * Connects the state feed and fetches the keys; resolves once the first snapshot is in. After
+   * `timeoutMs` without one it rejects but keeps trying in the background (verifications answer
+   * 503 meanwhile); `close()` stops it.
+   */
   async start(timeoutMs = 10_000): Promise<void> {
     this.feed.start();
     let timer: NodeJS.Timeout | undefined;
