@@ -110,6 +110,11 @@ export class StateFeedClient {
     return this.now() - this.lastMessageAt;
   }
 
+  /** Whether the feed announced that this principal was deleted. */
+  deleted(kind: 'service_account' | 'user', id: string): boolean {
+    return this.tombstones.has(`${kind}:${id}`);
+  }
+
   /** Resolves when `id` changes or appears, or after `ms`. */
   waitFor(id: string, ms: number): Promise<void> {
     return new Promise((resolve) => {

@@ -207,6 +207,8 @@ export class Verifier {
   private async lookup<T>(map: () => Map<string, T>, claims: AccessTokenClaims, nowMs: number): Promise<T | undefined> {
     const found = map().get(claims.sub);
     if (found || claims.iat * 1000 < nowMs - 10_000) return found;
+    // Known to be deleted: no reason to wait.
+    if (this.feed.deleted(claims.sub.startsWith('svc_') ? 'service_account' : 'user', claims.sub)) return undefined;
     await this.feed.waitFor(claims.sub, 1000);
     return map().get(claims.sub);
   }
