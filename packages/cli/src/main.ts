@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { api, token } from './api.js';
 import { CliError } from './errors.js';
 import { processIo, type Io } from './io.js';
-import { migrateCommand, resourceServerCredential, serve } from './operator.js';
+import { migrateCommand, resourceServerCredential, rotateKeysCommand, serve } from './operator.js';
 import { login, logout } from './session.js';
 
 const VERSION = '0.1.0';
@@ -78,6 +78,12 @@ Exit codes: 0 success, 1 error, 2 usage error.`);
     .description('operator: apply pending database migrations and exit (safe while instances run)')
     .addOption(json())
     .action((opts) => migrateCommand(io, opts));
+
+  const keys = root.command('keys').description('operator: the signing keys');
+  keys.command('rotate')
+    .description('add a signing key: in the JWKS at once, signing 120 s later; the old key stays published until its tokens expire')
+    .addOption(json())
+    .action((opts) => rotateKeysCommand(io, opts));
 
   const rs = root.command('resource-server').description('operator: credentials for resource servers\' verifiers');
   rs.command('credential')

@@ -6,6 +6,7 @@ import { printJson, type Io } from './io.js';
 interface ServerEntry {
   serve(): Promise<void>;
   migrateDatabase(env?: NodeJS.ProcessEnv): Promise<string[]>;
+  rotateSigningKey(env?: NodeJS.ProcessEnv): Promise<{ kid: string; signsFrom: string }>;
   ConfigError: new (...args: never[]) => Error;
   DataDirLockedError: new (...args: never[]) => Error;
 }
@@ -45,6 +46,14 @@ export async function migrateCommand(io: Io, opts: { json?: boolean }): Promise<
   const applied = await entry.migrateDatabase(io.env).catch((err: unknown) => known(entry, err));
   if (opts.json) printJson(io, { applied });
   else io.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'the database is up to date\n');
+}
+
+/** `gatehouse keys rotate`: a new signing key, published now, signing after every instance knows it. */
+export async function rotateKeysCommand(io: Io, opts: { json?: boolean }): Promise<void> {
+  const entry = await serverEntry();
+  const rotated = await entry.rotateSigningKey(io.env).catch((err: unknown) => known(entry, err));
+  if (opts.json) printJson(io, rotated);
+  else io.stdout.write(`rotated: ${rotated.kid} is published now and signs from ${rotated.signsFrom}\n`);
 }
 
 /** The prefix of resource-server credentials, so that a leaked one is easy to recognise and scan for. */

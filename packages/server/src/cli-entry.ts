@@ -8,6 +8,9 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
+import { systemClock } from './clock.js';
+import { MasterKey } from './crypto/master-key.js';
+import { PUBLISH_AHEAD_SECONDS, SigningKeys } from './tokens/signing-keys.js';
 
 export { ConfigError } from './config.js';
 export { DataDirLockedError } from './db/data-dir-lock.js';
@@ -23,6 +26,25 @@ export async function migrateDatabase(env: NodeJS.ProcessEnv = process.env): Pro
   const db: Db = config.databaseUrl ? createPgDb({ connectionString: config.databaseUrl, max: 2 }) : await createPgliteDb(config.dataDir);
   try {
     return await migrate(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * `gatehouse keys rotate`: adds a signing key, published at once and signing PUBLISH_AHEAD_SECONDS
+ * later; running instances pick it up through the change feed (server mode).
+ */
+export async function rotateSigningKey(env: NodeJS.ProcessEnv = process.env): Promise<{ kid: string; signsFrom: string }> {
+  const { config } = loadConfig(env);
+  const db: Db = config.databaseUrl ? createPgDb({ connectionString: config.databaseUrl, max: 2 }) : await createPgliteDb(config.dataDir);
+  try {
+    await migrate(db);
+    const master = config.masterKey ? MasterKey.fromString(config.masterKey) : MasterKey.fromDataDir(config.dataDir);
+    const keys = new SigningKeys(db, master, systemClock);
+    await keys.init();
+    const kid = (await keys.rotate())!;
+    return { kid, signsFrom: new Date(Date.now() + PUBLISH_AHEAD_SECONDS * 1000).toISOString() };
   } finally {
     await db.close();
   }

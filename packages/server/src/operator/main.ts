@@ -1,12 +1,7 @@
-import { ConfigError, loadConfig } from '../config.js';
-import { systemClock } from '../clock.js';
-import { MasterKey } from '../crypto/master-key.js';
+import { migrateDatabase, rotateSigningKey } from '../cli-entry.js';
+import { ConfigError } from '../config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
-import type { Db } from '../db/db.js';
-import { migrate } from '../db/migrate.js';
-import { createPgDb } from '../db/pg-driver.js';
-import { createPgliteDb } from '../db/pglite-driver.js';
-import { PUBLISH_AHEAD_SECONDS, SigningKeys } from '../tokens/signing-keys.js';
+import { PUBLISH_AHEAD_SECONDS } from '../tokens/signing-keys.js';
 
 const USAGE = `usage: gatehouse-operator <command>
 
@@ -28,24 +23,14 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gatehouse-operator: unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
-  const { config } = loadConfig();
-  const db: Db = config.databaseUrl ? createPgDb({ connectionString: config.databaseUrl, max: 2 }) : await createPgliteDb(config.dataDir);
-  try {
-    const applied = await migrate(db);
-    if (command === 'migrate') {
-      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'the database is up to date\n');
-      return 0;
-    }
-    const master = config.masterKey ? MasterKey.fromString(config.masterKey) : MasterKey.fromDataDir(config.dataDir);
-    const keys = new SigningKeys(db, master, systemClock);
-    await keys.init();
-    const kid = await keys.rotate();
-    const at = new Date(Date.now() + PUBLISH_AHEAD_SECONDS * 1000).toISOString();
-    process.stdout.write(`rotated: ${kid} is published now and signs from ${at}\n`);
-    return 0;
-  } finally {
-    await db.close();
+  if (command === 'migrate') {
+    const applied = await migrateDatabase();
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'the database is up to date\n');
+  } else {
+    const { kid, signsFrom } = await rotateSigningKey();
+    process.stdout.write(`rotated: ${kid} is published now and signs from ${signsFrom}\n`);
   }
+  return 0;
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
