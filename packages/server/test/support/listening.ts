@@ -2,7 +2,7 @@ import net from 'node:net';
 import { ManualClock } from '../../src/clock.js';
 import { startHarness, type Harness } from './harness.js';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
