@@ -91,7 +91,8 @@ export class PrincipalStates {
   }
 
   serviceAccount(id: string): Promise<ServiceAccountState | null> {
-    return this.accounts.peek(id) ? Promise.resolve(this.accounts.peek(id)!) : this.accounts.get(id);
+    const hit = this.accounts.peek(id);
+    return hit ? Promise.resolve(hit) : this.accounts.get(id);
   }
 
   /** The cached state of `id`, without loading it (the hot path avoids a promise when it can). */
@@ -100,7 +101,8 @@ export class PrincipalStates {
   }
 
   user(id: string): Promise<UserState | null> {
-    return this.users.peek(id) ? Promise.resolve(this.users.peek(id)!) : this.users.get(id);
+    const hit = this.users.peek(id);
+    return hit ? Promise.resolve(hit) : this.users.get(id);
   }
 
   peekUser(id: string): UserState | undefined {

@@ -18,25 +18,10 @@ export interface CreateInput {
 }
 
 /** A refresh token as the console shows it: never the token string, never its hash. */
-export interface RefreshTokenView {
-  id: string;
-  name: string;
-  scopes: string[] | null;
-  orgIds: string[] | null;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  expiresAt: Date;
-}
+export type RefreshTokenView = Pick<RefreshToken, 'id' | 'name' | 'scopes' | 'orgIds' | 'createdAt' | 'lastUsedAt'> & { expiresAt: Date };
 
 /** The parts of a refresh token that never change after creation: safe to cache. */
-export interface RefreshTokenIdentity {
-  id: string;
-  userId: string;
-  name: string;
-  hash: string;
-  scopes: string[] | null;
-  orgIds: string[] | null;
-}
+export type RefreshTokenIdentity = Pick<RefreshToken, 'id' | 'userId' | 'name' | 'hash' | 'scopes' | 'orgIds'>;
 
 const ULID_LENGTH = 26;
 const CACHE_LIMIT = 100_000;
