@@ -86,6 +86,9 @@ export class ServiceAccountService {
         scopes: input.scopes !== undefined ? validScopes(input.scopes) : account.scopes,
         expiresAt: input.expiresAt !== undefined ? this.validExpiry(input.expiresAt) : account.expiresAt,
         updatedAt: now,
+        // [A8] as [A7]: an account past its expiry is disabled, so moving the expiry on revives
+        // nothing; only tokens issued after the change work.
+        endTokens: input.expiresAt !== undefined && account.expiresAt !== null && account.expiresAt.getTime() <= now.getTime(),
       };
       await serviceAccountStore.update(tx, id, next);
       await this.audit.inTransaction(tx, {
@@ -94,6 +97,7 @@ export class ServiceAccountService {
           ...(input.name !== undefined ? { name: next.name } : {}),
           ...(input.scopes !== undefined ? { scopes: next.scopes, previousScopes: account.scopes } : {}),
           ...(input.expiresAt !== undefined ? { expiresAt: next.expiresAt } : {}),
+          ...(next.endTokens ? { endedLiveTokens: true } : {}),
         },
       }, ctx);
     });

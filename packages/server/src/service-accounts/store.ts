@@ -71,10 +71,13 @@ export const serviceAccountStore = {
     return rows.map(toAccount);
   },
 
-  async update(q: Queryable, id: string, fields: { name: string; scopes: string[]; expiresAt: Date | null; updatedAt: Date }): Promise<void> {
+  /** `endTokens` moves the token epoch on, as a disable does ([A8]: an expired account behaves as disabled). */
+  async update(q: Queryable, id: string, fields: { name: string; scopes: string[]; expiresAt: Date | null; updatedAt: Date; endTokens: boolean }): Promise<void> {
     await q.query(
-      'UPDATE service_accounts SET name = $2, scopes = $3, expires_at = $4, updated_at = $5 WHERE id = $1',
-      [id, fields.name, fields.scopes, fields.expiresAt, fields.updatedAt],
+      `UPDATE service_accounts SET name = $2, scopes = $3, expires_at = $4, updated_at = $5,
+         token_epoch = token_epoch + CASE WHEN $6::boolean THEN 1 ELSE 0 END
+       WHERE id = $1`,
+      [id, fields.name, fields.scopes, fields.expiresAt, fields.updatedAt, fields.endTokens],
     );
   },
 

@@ -188,6 +188,29 @@ describe('service accounts: credential model A', () => {
     expect((await h.owner.request('GET', sa(clientId))).json().status).toBe('expired');
   });
 
+  it('[A8] extending the expiry of an expired account revives none of its old tokens (as [A7])', async () => {
+    const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
+    const old = await h.accessToken(clientId, clientSecret); // lives 900 s
+    const soon = new Date(h.clock.now().getTime() + 60_000).toISOString();
+    expect((await h.owner.request('PATCH', sa(clientId), { expiresAt: soon })).statusCode).toBe(200);
+    h.clock.advance(61);
+    expect((await h.api('GET', AUDIT, old)).statusCode).toBe(401);
+    const later = new Date(h.clock.now().getTime() + 86_400_000).toISOString();
+    const extended = await h.owner.request('PATCH', sa(clientId), { expiresAt: later });
+    expect(extended.json().status).toBe('active');
+    expect((await h.api('GET', AUDIT, old)).statusCode).toBe(401);
+    const fresh = await h.accessToken(clientId, clientSecret);
+    expect((await h.api('GET', AUDIT, fresh)).statusCode).toBe(200);
+  });
+
+  it('[A8] moving the expiry of an account that has not expired keeps its live tokens', async () => {
+    const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
+    const token = await h.accessToken(clientId, clientSecret);
+    const later = new Date(h.clock.now().getTime() + 86_400_000).toISOString();
+    expect((await h.owner.request('PATCH', sa(clientId), { expiresAt: later })).statusCode).toBe(200);
+    expect((await h.api('GET', AUDIT, token)).statusCode).toBe(200);
+  });
+
   it('[A9] narrowing the account scopes narrows its live tokens; widening does not widen them', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read', 'governance.findings:read']);
     const token = await h.accessToken(clientId, clientSecret);
