@@ -1,3 +1,5 @@
+import type { AuditAction } from './actions.js';
+
 /** Who did something: a person, a service account, the system itself, or someone unidentified. */
 export interface Actor {
   type: 'user' | 'service_account' | 'system' | 'anonymous';
@@ -18,7 +20,7 @@ export interface RequestContext {
  */
 export interface AuditEvent {
   orgId: string | null;
-  action: string;
+  action: AuditAction;
   outcome: 'success' | 'failure';
   actor: Actor;
   target?: { type: string; id: string };

@@ -6,12 +6,39 @@ import type { Scope } from '../catalogue/scopes.js';
  * that reads it, the scope that writes it and which writes exist. routes.ts builds every route,
  * and the tests build the security matrix, from this table.
  */
+/** The kinds of reference-API record; also the first half of their audit actions (`finding.create`). */
+export type RecordKind =
+  | 'control'
+  | 'risk'
+  | 'evidence_requirement'
+  | 'evidence_claim'
+  | 'assessment'
+  | 'finding'
+  | 'exception'
+  | 'monitor'
+  | 'monitor_run'
+  | 'indicator'
+  | 'measurement'
+  | 'submission_requirement'
+  | 'submission_package'
+  | 'submission_package_event'
+  | 'framework'
+  | 'framework_version'
+  | 'asset'
+  | 'party_engagement'
+  | 'change_request'
+  | 'baseline'
+  | 'release'
+  | 'vulnerability'
+  | 'vulnerability_assessment'
+  | 'webhook';
+
 export interface ResourceDef {
   /** Path under /api/v1; `:parentId` marks a nested collection. */
   path: string;
   /** Id prefix, and the name used in audit events (`finding.create`). */
   prefix: string;
-  kind: string;
+  kind: RecordKind;
   read: Scope;
   write?: Scope;
   create?: TObject;
@@ -52,7 +79,7 @@ const WebhookFields = {
   active: Type.Optional(Type.Boolean()),
 };
 
-const readOnly = (path: string, prefix: string, kind: string, read: Scope): ResourceDef => ({ path, prefix, kind, read });
+const readOnly = (path: string, prefix: string, kind: RecordKind, read: Scope): ResourceDef => ({ path, prefix, kind, read });
 
 export const RESOURCES: readonly ResourceDef[] = [
   readOnly('governance/controls', 'ctl', 'control', 'governance.controls:read'),

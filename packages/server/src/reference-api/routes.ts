@@ -66,9 +66,9 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
     return { orgId: p.orgId, resource: def.path, parentId, ownerId: def.ownedByCaller ? p.id : null };
   };
   const cursorScope = (s: RecordScope) => `records:${s.orgId}:${s.resource}:${s.parentId ?? ''}:${s.ownerId ?? ''}`;
-  const auditEvent = (req: FastifyRequest, action: string, id: string, detail: Record<string, unknown>) => {
+  const auditEvent = (req: FastifyRequest, action: 'create' | 'update' | 'delete', id: string, detail: Record<string, unknown>) => {
     const p = currentPrincipal(req);
-    return { orgId: p.orgId, action: `${def.kind}.${action}`, outcome: 'success' as const, actor: principalActor(p), target: { type: def.kind, id }, detail };
+    return { orgId: p.orgId, action: `${def.kind}.${action}` as const, outcome: 'success' as const, actor: principalActor(p), target: { type: def.kind, id }, detail };
   };
 
   app.get(base, {

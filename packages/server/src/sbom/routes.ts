@@ -40,8 +40,8 @@ export function sbomRoutes(app: App, deps: { db: Db; cursors: Cursors; decision:
   const base = '/sbom/v1/orgs/:orgId/buckets';
   const tags = ['sbom'];
   const scopeOf = (req: FastifyRequest): RecordScope => ({ orgId: (req.params as { orgId: string }).orgId, resource: RESOURCE, parentId: null, ownerId: null });
-  const event = (req: FastifyRequest, action: string, id: string, detail: Record<string, unknown>) => ({
-    orgId: scopeOf(req).orgId, action: `sbom_bucket.${action}`, outcome: 'success' as const,
+  const event = (req: FastifyRequest, action: 'create' | 'delete', id: string, detail: Record<string, unknown>) => ({
+    orgId: scopeOf(req).orgId, action: `sbom_bucket.${action}` as const, outcome: 'success' as const,
     actor: principalActor(currentCaller(req)), target: { type: 'sbom_bucket', id }, detail,
   });
 

@@ -30,7 +30,7 @@ describe(`Db driver conformance (${TEST_DRIVER})`, () => {
     expect(a).toMatchObject({ scopes: ['assets:read', 'audit-log:read'], expiresAt: null, disabledAt: null, tokenEpoch: 0 });
     expect(a!.createdAt).toBeInstanceOf(Date);
     expect(a!.createdAt.toISOString()).toBe(at.toISOString());
-    await auditStore.insert(db, [toAuditRow({ orgId: 'org_01EXAMPLE00000000000000000', action: 'x.y', outcome: 'success', actor: { type: 'system' }, detail: { nested: { n: 1, list: [true, null] } } }, { ip: '' }, at)]);
+    await auditStore.insert(db, [toAuditRow({ orgId: 'org_01EXAMPLE00000000000000000', action: 'organization.rename', outcome: 'success', actor: { type: 'system' }, detail: { nested: { n: 1, list: [true, null] } } }, { ip: '' }, at)]);
     const [e] = await auditStore.list(db, { orgId: 'org_01EXAMPLE00000000000000000', after: null, order: 'asc', limit: 1 });
     expect(e).toMatchObject({ detail: { nested: { n: 1, list: [true, null] } }, ip: null, target: null, occurredAt: at.toISOString() });
   });
@@ -46,9 +46,9 @@ describe(`Db driver conformance (${TEST_DRIVER})`, () => {
   });
 
   it('keeps one statement atomic: a failing multi-row insert leaves no row', async () => {
-    const row = toAuditRow({ orgId: null, action: 'dup', outcome: 'success', actor: { type: 'system' } }, { ip: '' }, at);
+    const row = toAuditRow({ orgId: null, action: 'organization.create', outcome: 'success', actor: { type: 'system' } }, { ip: '' }, at);
     await expect(auditStore.insert(db, [row, row])).rejects.toThrow();
-    expect(await db.query("SELECT id FROM audit_events WHERE action = 'dup'")).toEqual([]);
+    expect(await db.query("SELECT id FROM audit_events WHERE action = 'organization.create' AND org_id IS NULL")).toEqual([]);
   });
 
   it('runs parameters as values, never as SQL', async () => {

@@ -1,0 +1,24 @@
+import type { RecordKind } from '../reference-api/catalogue.js';
+
+/**
+ * Every action the audit log records, as a closed set: a misspelt action is a type error, and the
+ * console's action filter and the webhook event types (§15) can be derived from one list.
+ */
+export const GATEHOUSE_ACTIONS = [
+  'token.grant', 'token.deny',
+  'session.sign_in', 'session.sign_out',
+  'organization.create', 'organization.rename',
+  'member.add', 'member.role_change', 'member.remove', 'member.leave',
+  'user.deactivate', 'user.reactivate',
+  'service_account.create', 'service_account.update', 'service_account.rotate_secret',
+  'service_account.disable', 'service_account.enable', 'service_account.delete',
+  'refresh_token.create', 'refresh_token.revoke',
+  'sbom_bucket.create', 'sbom_bucket.delete',
+] as const;
+
+export type GatehouseAction = (typeof GATEHOUSE_ACTIONS)[number];
+
+/** The reference API's writes (§7), named after the record kind: `finding.create`. */
+export type RecordAction = `${RecordKind}.${'create' | 'update' | 'delete'}`;
+
+export type AuditAction = GatehouseAction | RecordAction;
