@@ -37,8 +37,7 @@ export class RateLimiter {
     this.sweep(now);
     const { burst, perSecond } = this.limit;
     const b = this.buckets.get(key) ?? { tokens: burst, at: now };
-    // max(0, ...): a monotonic source never goes back, but a bucket must not go into debt if one did.
-    b.tokens = Math.min(burst, b.tokens + (Math.max(0, now - b.at) / 1000) * perSecond);
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
     b.at = now;
     this.buckets.set(key, b);
     return b;

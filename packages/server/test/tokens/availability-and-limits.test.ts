@@ -104,6 +104,9 @@ describe('token endpoint rate limits (§4)', () => {
     const limited = await grant(sa.clientId, sa.clientSecret, '10.7.0.4');
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBe('1'); // not 3600-odd: the bucket is not in debt
+    // Nor does a step forward refill a bucket: only time that passed does.
+    h.clock.set(new Date(h.clock.now().getTime() + 7_200_000));
+    expect((await grant(sa.clientId, sa.clientSecret, '10.7.0.4')).statusCode).toBe(429);
     h.clock.advance(1);
     expect((await grant(sa.clientId, sa.clientSecret, '10.7.0.4')).statusCode).toBe(200);
     // Another client, first seen after the step, starts with a full bucket.
