@@ -26,8 +26,8 @@ const SIGN_IN_FAILED = 'invalid email or password';
  * Console sign-in (§8). Passwords are checked with scrypt; an unknown email costs the same scrypt
  * and gets the same message, so neither the answer nor its timing tells whether an account exists.
  * Failed attempts are rate limited per address and per address + email, never per email alone
- * (anyone could spend that from elsewhere and lock the person out). The session id is a 256-bit secret in an
- * HttpOnly cookie, stored only as a keyed hash; the CSRF token is a MAC of it.
+ * (anyone could spend that from elsewhere and lock the person out). The session id is a 256-bit
+ * secret in an HttpOnly cookie, stored only as a keyed hash; the CSRF token is a MAC of it.
  */
 export class SessionService {
   private readonly failures: AttemptLimiter;
