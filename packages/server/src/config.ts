@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * One validated configuration object (§9), read from the environment once in main.ts.
  * Unknown GATEHOUSE_* variables fail (a typo must not silently fall back to a default);
@@ -23,11 +25,23 @@ export interface Config {
   adminEmail?: string;
   adminPassword?: string;
   logLevel: string;
-  trustProxy: boolean;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe (Fastify's trustProxy, via proxy-addr): false, a
+   * hop count, or proxy addresses/CIDRs. Never `true`: that believes every hop a client writes.
+   */
+  trustProxy: false | number | string[];
   rateLimits: {
+    /** Token requests per client id, taken only once the client has authenticated. */
     tokenPerClient: RateLimit;
+    /** Every token and revocation request, per address (a flood guard). */
     tokenPerAddress: RateLimit;
+    /** Failed token-endpoint authentications (wrong secret, unknown refresh token) per address. */
+    tokenFailedPerAddress: RateLimit;
+    /** Failed client authentications per address and client id. */
+    tokenFailedPerAddressClient: RateLimit;
+    /** Failed sign-ins per address. */
     signInPerAddress: RateLimit;
+    /** Failed sign-ins per address and email. */
     signInPerEmail: RateLimit;
   };
   /** Server mode: the change feed that keeps every instance's principal state current. */
@@ -48,6 +62,7 @@ const KNOWN = new Set([
   'GATEHOUSE_ISSUER', 'GATEHOUSE_AUDIENCE', 'GATEHOUSE_DATA_DIR', 'GATEHOUSE_MASTER_KEY',
   'GATEHOUSE_ADMIN_EMAIL', 'GATEHOUSE_ADMIN_PASSWORD', 'GATEHOUSE_LOG_LEVEL', 'GATEHOUSE_HOST',
   'GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', 'GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS',
+  'GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS', 'GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT',
   'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', 'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
   'GATEHOUSE_STATE_POLL_MS', 'GATEHOUSE_STATE_STALE_MS', 'GATEHOUSE_KEY_ROTATION_DAYS', 'GATEHOUSE_METRICS_TOKEN',
   'GATEHOUSE_RESOURCE_SERVER_TOKENS',
@@ -83,6 +98,33 @@ function parseResourceServers(value: string | undefined): Array<{ name: string; 
   });
   if (new Set(servers.map((s) => s.name)).size !== servers.length) throw new ConfigError('GATEHOUSE_RESOURCE_SERVER_TOKENS names a resource server twice');
   return servers;
+}
+
+/** proxy-addr's names for address ranges, accepted beside addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * GATEHOUSE_TRUST_PROXY: a hop count (`1`) or proxy addresses/CIDRs (`10.0.0.0/8,127.0.0.1`).
+ * `true` is refused rather than mapped: it trusts every hop, so a client could write its own
+ * address into X-Forwarded-For, dodge per-address limits and forge the audit log's `ip`.
+ */
+function parseTrustProxy(value: string | undefined): false | number | string[] {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true') {
+    throw new ConfigError('GATEHOUSE_TRUST_PROXY=true would believe any X-Forwarded-For a client writes; set the number of proxies in front of Gatehouse (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1)');
+  }
+  if (/^\d+$/.test(v)) return Number(v);
+  const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [addr, bits, extra] = entry.split('/');
+    const family = isIP(addr ?? '');
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!PROXY_RANGE_NAMES.has(entry) && (!family || !validBits || extra !== undefined)) {
+      throw new ConfigError(`GATEHOUSE_TRUST_PROXY: "${entry}" is neither a hop count nor an address or CIDR (e.g. 1, or 10.0.0.0/8,127.0.0.1)`);
+    }
+  }
+  return entries;
 }
 
 function parseNumber(name: string, value: string | undefined, fallback: number, min: number): number {
@@ -129,11 +171,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     adminEmail: env.GATEHOUSE_ADMIN_EMAIL || undefined,
     adminPassword: env.GATEHOUSE_ADMIN_PASSWORD || undefined,
     logLevel: env.GATEHOUSE_LOG_LEVEL ?? 'info',
-    trustProxy: env.GATEHOUSE_TRUST_PROXY === 'true',
+    trustProxy: parseTrustProxy(env.GATEHOUSE_TRUST_PROXY),
     rateLimits: {
       // A well-behaved client caches its 15-minute token; 30 at once and one a second is generous.
       tokenPerClient: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', env.GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT, { burst: 30, perSecond: 1 }),
       tokenPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS', env.GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS, { burst: 300, perSecond: 50 }),
+      // Failures only: a working client never spends these; a guesser gets 30, then one per 2 s.
+      tokenFailedPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS', env.GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS, { burst: 30, perSecond: 0.5 }),
+      tokenFailedPerAddressClient: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT', env.GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT, { burst: 10, perSecond: 0.1 }),
+      // Failed sign-ins only, per address and per address + email: never per email alone, which anyone
+      // could spend from elsewhere to lock a person out (README, rate limits).
       signInPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', env.GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS, { burst: 20, perSecond: 0.2 }),
       signInPerEmail: parseRate('GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL', env.GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL, { burst: 5, perSecond: 0.05 }),
     },
@@ -146,6 +193,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     metricsToken: env.GATEHOUSE_METRICS_TOKEN || undefined,
     resourceServers: parseResourceServers(env.GATEHOUSE_RESOURCE_SERVER_TOKENS),
   };
+  if (typeof config.trustProxy === 'number' && !/^(127\.|::1$|localhost$)/.test(host)) {
+    warnings.push(`GATEHOUSE_TRUST_PROXY=${config.trustProxy} believes the nearest ${config.trustProxy} X-Forwarded-For hop(s) from whoever connects: make sure ${host}:${port} is reachable only through your proxies, or list their addresses instead (e.g. 10.0.0.0/8)`);
+  }
   if (config.metricsToken && config.metricsToken.length < 16) {
     throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');
   }

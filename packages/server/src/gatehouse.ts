@@ -14,6 +14,7 @@ import { PasswordHasher, type PasswordCost } from './crypto/passwords.js';
 import { SecretHasher } from './crypto/secrets.js';
 import { loadServerKey } from './crypto/server-keys.js';
 import type { Db } from './db/db.js';
+import { seedIdFloor } from './db/id-floor.js';
 import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
@@ -37,6 +38,7 @@ import { stateFeedRoutes } from './state-feed/routes.js';
 import { SessionService } from './sessions/service.js';
 import { AccessTokens } from './tokens/access-tokens.js';
 import { ClientCredentialsGrant } from './tokens/grants/client-credentials.js';
+import { TokenLimits } from './tokens/limits.js';
 import { RefreshTokenGrant } from './tokens/grants/refresh-token.js';
 import { tokenRoutes } from './tokens/routes.js';
 import { SigningKeys } from './tokens/signing-keys.js';
@@ -82,6 +84,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
   const undo: Array<() => unknown> = [];
   try {
     await migrate(db);
+    await seedIdFloor(db); // ids stay sortable across a restart with the wall clock behind
     const master = options.masterKey ?? (config.masterKey ? MasterKey.fromString(config.masterKey) : MasterKey.fromDataDir(config.dataDir));
     const hasher = new SecretHasher(await loadServerKey(db, master, clock, 'secret-hashing'));
     const passwords = new PasswordHasher(options.passwordCost);
@@ -124,9 +127,13 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     metricsRoutes(app, { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) });
     healthRoutes(app, { db, issuer: config.issuer, assertFresh: () => states.assertFresh() });
     accessRoutes(app, { decision });
+    const tokenLimits = new TokenLimits(config.rateLimits, clock);
     tokenRoutes(app, {
-      config, clock, keys, tokens,
-      grants: { client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock), refresh_token: refreshGrant },
+      config, clock, keys, tokens, limits: tokenLimits,
+      grants: {
+        client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock, (id) => tokenLimits.authenticated(id)),
+        refresh_token: refreshGrant,
+      },
       revokeRefreshToken: (token, ctx) => refreshTokens.revokeByToken(token, ctx),
       onTokenRequest: (grantType, denied) => metrics.tokenRequest(grantType, denied),
     });

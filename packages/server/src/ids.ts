@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { decodeTime, monotonicFactory } from 'ulid';
 
 /**
  * ulid's default source asks the CSPRNG for one byte per character (16 calls per id); drawing
@@ -19,9 +19,27 @@ const pooledRandom = (): number => {
 // pagination and the audit log's order rely on it.
 const ulid = monotonicFactory(pooledRandom);
 
+/**
+ * The factory is monotonic only within this process: after a restart with the wall clock behind,
+ * new ids would sort before the ones already stored and cursor paging would skip them. So no id
+ * is minted below the floor, which start-up raises past the newest stored id (db/id-floor.ts).
+ */
+let floorMs = 0;
+
+/** Never mint an id whose time is below `ms` (only ever raises the floor). */
+export const raiseIdFloor = (ms: number): void => {
+  floorMs = Math.max(floorMs, ms);
+};
+
 export type IdPrefix = 'org' | 'usr' | 'svc' | 'sec' | 'rt' | 'evt' | 'key' | string;
 
-export const newId = (prefix: IdPrefix): string => `${prefix}_${ulid()}`;
+export const newId = (prefix: IdPrefix): string => `${prefix}_${ulid(Math.max(Date.now(), floorMs))}`;
+
+/** The millisecond a well-formed id was minted in, or null for anything else. */
+export const idTime = (id: string): number | null => {
+  const m = /^[a-z]{2,5}_([0-9A-HJKMNP-TV-Z]{26})$/.exec(id);
+  return m ? decodeTime(m[1]!) : null;
+};
 
 const ID_RE = /^[a-z]{2,5}_[0-9A-HJKMNP-TV-Z]{26}$/;
 export const isId = (value: string, prefix: IdPrefix): boolean =>

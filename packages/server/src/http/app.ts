@@ -24,9 +24,12 @@ function requestIds(): () => string {
   return () => `${prefix}${(n++).toString(36)}`;
 }
 
+const trustHops = (hops: number) => (_address: string, hop: number): boolean => hop < hops;
+
 export interface AppOptions {
   logger: FastifyServerOptions['logger'];
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe: false, a hop count or proxy addresses/CIDRs (never `true`). */
+  trustProxy: false | number | string[];
   version: string;
   /** Send Strict-Transport-Security (when the public issuer is https). */
   hsts: boolean;
@@ -41,7 +44,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     logger: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: options.trustProxy,
+    // A hop count trusts the nearest n hops, as proxy-addr counts them. Fastify >= 5.12.1 no longer
+    // does this for a number (GHSA-3m5p-2c4r-xxw2: a directly reachable port lets a client write
+    // the header), so config.ts warns unless Gatehouse listens on loopback only.
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : options.trustProxy,
     // Reuse a caller's request id when it is plainly an id, so logs can be joined across services.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

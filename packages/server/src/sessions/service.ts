@@ -6,7 +6,7 @@ import type { PasswordHasher } from '../crypto/passwords.js';
 import { generateSecret, safeEqual, SECRET_PREFIX, type SecretHasher } from '../crypto/secrets.js';
 import type { Db } from '../db/db.js';
 import { ApiError } from '../errors.js';
-import { RateLimiter } from '../http/rate-limiter.js';
+import { addressAnd, AttemptLimiter, RateLimiter } from '../http/rate-limiter.js';
 import { organizationStore, type Membership } from '../organizations/store.js';
 import { userStore, type User } from '../users/store.js';
 import { sessionStore } from './store.js';
@@ -25,12 +25,12 @@ const SIGN_IN_FAILED = 'invalid email or password';
 /**
  * Console sign-in (§8). Passwords are checked with scrypt; an unknown email costs the same scrypt
  * and gets the same message, so neither the answer nor its timing tells whether an account exists.
- * Attempts are rate limited per address and per email. The session id is a 256-bit secret in an
- * HttpOnly cookie, stored only as a keyed hash; the CSRF token is a MAC of it.
+ * Failed attempts are rate limited per address and per address + email, never per email alone
+ * (anyone could spend that from elsewhere and lock the person out). The session id is a 256-bit
+ * secret in an HttpOnly cookie, stored only as a keyed hash; the CSRF token is a MAC of it.
  */
 export class SessionService {
-  private readonly perAddress: RateLimiter;
-  private readonly perEmail: RateLimiter;
+  private readonly failures: AttemptLimiter;
 
   constructor(
     private readonly db: Db,
@@ -40,13 +40,26 @@ export class SessionService {
     private readonly audit: AuditLog,
     limits: Config['rateLimits'],
   ) {
-    this.perAddress = new RateLimiter(limits.signInPerAddress, clock);
-    this.perEmail = new RateLimiter(limits.signInPerEmail, clock);
+    const monotonicMs = () => clock.monotonicMs();
+    this.failures = new AttemptLimiter([
+      new RateLimiter(limits.signInPerAddress, monotonicMs),
+      new RateLimiter(limits.signInPerEmail, monotonicMs),
+    ]);
   }
 
   async signIn(email: string, password: string, ctx: RequestContext) {
-    this.perAddress.take(ctx.ip);
-    this.perEmail.take(email.toLowerCase());
+    // Reserved before the password is checked (concurrent guesses count too); given back unless
+    // the sign-in failed. [P8] the email key is normalized the way emails are compared.
+    const attempt = this.failures.begin([ctx.ip, addressAnd(ctx.ip, email.normalize('NFKC').toLowerCase())]);
+    let failed = false;
+    try {
+      return await this.checkAndStart(email, password, ctx, () => { failed = true; });
+    } finally {
+      if (!failed) attempt.release();
+    }
+  }
+
+  private async checkAndStart(email: string, password: string, ctx: RequestContext, onFailure: () => void) {
     const user = await userStore.findByEmail(this.db, email);
     const ok = user
       ? await this.passwords.verify(password, user.passwordHash)
@@ -59,6 +72,7 @@ export class SessionService {
           detail: { reason: !user ? 'unknown email' : !ok ? 'wrong password' : 'user deactivated' },
         }, ctx),
       );
+      onFailure();
       throw new ApiError('unauthenticated', SIGN_IN_FAILED);
     }
     const now = this.clock.now();

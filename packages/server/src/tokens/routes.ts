@@ -4,10 +4,10 @@ import { ALL_SCOPES } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { GatehouseError, UnsupportedGrantType, UnsupportedTokenType } from '../errors.js';
-import { RateLimiter } from '../http/rate-limiter.js';
 import { ErrorBody, NoContent } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
 import type { AccessTokens } from './access-tokens.js';
+import { settle, type TokenLimits } from './limits.js';
 import type { TokenResponse } from './grants/client-credentials.js';
 import type { SigningKeys } from './signing-keys.js';
 import { parseRevocationRequest, parseTokenRequest, type TokenRequest } from './token-request.js';
@@ -27,6 +27,8 @@ export interface TokenRouteDeps {
   keys: SigningKeys;
   grants: Record<string, Grant>;
   tokens: AccessTokens;
+  /** Rate limits; the client_credentials grant charges the per-client bucket once authenticated. */
+  limits: TokenLimits;
   /** RFC 7009: revokes a refresh token presented by its holder; unknown tokens are not an error. */
   revokeRefreshToken(token: string, ctx: RequestContext): Promise<void>;
   /** Counts grants and denials by reason (/metrics). */
@@ -42,8 +44,7 @@ const TokenResponseBody = Type.Object({
 
 /** §4: the token endpoint (RFC 6749 §3.2), discovery (RFC 8414) and the JWKS (RFC 7517). */
 export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
-  const perClient = new RateLimiter(deps.config.rateLimits.tokenPerClient, deps.clock);
-  const perAddress = new RateLimiter(deps.config.rateLimits.tokenPerAddress, deps.clock);
+  const { limits } = deps;
 
   app.post(TOKEN_PATH, {
     schema: {
@@ -55,13 +56,16 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
   }, async (req, reply) => {
     // RFC 6749 §5.1/§5.2: token responses, errors included, must not be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    perAddress.take(req.ip);
+    limits.request(req.ip);
     const tokenRequest = parseTokenRequest(req.body, req.headers.authorization);
-    if (tokenRequest.client) perClient.take(tokenRequest.client.clientId);
     const grant = deps.grants[tokenRequest.grantType];
     if (!grant) throw new UnsupportedGrantType('grant_type must be one of: ' + Object.keys(deps.grants).join(', '));
+    // Failed authentications are charged to the caller's address (and address + claimed client id),
+    // reserved before any secret is compared; a refresh token names no client, so address only.
+    const claimedClient = tokenRequest.grantType === 'client_credentials' ? tokenRequest.client?.clientId : undefined;
+    const attempt = limits.attempt(req.ip, claimedClient);
     try {
-      const response = await grant.handle(tokenRequest, requestContext(req));
+      const response = await settle(attempt, () => grant.handle(tokenRequest, requestContext(req)));
       deps.onTokenRequest?.(tokenRequest.grantType, null);
       return response;
     } catch (err) {
@@ -79,7 +83,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
     },
   }, async (req, reply) => {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    perAddress.take(req.ip);
+    limits.request(req.ip);
     const { token } = parseRevocationRequest(req.body);
     // Access tokens are not revocable one by one (RFC 7009 §2.2.1): they die with their
     // principal's disable or deactivation, or within the hour. Saying so beats a silent 200.

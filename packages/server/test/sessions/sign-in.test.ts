@@ -71,26 +71,39 @@ describe('console sign-in (§8)', () => {
   });
 });
 
-describe('sign-in rate limits', () => {
+describe('sign-in rate limits: failures per address and per address + email, never per email alone', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ env: { GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL: '3/0.1', GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS: '5/1' } });
   });
   afterAll(async () => { await h?.close(); });
 
-  it('limits attempts per email with 429 and Retry-After, whether or not the password is right, then recovers', async () => {
-    // The harness's own sign-in as the owner used the first of the three.
-    for (let i = 0; i < 2; i++) expect((await signIn(h, ADMIN_EMAIL, 'wrong', `10.1.0.${i}`)).statusCode).toBe(401);
-    const limited = await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD, '10.1.0.9');
+  it('limits failures per address and email with 429 and Retry-After, right password included, then recovers', async () => {
+    for (let i = 0; i < 3; i++) expect((await signIn(h, ADMIN_EMAIL, 'wrong', '10.1.0.1')).statusCode).toBe(401);
+    const limited = await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD, '10.1.0.1');
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBe('10');
     expect(limited.json().error).toBe('rate_limited');
     h.clock.advance(10);
-    expect((await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD, '10.1.0.9')).statusCode).toBe(200);
+    expect((await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD, '10.1.0.1')).statusCode).toBe(200);
   });
 
-  it('limits attempts per address across emails', async () => {
-    for (let i = 0; i < 5; i++) await signIn(h, `u${i}@example.test`, 'wrong', '10.2.0.1');
+  it('an attacker failing under a victim\'s email from elsewhere cannot lock the victim out of their own address', async () => {
+    h.clock.advance(600);
+    for (let i = 0; i < 50; i++) await signIn(h, ADMIN_EMAIL.toUpperCase(), `guess${i}`, `203.0.113.${i}`);
+    expect((await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD, '198.51.100.1')).statusCode).toBe(200);
+  });
+
+  it('successful sign-ins are not charged', async () => {
+    h.clock.advance(600);
+    for (let i = 0; i < 10; i++) expect((await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD, '10.3.0.1')).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await signIn(h, ADMIN_EMAIL, 'wrong', '10.3.0.1')).statusCode).toBe(401);
+    expect((await signIn(h, ADMIN_EMAIL, 'wrong', '10.3.0.1')).statusCode).toBe(429);
+  });
+
+  it('limits failures per address across emails', async () => {
+    h.clock.advance(600);
+    for (let i = 0; i < 5; i++) expect((await signIn(h, `u${i}@example.test`, 'wrong', '10.2.0.1')).statusCode).toBe(401);
     expect((await signIn(h, 'u9@example.test', 'wrong', '10.2.0.1')).statusCode).toBe(429);
     expect((await signIn(h, 'u9@example.test', 'wrong', '10.2.0.2')).statusCode).toBe(401);
   });

@@ -76,6 +76,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Generous limits so tests of other things never trip them; rate-limit tests set their own.
     GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '100000/100000',
     GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '100000/100000',
+    GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS: '100000/100000',
+    GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT: '100000/100000',
     GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS: '100000/100000',
     GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL: '100000/100000',
     ...options.env,

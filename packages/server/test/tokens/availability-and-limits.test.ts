@@ -66,10 +66,11 @@ describe('token endpoint rate limits (§4)', () => {
       payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: secret },
     });
 
-  it('limits each client, wrong secrets included, with 429 and Retry-After, then lets it back', async () => {
+  it('limits each authenticated client with 429 and Retry-After, then lets it back; wrong secrets do not spend it', async () => {
     const sa = await h.createServiceAccount(['audit-log:read']);
     expect((await grant(sa.clientId, 'ghcs_wrong', '10.0.0.1')).statusCode).toBe(401);
     expect((await grant(sa.clientId, sa.clientSecret, '10.0.0.2')).statusCode).toBe(200);
+    expect((await grant(sa.clientId, sa.clientSecret, '10.0.0.3')).statusCode).toBe(200);
     expect((await grant(sa.clientId, sa.clientSecret, '10.0.0.3')).statusCode).toBe(200);
     const limited = await grant(sa.clientId, sa.clientSecret, '10.0.0.4');
     expect(limited.statusCode).toBe(429);
@@ -91,6 +92,26 @@ describe('token endpoint rate limits (§4)', () => {
     expect(statuses.slice(0, 6)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(statuses[6]).toBe(429);
     expect((await grant(clients[0]!.clientId, clients[0]!.clientSecret, '10.9.9.8')).statusCode).toBe(200);
+  });
+
+  it('measures elapsed time monotonically: a wall clock stepped back an hour exhausts no bucket', async () => {
+    h.clock.advance(7200); // so that the step back stays after the signing key's activation
+    const sa = await h.createServiceAccount(['audit-log:read']);
+    expect((await grant(sa.clientId, sa.clientSecret, '10.7.0.1')).statusCode).toBe(200);
+    h.clock.set(new Date(h.clock.now().getTime() - 3_600_000)); // NTP or an operator steps the wall clock back
+    expect((await grant(sa.clientId, sa.clientSecret, '10.7.0.2')).statusCode).toBe(200);
+    expect((await grant(sa.clientId, sa.clientSecret, '10.7.0.3')).statusCode).toBe(200);
+    const limited = await grant(sa.clientId, sa.clientSecret, '10.7.0.4');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('1'); // not 3600-odd: the bucket is not in debt
+    // Nor does a step forward refill a bucket: only time that passed does.
+    h.clock.set(new Date(h.clock.now().getTime() + 7_200_000));
+    expect((await grant(sa.clientId, sa.clientSecret, '10.7.0.4')).statusCode).toBe(429);
+    h.clock.advance(1);
+    expect((await grant(sa.clientId, sa.clientSecret, '10.7.0.4')).statusCode).toBe(200);
+    // Another client, first seen after the step, starts with a full bucket.
+    const other = await h.createServiceAccount(['audit-log:read']);
+    for (let i = 0; i < 3; i++) expect((await grant(other.clientId, other.clientSecret, `10.7.1.${i}`)).statusCode).toBe(200);
   });
 });
 

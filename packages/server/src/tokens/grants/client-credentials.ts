@@ -30,6 +30,8 @@ export class ClientCredentialsGrant {
     private readonly tokens: AccessTokens,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    /** Charges the client's own rate limit; called only once it has authenticated (TokenLimits). */
+    private readonly onAuthenticated: (clientId: string) => void = () => {},
   ) {}
 
   async handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse> {
@@ -47,6 +49,7 @@ export class ClientCredentialsGrant {
       if (!account) this.hasher.hash(client.clientSecret); // the same work whether or not the id exists
       return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'unknown client or wrong secret', usedBasic));
     }
+    this.onAuthenticated(account.id);
     // [A7] [A8]: a disabled or expired account refuses new tokens.
     if (!isActive(account, now)) {
       return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account disabled or expired', usedBasic), secret.id);
