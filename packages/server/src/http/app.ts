@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { errorHandler } from './error-handler.js';
+import { parseForm, rejectMalformedQuery } from './strict-encoding.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
@@ -42,6 +43,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy,
+    // A malformed percent-encoding in the path answers in the documented shape (§10), not Fastify's.
+    frameworkErrors: errorHandler,
     // Reuse a caller's request id when it is plainly an id, so logs can be joined across services.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -52,7 +55,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Only JSON and forms are spoken; Fastify's default text/plain parser would turn a wrong
   // content type into a confusing validation error instead of a 415.
   app.removeContentTypeParser('text/plain');
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseForm });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -70,6 +73,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`), req, reply));
 
+  app.addHook('onRequest', rejectMalformedQuery);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // [A11]: there is no impersonation path.
