@@ -67,7 +67,7 @@ describe('every error in the documented shape', () => {
       expectShape(await h.owner.request('GET', `/console/api/orgs/${h.orgId}/audit-events?to=${encodeURIComponent(date)}`), 400);
     });
 
-    it.each(['2026-01-01T23:59:60Z', '2027-02-29T00:00:00Z', '2027-06-31T12:00:00+02:00'])('service-account expiresAt=%s is 400, and nothing is created', async (date) => {
+    it.each(['2027-12-31T23:59:60Z', '2027-02-29T00:00:00Z', '2027-06-31T12:00:00+02:00'])('service-account expiresAt=%s is 400, and nothing is created', async (date) => {
       const before = (await h.owner.request('GET', `/console/api/orgs/${h.orgId}/service-accounts?limit=200`)).json().items.length;
       expectShape(await h.owner.request('POST', `/console/api/orgs/${h.orgId}/service-accounts`, { name: 'leap', scopes: ['audit-log:read'], expiresAt: date }), 400);
       const created = await h.createServiceAccount(['audit-log:read']);
@@ -75,6 +75,16 @@ describe('every error in the documented shape', () => {
       const after = (await h.owner.request('GET', `/console/api/orgs/${h.orgId}/service-accounts?limit=200`)).json().items as Array<{ expiresAt: string | null }>;
       expect(after.length).toBe(before + 1);
       expect(after.every((a) => a.expiresAt === null)).toBe(true);
+    });
+
+    it('a date in a reference-API body (a submission package event\'s occurredAt) uses the same parser', async () => {
+      const writer = await h.createServiceAccount(['governance.submissions:read', 'governance.submissions:write']);
+      const token = await h.accessToken(writer.clientId, writer.clientSecret);
+      const packages = (await h.api('GET', '/api/v1/governance/submission-packages', token)).json().items as Array<{ id: string }>;
+      expect(packages.length).toBeGreaterThan(0);
+      const events = `/api/v1/governance/submission-packages/${packages[0]!.id}/events`;
+      expectShape(await h.api('POST', events, token, { type: 'note', occurredAt: '2026-01-01T23:59:60Z' }), 400);
+      expect((await h.api('POST', events, token, { type: 'note', occurredAt: '2026-01-01T23:59:59Z' })).statusCode).toBe(201);
     });
 
     it('valid dates, with offsets, fractions and a leap day, filter as the same instants', async () => {
