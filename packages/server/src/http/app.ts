@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { errorHandler } from './error-handler.js';
-import { parseForm, rejectMalformedQuery } from './strict-encoding.js';
+import { clientErrorHandler, parseForm, rejectMalformedQuery } from './strict-input.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
@@ -45,6 +45,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     trustProxy: options.trustProxy,
     // A malformed percent-encoding in the path answers in the documented shape (§10), not Fastify's.
     frameworkErrors: errorHandler,
+    clientErrorHandler,
     // Reuse a caller's request id when it is plainly an id, so logs can be joined across services.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

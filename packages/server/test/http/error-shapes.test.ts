@@ -1,7 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../../src/http/timestamps.js';
+import net from 'node:net';
 import { startHarness, type Harness } from '../support/harness.js';
+import { startListening } from '../support/listening.js';
 
 /**
  * §10: hostile URLs, forms and dates get the documented `{"error","error_description"}` with a
@@ -131,5 +133,33 @@ describe('every error in the documented shape', () => {
       expect(res.statusCode, res.body).toBe(200);
       expect(({} as Record<string, unknown>).x).toBeUndefined();
     });
+  });
+});
+
+/** What Node's HTTP parser refuses before Fastify routes anything, over a real socket. */
+describe('errors raised before routing, over a real socket', () => {
+  let h: Harness & { url: string };
+  beforeAll(async () => { h = await startListening(); });
+  afterAll(async () => { await h?.close(); });
+
+  const raw = (request: string) => new Promise<string>((resolve, reject) => {
+    const { port } = new URL(h.url);
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(request));
+    let text = '';
+    socket.setEncoding('utf8').on('data', (d) => { text += d; }).on('close', () => resolve(text)).on('error', reject);
+  });
+  const bodyOf = (response: string) => JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as Record<string, string>;
+
+  it('a URL over the 16 KB header limit is 431 in the documented shape', async () => {
+    const res = await fetch(`${h.url}/api/v1/audit-events?junk=${'a'.repeat(20_000)}`);
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+  });
+
+  it('a request line that is not HTTP is 400 in the documented shape', async () => {
+    const response = await raw('GET /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bodyOf(response)).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
   });
 });
