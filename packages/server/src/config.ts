@@ -76,6 +76,26 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/**
+ * RFC 8414 §2: the issuer is an https URL (http for local use) with no query or fragment. It may
+ * have a path (https://host/auth), discovered at the RFC 8414 §3.1 path-inserted URL; the path
+ * is kept to plain characters because it also becomes a route.
+ */
+function checkIssuer(issuer: string): void {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new ConfigError('GATEHOUSE_ISSUER must be an absolute URL');
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password || issuer.includes('?') || issuer.includes('#')) {
+    throw new ConfigError('GATEHOUSE_ISSUER must be an http(s) URL without credentials, query or fragment (RFC 8414 §2)');
+  }
+  if (!/^[A-Za-z0-9._~/-]*$/.test(url.pathname)) {
+    throw new ConfigError('GATEHOUSE_ISSUER may only have a path of letters, digits and . _ ~ - /');
+  }
+}
+
 /** `burst/perSecond`, e.g. `30/1` or `300/20`. */
 function parseRate(name: string, value: string | undefined, fallback: RateLimit): RateLimit {
   if (value === undefined || value === '') return fallback;
@@ -142,11 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number');
   const host = env.GATEHOUSE_HOST ?? '127.0.0.1';
   const issuer = (env.GATEHOUSE_ISSUER ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  try {
-    new URL(issuer);
-  } catch {
-    throw new ConfigError('GATEHOUSE_ISSUER must be an absolute URL');
-  }
+  checkIssuer(issuer);
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// URL');

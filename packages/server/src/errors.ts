@@ -27,15 +27,18 @@ export class InvalidRequest extends GatehouseError {
   readonly status = 400;
 }
 
-/** 401; with `WWW-Authenticate: Basic` when the client tried HTTP Basic (RFC 6749 §5.2). */
+/** The token endpoint's challenge: HTTP Basic client authentication (RFC 6749 §2.3.1, RFC 7617). */
+export const CLIENT_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"';
+
+/**
+ * 401, always with `WWW-Authenticate: Basic`: RFC 9110 §15.5.2 requires a challenge on every 401,
+ * whichever method the client tried (RFC 6749 §5.2 only makes it explicit for Basic).
+ */
 export class InvalidClient extends GatehouseError {
   readonly code = 'invalid_client';
   readonly status = 401;
-  constructor(description: string, detail?: string, readonly usedBasic = false) {
-    super(description, detail);
-  }
   override headers(): Record<string, string> {
-    return this.usedBasic ? { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' } : {};
+    return { 'www-authenticate': CLIENT_CHALLENGE };
   }
 }
 
@@ -121,11 +124,21 @@ const API_STATUS: Record<ApiErrorCode, number> = {
   server_error: 500,
 };
 
+/**
+ * The console's challenge on its 401s (RFC 9110 §15.5.2 wants one on every 401). Cookies have no
+ * registered HTTP authentication scheme; this follows the `Cookie` scheme of
+ * draft-broyer-http-cookie-auth: sign in at `form-action` to get the session cookie.
+ */
+export const CONSOLE_CHALLENGE = 'Cookie realm="gatehouse", form-action="/console/api/session"';
+
 export class ApiError extends GatehouseError {
   readonly status: number;
   constructor(readonly code: ApiErrorCode, description: string, detail?: string) {
     super(description, detail);
     this.status = API_STATUS[code];
+  }
+  override headers(): Record<string, string> {
+    return this.code === 'unauthenticated' ? { 'www-authenticate': CONSOLE_CHALLENGE } : {};
   }
 }
 

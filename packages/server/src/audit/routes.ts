@@ -5,6 +5,7 @@ import type { Db } from '../db/db.js';
 import { ApiError } from '../errors.js';
 import type { Cursors } from '../http/cursor.js';
 import { errorResponses, Page, Timestamp, TimestampInput } from '../http/schemas.js';
+import { requireTimestamp } from '../http/timestamps.js';
 import type { App } from '../http/types.js';
 import { OrgParams } from '../service-accounts/schema.js';
 import { consoleSession, currentUser, requireOrgCapability } from '../sessions/console-auth.js';
@@ -66,8 +67,8 @@ export function auditRoutes(app: App, deps: AuditRouteDeps): void {
       orgId, order, limit: limit + 1, after: cursors.decode(scope, q.cursor),
       ...(q.actorId ? { actorId: q.actorId } : {}),
       ...(q.action ? { action: q.action } : {}),
-      ...(q.from ? { from: new Date(q.from) } : {}),
-      ...(q.to ? { to: new Date(q.to) } : {}),
+      ...(q.from ? { from: requireTimestamp(q.from, 'from') } : {}),
+      ...(q.to ? { to: requireTimestamp(q.to, 'to') } : {}),
     };
     if (filter.from && filter.to && filter.from > filter.to) throw new ApiError('invalid_request', 'from must not be after to');
     return cursors.page(scope, await auditStore.list(db, filter), limit);

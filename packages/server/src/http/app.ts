@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { errorHandler } from './error-handler.js';
+import { clientErrorHandler, parseForm, rejectMalformedQuery } from './strict-input.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
@@ -48,6 +49,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     // does this for a number (GHSA-3m5p-2c4r-xxw2: a directly reachable port lets a client write
     // the header), so config.ts warns unless Gatehouse listens on loopback only.
     trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : options.trustProxy,
+    // A malformed percent-encoding in the path answers in the documented shape (§10), not Fastify's.
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
     // Reuse a caller's request id when it is plainly an id, so logs can be joined across services.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -58,7 +62,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Only JSON and forms are spoken; Fastify's default text/plain parser would turn a wrong
   // content type into a confusing validation error instead of a 415.
   app.removeContentTypeParser('text/plain');
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseForm });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -76,6 +80,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`), req, reply));
 
+  app.addHook('onRequest', rejectMalformedQuery);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // [A11]: there is no impersonation path.

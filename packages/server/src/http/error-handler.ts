@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError, isConnectionError, isDataException, isUniqueViolation } from '../db/db.js';
-import { GatehouseError } from '../errors.js';
+import { CLIENT_CHALLENGE, GatehouseError } from '../errors.js';
 
 /** Paths that speak RFC 6749 §5.2, where every client error must carry an OAuth error code. */
 const isOAuthPath = (url: string): boolean => url.startsWith('/api/v1/auth/');
@@ -31,6 +31,8 @@ export function mapError(err: unknown, url: string): Mapped {
   if (isDataException(err)) return clientError(400, 'invalid_request', 'the request holds a value that cannot be stored (a NUL byte, or text that is not UTF-8)');
   if (fe.validation) return clientError(400, 'invalid_request', `invalid request: ${fe.message ?? 'validation failed'}`);
   switch (fe.code) {
+    case 'FST_ERR_BAD_URL':
+      return clientError(400, 'invalid_request', 'the URL path holds a malformed percent-encoding');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return clientError(413, 'payload_too_large', 'the request body is too large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -48,6 +50,11 @@ export function mapError(err: unknown, url: string): Mapped {
 /** The one error serializer: `{"error", "error_description"}` everywhere, secrets never included. */
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const mapped = mapError(err, request.url);
+  // RFC 9110 §15.5.2: every 401 carries a challenge. Typed errors bring their own; this is the
+  // backstop for anything else that answers 401.
+  if (mapped.status === 401 && !mapped.headers['www-authenticate']) {
+    mapped.headers = { ...mapped.headers, 'www-authenticate': isOAuthPath(request.url) ? CLIENT_CHALLENGE : 'Bearer realm="gatehouse"' };
+  }
   if (mapped.status >= 500) {
     request.log.error({ err }, 'request failed');
   } else {

@@ -1,6 +1,7 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { parseTimestamp } from './timestamps.js';
 
 /**
  * Request validation with two ajv instances: bodies are validated strictly (a JSON "60" is not
@@ -10,6 +11,10 @@ import type { FastifySchemaCompiler } from 'fastify';
 const base: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false };
 const strict = addFormats.default(new Ajv({ ...base, coerceTypes: false }));
 const coercing = addFormats.default(new Ajv({ ...base, coerceTypes: 'array' }));
+
+// Every `format: date-time` in a request uses the one strict parser (no leap second, no 30 February),
+// replacing ajv-formats' own, so validation and conversion can never disagree.
+for (const ajv of [strict, coercing]) ajv.addFormat('date-time', { type: 'string', validate: (s: string) => parseTimestamp(s) !== null });
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : coercing).compile(schema as object);

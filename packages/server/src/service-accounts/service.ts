@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { generateSecret, SECRET_PREFIX, type SecretHasher } from '../crypto/secrets.js';
 import type { Db, Queryable } from '../db/db.js';
 import { ApiError, notFound } from '../errors.js';
+import { requireTimestamp } from '../http/timestamps.js';
 import { newId } from '../ids.js';
 import { validName } from '../names.js';
 import { serviceAccountStore, type ClientSecret, type ServiceAccount } from './store.js';
@@ -191,8 +192,7 @@ export class ServiceAccountService {
 
   private validExpiry(value: string | null | undefined): Date | null {
     if (value === undefined || value === null) return null;
-    const d = new Date(value);
-    if (Number.isNaN(d.getTime())) throw new ApiError('invalid_request', 'expiresAt must be an ISO 8601 date-time');
+    const d = requireTimestamp(value, 'expiresAt');
     if (d.getTime() <= this.clock.now().getTime()) throw new ApiError('invalid_request', 'expiresAt must be in the future');
     return d;
   }

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../audit/events.js';
 import { ALL_SCOPES } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
@@ -15,6 +16,14 @@ import { parseRevocationRequest, parseTokenRequest, type TokenRequest } from './
 export const TOKEN_PATH = '/api/v1/auth/token';
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const REVOKE_PATH = '/api/v1/auth/revoke';
+
+export const DISCOVERY_PATH = '/.well-known/oauth-authorization-server';
+
+/** Where RFC 8414 metadata is served for `issuer`: the plain path, and the §3.1 path-inserted one. */
+export function discoveryPaths(issuer: string): string[] {
+  const issuerPath = new URL(issuer).pathname.replace(/\/+$/, '');
+  return issuerPath ? [DISCOVERY_PATH, `${DISCOVERY_PATH}${issuerPath}`] : [DISCOVERY_PATH];
+}
 
 /** A grant type handler; the refresh_token grant slots in beside client_credentials. */
 export interface Grant {
@@ -96,7 +105,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
     return reply.code(200).send(undefined as unknown as null);
   });
 
-  app.get('/.well-known/oauth-authorization-server', { schema: { tags: ['oauth'] } }, async (_req, reply) => {
+  const discovery = async (_req: FastifyRequest, reply: FastifyReply) => {
     const issuer = deps.config.issuer;
     reply.header('cache-control', 'public, max-age=300');
     // RFC 8414 §2. Only what exists is advertised: no authorization or introspection endpoint [A11].
@@ -111,7 +120,11 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       scopes_supported: ALL_SCOPES,
       response_types_supported: [],
     };
-  });
+  };
+  // RFC 8414 §3.1: an issuer with a path (https://host/auth) is discovered at the path-inserted
+  // https://host/.well-known/oauth-authorization-server/auth. The plain URL stays, for an issuer
+  // without a path and for a proxy that strips the issuer's path prefix.
+  for (const path of discoveryPaths(deps.config.issuer)) app.get(path, { schema: { tags: ['oauth'] } }, discovery);
 
   app.get(JWKS_PATH, { schema: { tags: ['oauth'] } }, async (_req, reply) => {
     reply.header('cache-control', 'public, max-age=60');

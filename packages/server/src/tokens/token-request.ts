@@ -1,4 +1,4 @@
-import { InvalidRequest } from '../errors.js';
+import { InvalidClient, InvalidRequest } from '../errors.js';
 
 /** What a client sent to the token endpoint, after parsing, with its authentication separated out. */
 export interface TokenRequest {
@@ -18,33 +18,33 @@ const MAX_PARAM_LENGTH = 4096;
 /**
  * Reads the body (JSON or form, already parsed) and the Authorization header into a TokenRequest.
  * RFC 6749 §3.2: parameters must not repeat. §2.3.1: a client uses one authentication method,
- * so Basic together with a body secret is `invalid_request` (§4).
+ * so Basic together with a body secret is `invalid_request` (§4). An empty `client_secret` and
+ * Basic `:` (Go's x/oauth2 sends `Basic Og==` for a public client) are no credentials at all:
+ * the refresh grant needs none, and client_credentials answers them with `invalid_client`.
  */
 export function parseTokenRequest(body: unknown, authorization: string | undefined): TokenRequest {
   const params = parseParams(body);
   const grantType = params.grant_type;
   if (!grantType) throw new InvalidRequest('grant_type is required');
+  const bodyId = params.client_id || undefined;
+  const bodySecret = params.client_secret || undefined;
 
-  let client: ClientCredentials | null = null;
-  if (authorization !== undefined) {
-    const basic = parseBasic(authorization);
-    if (params.client_secret !== undefined) {
+  const basic = authorization === undefined ? null : parseBasic(authorization);
+  if (basic) {
+    if (bodySecret !== undefined) {
       throw new InvalidRequest('use one client authentication method: HTTP Basic or client_secret in the body, not both');
     }
-    if (params.client_id !== undefined && params.client_id !== basic.clientId) {
+    if (bodyId !== undefined && bodyId !== basic.clientId) {
       throw new InvalidRequest('client_id in the body does not match HTTP Basic');
     }
-    client = basic;
-  } else if (params.client_secret !== undefined || params.client_id !== undefined) {
-    // RFC 6749 §6: a public client (a CLI, openid-client with no client authentication) names
-    // itself with client_id alone when refreshing; refresh tokens are their own proof.
-    if (grantType === 'refresh_token' && params.client_secret === undefined) return { grantType, params, client: null };
-    if (!params.client_id || !params.client_secret) {
-      throw new InvalidRequest('client_id and client_secret are both required');
-    }
-    client = { clientId: params.client_id, clientSecret: params.client_secret, method: 'client_secret_post' };
+    return { grantType, params, client: basic };
   }
-  return { grantType, params, client };
+  // RFC 6749 §6: a public client (a CLI, openid-client with no client authentication) names
+  // itself with client_id alone when refreshing; refresh tokens are their own proof.
+  if (bodySecret === undefined) return { grantType, params, client: null };
+  // RFC 6749 §5.2: a secret that names no client is failed client authentication.
+  if (bodyId === undefined) throw new InvalidClient('client_id is required with client_secret');
+  return { grantType, params, client: { clientId: bodyId, clientSecret: bodySecret, method: 'client_secret_post' } };
 }
 
 /** RFC 7009 §2.1: `token` (required) and `token_type_hint` (optional, and only a hint). */
@@ -54,22 +54,42 @@ export function parseRevocationRequest(body: unknown): { token: string } {
   return { token: params.token };
 }
 
-/** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64 (RFC 7617). */
-function parseBasic(header: string): ClientCredentials {
-  const m = /^Basic ([A-Za-z0-9+/=_-]+)$/i.exec(header.trim());
-  if (!m?.[1]) throw new InvalidRequest('the Authorization header must be HTTP Basic client credentials');
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 1) throw new InvalidRequest('malformed HTTP Basic credentials');
+const BASIC = /^Basic +([A-Za-z0-9+/_-]+={0,2})$/i;
+
+/**
+ * RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64 (RFC 7617). `Basic` and
+ * its credentials are separated by `1*SP` (RFC 9110 §11.4). Anything that is not well-formed Basic
+ * (another scheme, bad base64, no colon) is failed client authentication: 401 `invalid_client`
+ * with a Basic challenge, so that a client learns what to send. `null`: Basic `:`, no credentials.
+ */
+function parseBasic(header: string): ClientCredentials | null {
+  const m = BASIC.exec(header.trim());
+  const encoded = m?.[1];
+  if (!encoded) throw new InvalidClient('the Authorization header must be HTTP Basic client credentials');
+  const decoded = strictBase64(encoded);
+  const colon = decoded?.indexOf(':') ?? -1;
+  if (decoded === null || colon < 0) throw new InvalidClient('malformed HTTP Basic credentials');
+  if (decoded === ':') return null;
   try {
     const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-    return {
-      clientId: formDecode(decoded.slice(0, colon)),
-      clientSecret: formDecode(decoded.slice(colon + 1)),
-      method: 'client_secret_basic',
-    };
+    const clientId = formDecode(decoded.slice(0, colon));
+    if (!clientId) throw new InvalidClient('malformed HTTP Basic credentials: the client id is empty');
+    return { clientId, clientSecret: formDecode(decoded.slice(colon + 1)), method: 'client_secret_basic' };
+  } catch (err) {
+    if (err instanceof InvalidClient) throw err;
+    throw new InvalidClient('malformed HTTP Basic credentials');
+  }
+}
+
+/** Base64 that round-trips (Node's decoder skips junk silently) and decodes to UTF-8, or null. */
+function strictBase64(encoded: string): string | null {
+  const standard = encoded.replace(/-/g, '+').replace(/_/g, '/');
+  const bytes = Buffer.from(standard, 'base64');
+  if (bytes.toString('base64').replace(/=+$/, '') !== standard.replace(/=+$/, '')) return null;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new InvalidRequest('malformed HTTP Basic credentials');
+    return null;
   }
 }
 

@@ -44,9 +44,10 @@ describe('token endpoint: bad input', () => {
     ['a non-string parameter', () => post({ grant_type: 'client_credentials', client_id: ['a'], client_secret: 1 }), 400, 'invalid_request'],
     ['no grant_type', () => post({ client_id: 'svc_x', client_secret: 'y' }), 400, 'invalid_request'],
     ['an unknown grant_type', () => post({ grant_type: 'password', username: 'a', password: 'b' }), 400, 'unsupported_grant_type'],
-    ['client_id without a secret', () => post({ grant_type: 'client_credentials', client_id: 'svc_x' }), 400, 'invalid_request'],
-    ['a malformed Basic header', () => form('grant_type=client_credentials', { authorization: 'Basic !!!' }), 400, 'invalid_request'],
-    ['a Bearer header', () => form('grant_type=client_credentials', { authorization: 'Bearer abc' }), 400, 'invalid_request'],
+    // RFC 6749 §5.2: no, or failed, client authentication is invalid_client (401, with a challenge).
+    ['client_id without a secret', () => post({ grant_type: 'client_credentials', client_id: 'svc_x' }), 401, 'invalid_client'],
+    ['a malformed Basic header', () => form('grant_type=client_credentials', { authorization: 'Basic !!!' }), 401, 'invalid_client'],
+    ['a Bearer header', () => form('grant_type=client_credentials', { authorization: 'Bearer abc' }), 401, 'invalid_client'],
   ] as const)('%s', async (_label, send, status, error) => {
     expectError(await send(), status, error);
   });
@@ -60,10 +61,11 @@ describe('token endpoint: bad input', () => {
     expectError(await post({ grant_type: 'client_credentials' }), 401, 'invalid_client');
   });
 
-  it('a wrong secret is 401 invalid_client; with Basic it carries WWW-Authenticate: Basic', async () => {
+  it('a wrong secret is 401 invalid_client with WWW-Authenticate: Basic, whichever method carried it', async () => {
     const viaPost = await h.token(sa.clientId, `${sa.clientSecret}x`);
     expectError(viaPost, 401, 'invalid_client');
-    expect(viaPost.headers['www-authenticate']).toBeUndefined();
+    // RFC 9110 §15.5.2: every 401 carries a challenge, not only after Basic.
+    expect(viaPost.headers['www-authenticate']).toMatch(/^Basic realm="gatehouse"/);
     const viaBasic = await form('grant_type=client_credentials', { authorization: basic(sa.clientId, 'wrong') });
     expectError(viaBasic, 401, 'invalid_client');
     expect(viaBasic.headers['www-authenticate']).toMatch(/^Basic realm="gatehouse"/);

@@ -39,7 +39,6 @@ export class ClientCredentialsGrant {
     const now = this.clock.now();
     const client = req.client;
     if (!client) throw new InvalidClient('client authentication is required');
-    const usedBasic = client.method === 'client_secret_basic';
 
     const account = isId(client.clientId, 'svc') ? await this.states.serviceAccount(client.clientId) : null;
     const secret = account?.secrets.find(
@@ -47,12 +46,12 @@ export class ClientCredentialsGrant {
     );
     if (!account || !secret) {
       if (!account) this.hasher.hash(client.clientSecret); // the same work whether or not the id exists
-      return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'unknown client or wrong secret', usedBasic));
+      return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'unknown client or wrong secret'));
     }
     this.onAuthenticated(account.id);
     // [A7] [A8]: a disabled or expired account refuses new tokens.
     if (!isActive(account, now)) {
-      return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account disabled or expired', usedBasic), secret.id);
+      return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account disabled or expired'), secret.id);
     }
 
     // [A4]: a subset may be asked for; anything outside the account's scopes is invalid_scope.
@@ -66,7 +65,7 @@ export class ClientCredentialsGrant {
     const expiryCap = account.expiresAt ? epochSeconds(account.expiresAt) - epochSeconds(now) : Infinity;
     const lifetime = Math.min(SERVICE_ACCOUNT_TOKEN_SECONDS, expiryCap);
     if (lifetime < 1) {
-      return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account expires within a second', usedBasic), secret.id);
+      return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account expires within a second'), secret.id);
     }
     const { token, claims } = this.tokens.mint({
       sub: account.id, clientId: account.id, scopes, lifetimeSeconds: lifetime, orgId: account.orgId, epoch: account.tokenEpoch,
