@@ -4,7 +4,10 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { HttpLimits } from '../config.js';
+import { capConnections, serverTimeouts } from './connection-limits.js';
 import { errorHandler } from './error-handler.js';
+import { loggablePath, withSafeSerializers } from './log-serializers.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
@@ -30,6 +33,8 @@ export interface AppOptions {
   version: string;
   /** Send Strict-Transport-Security (when the public issuer is https). */
   hsts: boolean;
+  /** Timeouts and connection caps against slow clients. */
+  http: HttpLimits;
 }
 
 /**
@@ -39,8 +44,9 @@ export interface AppOptions {
 export async function createApp(options: AppOptions): Promise<App> {
   const nextRequestId = requestIds();
   const app = Fastify({
-    logger: options.logger,
+    logger: withSafeSerializers(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
+    ...serverTimeouts(options.http),
     trustProxy: options.trustProxy,
     // Reuse a caller's request id when it is plainly an id, so logs can be joined across services.
     genReqId: (req) => {
@@ -48,6 +54,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : nextRequestId();
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  capConnections(app.server, options.http);
 
   // Only JSON and forms are spoken; Fastify's default text/plain parser would turn a wrong
   // content type into a confusing validation error instead of a 415.
@@ -68,7 +75,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`), req, reply));
+  app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${loggablePath(req.url)}`), req, reply));
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);

@@ -10,6 +10,7 @@ import { requestContext, type App } from '../http/types.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { TokenResponse } from './grants/client-credentials.js';
 import type { SigningKeys } from './signing-keys.js';
+import { refuseCredentialsInQuery } from './query-credentials.js';
 import { parseRevocationRequest, parseTokenRequest, type TokenRequest } from './token-request.js';
 
 export const TOKEN_PATH = '/api/v1/auth/token';
@@ -52,6 +53,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       response: { 200: TokenResponseBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
+    onRequest: refuseCredentialsInQuery,
   }, async (req, reply) => {
     // RFC 6749 §5.1/§5.2: token responses, errors included, must not be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
@@ -77,6 +79,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       response: { 200: NoContent, 400: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
+    onRequest: refuseCredentialsInQuery,
   }, async (req, reply) => {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     perAddress.take(req.ip);
