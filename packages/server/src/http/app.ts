@@ -47,6 +47,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger: withSafeSerializers(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     ...serverTimeouts(options.http),
+    // Fastify's own answer to a malformed URL echoes the whole URL, query and all (a
+    // `?client_secret=` included); the one error serializer answers generically instead (§10).
+    frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
     trustProxy: options.trustProxy,
     // Reuse a caller's request id when it is plainly an id, so logs can be joined across services.
     genReqId: (req) => {
