@@ -133,6 +133,9 @@ function parseHttpLimits(env: NodeJS.ProcessEnv): HttpLimits {
   return limits;
 }
 
+/** What `loadConfig` chooses when no variable is set (for apps built without a config, in tests). */
+export const DEFAULT_HTTP_LIMITS: HttpLimits = parseHttpLimits({});
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; warnings: string[] } {
   const unknown = Object.keys(env).filter((k) => k.startsWith('GATEHOUSE_') && !KNOWN.has(k));
   if (unknown.length) throw new ConfigError(`unknown configuration: ${unknown.join(', ')}`);

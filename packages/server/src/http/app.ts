@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import type { HttpLimits } from '../config.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../config.js';
 import { capConnections, serverTimeouts } from './connection-limits.js';
 import { errorHandler } from './error-handler.js';
 import { loggablePath, withSafeSerializers } from './log-serializers.js';
@@ -33,8 +33,8 @@ export interface AppOptions {
   version: string;
   /** Send Strict-Transport-Security (when the public issuer is https). */
   hsts: boolean;
-  /** Timeouts and connection caps against slow clients. */
-  http: HttpLimits;
+  /** Timeouts and connection caps against slow clients (default: the configuration's defaults). */
+  http?: HttpLimits;
 }
 
 /**
@@ -43,10 +43,11 @@ export interface AppOptions {
  */
 export async function createApp(options: AppOptions): Promise<App> {
   const nextRequestId = requestIds();
+  const limits = options.http ?? DEFAULT_HTTP_LIMITS;
   const app = Fastify({
     logger: withSafeSerializers(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
-    ...serverTimeouts(options.http),
+    ...serverTimeouts(limits),
     // Fastify's own answer to a malformed URL echoes the whole URL, query and all (a
     // `?client_secret=` included); the one error serializer answers generically instead (§10).
     frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
@@ -57,7 +58,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : nextRequestId();
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
-  capConnections(app.server, options.http);
+  capConnections(app.server, limits);
 
   // Only JSON and forms are spoken; Fastify's default text/plain parser would turn a wrong
   // content type into a confusing validation error instead of a 415.
