@@ -56,6 +56,21 @@ export interface Config {
    * makes one). Empty: the state feed refuses everyone.
    */
   resourceServers: ReadonlyArray<{ name: string; credential: string }>;
+  /** Slow-client protection: HTTP timeouts and connection caps (see http/connection-limits.ts). */
+  http: HttpLimits;
+}
+
+export interface HttpLimits {
+  /** The whole request head must arrive within this (Node's `headersTimeout`); else 408 and close. */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (`requestTimeout`); not the response. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (`keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once, all clients together (`server.maxConnections`); excess ones are dropped. */
+  maxConnections: number;
+  /** Connections open at once from one peer address; excess ones get a 503 and are closed. 0: no cap. */
+  maxConnectionsPerAddress: number;
 }
 
 const KNOWN = new Set([
@@ -66,6 +81,8 @@ const KNOWN = new Set([
   'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', 'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
   'GATEHOUSE_STATE_POLL_MS', 'GATEHOUSE_STATE_STALE_MS', 'GATEHOUSE_KEY_ROTATION_DAYS', 'GATEHOUSE_METRICS_TOKEN',
   'GATEHOUSE_RESOURCE_SERVER_TOKENS',
+  'GATEHOUSE_HEADERS_TIMEOUT_MS', 'GATEHOUSE_REQUEST_TIMEOUT_MS', 'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS',
+  'GATEHOUSE_MAX_CONNECTIONS', 'GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS',
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
   'GATEHOUSE_URL', 'GATEHOUSE_REFRESH_TOKEN', 'GATEHOUSE_CLIENT_SECRET',
   // Read by the test suite and the benchmark, not by the server:
@@ -154,6 +171,33 @@ function parseNumber(name: string, value: string | undefined, fallback: number, 
   return n;
 }
 
+function parseHttpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const int = (name: string, fallback: number, min: number): number => {
+    const n = parseNumber(name, env[name], fallback, min);
+    if (!Number.isInteger(n)) throw new ConfigError(`${name} must be a whole number`);
+    return n;
+  };
+  // Behind a reverse proxy every connection comes from the proxy's address: a per-address cap
+  // would cap everyone together, so it is off unless asked for.
+  const behindProxy = parseTrustProxy(env.GATEHOUSE_TRUST_PROXY) !== false;
+  const limits: HttpLimits = {
+    headersTimeoutMs: int('GATEHOUSE_HEADERS_TIMEOUT_MS', 10_000, 100),
+    requestTimeoutMs: int('GATEHOUSE_REQUEST_TIMEOUT_MS', 30_000, 100),
+    // Longer than the 60 s idle timeout of common load balancers and gateways, so that the proxy,
+    // not Gatehouse, closes a pooled connection (no request lost to a close race).
+    keepAliveTimeoutMs: int('GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100),
+    maxConnections: int('GATEHOUSE_MAX_CONNECTIONS', 1000, 1),
+    maxConnectionsPerAddress: int('GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS', behindProxy ? 0 : 128, 0),
+  };
+  if (limits.requestTimeoutMs < limits.headersTimeoutMs) {
+    throw new ConfigError('GATEHOUSE_REQUEST_TIMEOUT_MS must be at least GATEHOUSE_HEADERS_TIMEOUT_MS (the request includes its headers)');
+  }
+  return limits;
+}
+
+/** What `loadConfig` chooses when no variable is set (for apps built without a config, in tests). */
+export const DEFAULT_HTTP_LIMITS: HttpLimits = parseHttpLimits({});
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; warnings: string[] } {
   const unknown = Object.keys(env).filter((k) => k.startsWith('GATEHOUSE_') && !KNOWN.has(k));
   if (unknown.length) throw new ConfigError(`unknown configuration: ${unknown.join(', ')}`);
@@ -208,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     keyRotationDays: parseNumber('GATEHOUSE_KEY_ROTATION_DAYS', env.GATEHOUSE_KEY_ROTATION_DAYS, 90, 0),
     metricsToken: env.GATEHOUSE_METRICS_TOKEN || undefined,
     resourceServers: parseResourceServers(env.GATEHOUSE_RESOURCE_SERVER_TOKENS),
+    http: parseHttpLimits(env),
   };
   if (typeof config.trustProxy === 'number' && !/^(127\.|::1$|localhost$)/.test(host)) {
     warnings.push(`GATEHOUSE_TRUST_PROXY=${config.trustProxy} believes the nearest ${config.trustProxy} X-Forwarded-For hop(s) from whoever connects: make sure ${host}:${port} is reachable only through your proxies, or list their addresses instead (e.g. 10.0.0.0/8)`);

@@ -123,6 +123,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
 
     const app = await createApp({
       logger: options.logger ?? false, trustProxy: config.trustProxy, version: VERSION, hsts: config.issuer.startsWith('https://'),
+      http: config.http,
     });
     metricsRoutes(app, { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) });
     healthRoutes(app, { db, issuer: config.issuer, assertFresh: () => states.assertFresh() });

@@ -4,8 +4,11 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../config.js';
+import { capConnections, serverTimeouts } from './connection-limits.js';
 import { errorHandler } from './error-handler.js';
 import { clientErrorHandler, parseForm, rejectMalformedQuery } from './strict-input.js';
+import { loggablePath, withSafeSerializers } from './log-serializers.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
@@ -34,6 +37,8 @@ export interface AppOptions {
   version: string;
   /** Send Strict-Transport-Security (when the public issuer is https). */
   hsts: boolean;
+  /** Timeouts and connection caps against slow clients (default: the configuration's defaults). */
+  http?: HttpLimits;
 }
 
 /**
@@ -42,14 +47,17 @@ export interface AppOptions {
  */
 export async function createApp(options: AppOptions): Promise<App> {
   const nextRequestId = requestIds();
+  const limits = options.http ?? DEFAULT_HTTP_LIMITS;
   const app = Fastify({
-    logger: options.logger,
+    logger: withSafeSerializers(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     // A hop count trusts the nearest n hops, as proxy-addr counts them. Fastify >= 5.12.1 no longer
     // does this for a number (GHSA-3m5p-2c4r-xxw2: a directly reachable port lets a client write
     // the header), so config.ts warns unless Gatehouse listens on loopback only.
     trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : options.trustProxy,
-    // A malformed percent-encoding in the path answers in the documented shape (§10), not Fastify's.
+    ...serverTimeouts(limits),
+    // Fastify's own answers to a malformed URL or a broken request echo the URL, query and all (a
+    // `?client_secret=` included); the one error serializer answers generically instead (§10).
     frameworkErrors: errorHandler,
     clientErrorHandler,
     // Reuse a caller's request id when it is plainly an id, so logs can be joined across services.
@@ -58,6 +66,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : nextRequestId();
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  capConnections(app.server, limits);
 
   // Only JSON and forms are spoken; Fastify's default text/plain parser would turn a wrong
   // content type into a confusing validation error instead of a 415.
@@ -78,7 +87,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`), req, reply));
+  app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${loggablePath(req.url)}`), req, reply));
 
   app.addHook('onRequest', rejectMalformedQuery);
   app.addHook('onRequest', async (req, reply) => {

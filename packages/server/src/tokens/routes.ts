@@ -11,6 +11,7 @@ import type { AccessTokens } from './access-tokens.js';
 import { settle, type TokenLimits } from './limits.js';
 import type { TokenResponse } from './grants/client-credentials.js';
 import type { SigningKeys } from './signing-keys.js';
+import { refuseCredentialsInQuery } from './query-credentials.js';
 import { parseRevocationRequest, parseTokenRequest, type TokenRequest } from './token-request.js';
 
 export const TOKEN_PATH = '/api/v1/auth/token';
@@ -62,6 +63,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       response: { 200: TokenResponseBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
+    onRequest: refuseCredentialsInQuery,
   }, async (req, reply) => {
     // RFC 6749 §5.1/§5.2: token responses, errors included, must not be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
@@ -90,6 +92,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       response: { 200: NoContent, 400: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
+    onRequest: refuseCredentialsInQuery,
   }, async (req, reply) => {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     limits.request(req.ip);

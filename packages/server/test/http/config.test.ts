@@ -17,9 +17,19 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'mysql://x' }, /postgres/],
     [{ DATABASE_URL: 'postgres://x/db' }, /GATEHOUSE_MASTER_KEY is required/],
     [{ GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: 'lots' }, /BURST\/PER_SECOND/],
+    [{ GATEHOUSE_HEADERS_TIMEOUT_MS: 'soon' }, /GATEHOUSE_HEADERS_TIMEOUT_MS must be a number/],
+    [{ GATEHOUSE_MAX_CONNECTIONS: '0' }, /GATEHOUSE_MAX_CONNECTIONS must be a number, at least 1/],
+    [{ GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS: '2.5' }, /whole number/],
+    [{ GATEHOUSE_HEADERS_TIMEOUT_MS: '20000', GATEHOUSE_REQUEST_TIMEOUT_MS: '10000' }, /at least GATEHOUSE_HEADERS_TIMEOUT_MS/],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('bounds slow clients by default: headers 10 s, request 30 s, keep-alive 65 s, 1000 connections, 128 per address (none behind a proxy)', () => {
+    expect(loadConfig({}).config.http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000, maxConnectionsPerAddress: 128 });
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: 'true' }).config.http.maxConnectionsPerAddress).toBe(0);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: 'true', GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS: '500' }).config.http.maxConnectionsPerAddress).toBe(500);
   });
 
   it('warns about a plain-http public issuer and a short admin password', () => {
