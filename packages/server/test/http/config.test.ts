@@ -28,8 +28,8 @@ describe('configuration', () => {
 
   it('bounds slow clients by default: headers 10 s, request 30 s, keep-alive 65 s, 1000 connections, 128 per address (none behind a proxy)', () => {
     expect(loadConfig({}).config.http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000, maxConnectionsPerAddress: 128 });
-    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: 'true' }).config.http.maxConnectionsPerAddress).toBe(0);
-    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: 'true', GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS: '500' }).config.http.maxConnectionsPerAddress).toBe(500);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '10.0.0.0/8' }).config.http.maxConnectionsPerAddress).toBe(0);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '10.0.0.0/8', GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS: '500' }).config.http.maxConnectionsPerAddress).toBe(500);
   });
 
   it('warns about a plain-http public issuer and a short admin password', () => {
