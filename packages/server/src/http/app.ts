@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { errorHandler } from './error-handler.js';
+import { OutageLog } from './outage-log.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
@@ -67,7 +68,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setErrorHandler(errorHandler);
+  const outages = new OutageLog();
+  app.setErrorHandler((err, req, reply) => errorHandler(err, req, reply, outages));
   app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`), req, reply));
 
   app.addHook('onRequest', async (req, reply) => {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError, isConnectionError, isDataException, isUniqueViolation } from '../db/db.js';
 import { GatehouseError } from '../errors.js';
+import type { OutageLog } from './outage-log.js';
 
 /** Paths that speak RFC 6749 §5.2, where every client error must carry an OAuth error code. */
 const isOAuthPath = (url: string): boolean => url.startsWith('/api/v1/auth/');
@@ -46,9 +47,11 @@ export function mapError(err: unknown, url: string): Mapped {
 }
 
 /** The one error serializer: `{"error", "error_description"}` everywhere, secrets never included. */
-export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply, outages?: OutageLog): void {
   const mapped = mapError(err, request.url);
-  if (mapped.status >= 500) {
+  if (mapped.status === 503 && outages) {
+    outages.report(request.log, err); // an outage fails every request alike: one line per period, no stack
+  } else if (mapped.status >= 500) {
     request.log.error({ err }, 'request failed');
   } else {
     const detail = err instanceof GatehouseError ? err.detail : undefined;
