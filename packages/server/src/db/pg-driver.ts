@@ -73,7 +73,13 @@ export function createPgDb(options: PgDriverOptions): Db {
   // that a pool of silent connections costs one timeout, not one per connection.
   let generation = 0;
   const generations = new WeakMap<pg.PoolClient, number>();
-  pool.on('connect', (client) => generations.set(client as pg.PoolClient, generation));
+  pool.on('connect', (client) => {
+    generations.set(client as pg.PoolClient, generation);
+    // A connection dying while its client is checked out between two queries (inside a
+    // transaction, say) must not crash the process: the next query on it fails instead, and the
+    // pool drops it on release.
+    client.on('error', () => {});
+  });
   const suspect = () => { generation++; };
 
   const acquire = async (): Promise<pg.PoolClient> => {
