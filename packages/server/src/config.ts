@@ -21,6 +21,11 @@ export interface Config {
   audience: string;
   dataDir: string;
   databaseUrl?: string;
+  /**
+   * Server mode: the longest one database statement may take; connection, read and LISTEN probe
+   * limits derive from it (db/pg-driver.ts), so a silent connection becomes a 503, never a hang.
+   */
+  databaseTimeoutMs: number;
   masterKey?: string;
   adminEmail?: string;
   adminPassword?: string;
@@ -80,7 +85,7 @@ const KNOWN = new Set([
   'GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS', 'GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT',
   'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', 'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
   'GATEHOUSE_STATE_POLL_MS', 'GATEHOUSE_STATE_STALE_MS', 'GATEHOUSE_KEY_ROTATION_DAYS', 'GATEHOUSE_METRICS_TOKEN',
-  'GATEHOUSE_RESOURCE_SERVER_TOKENS',
+  'GATEHOUSE_RESOURCE_SERVER_TOKENS', 'GATEHOUSE_DB_TIMEOUT_MS',
   'GATEHOUSE_HEADERS_TIMEOUT_MS', 'GATEHOUSE_REQUEST_TIMEOUT_MS', 'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS',
   'GATEHOUSE_MAX_CONNECTIONS', 'GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS',
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
@@ -227,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     audience: env.GATEHOUSE_AUDIENCE ?? issuer,
     dataDir: env.GATEHOUSE_DATA_DIR ?? './.gatehouse',
     databaseUrl,
+    databaseTimeoutMs: parseNumber('GATEHOUSE_DB_TIMEOUT_MS', env.GATEHOUSE_DB_TIMEOUT_MS, 5000, 200),
     masterKey: env.GATEHOUSE_MASTER_KEY || undefined,
     adminEmail: env.GATEHOUSE_ADMIN_EMAIL || undefined,
     adminPassword: env.GATEHOUSE_ADMIN_PASSWORD || undefined,

@@ -79,7 +79,7 @@ export interface Gatehouse {
 export async function createGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const db = options.db ?? (config.databaseUrl ? createPgDb({ connectionString: config.databaseUrl }) : await createPgliteDb(config.dataDir));
+  const db = options.db ?? (config.databaseUrl ? createPgDb({ connectionString: config.databaseUrl, timeoutMs: config.databaseTimeoutMs }) : await createPgliteDb(config.dataDir));
   // What a failed start must undo besides closing the database (timers, the LISTEN connection).
   const undo: Array<() => unknown> = [];
   try {
@@ -126,7 +126,8 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       http: config.http,
     });
     metricsRoutes(app, { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) });
-    healthRoutes(app, { db, issuer: config.issuer, assertFresh: () => states.assertFresh() });
+    // /readyz answers within a k8s-style probe budget, however the database hangs.
+    healthRoutes(app, { db, issuer: config.issuer, assertFresh: () => states.assertFresh(), probeTimeoutMs: Math.min(2_000, config.databaseTimeoutMs) });
     accessRoutes(app, { decision });
     const tokenLimits = new TokenLimits(config.rateLimits, clock);
     tokenRoutes(app, {

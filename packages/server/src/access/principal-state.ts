@@ -42,8 +42,38 @@ class StateCache<T> {
   private readonly entries = new Map<string, T>();
   private readonly versions = new Map<string, number>();
   private readonly loading = new Map<string, Promise<T | null>>();
+  /** Forced re-reads: the one running, and the one queued behind it, per id. */
+  private readonly rereading = new Map<string, Promise<T | null>>();
+  private readonly queued = new Map<string, Promise<T | null>>();
 
   constructor(private readonly loader: (id: string) => Promise<T | null>) {}
+
+  /**
+   * Reads `id` again from the database, with a read that starts after this call. Concurrent
+   * callers coalesce: at most one re-read runs per id, and everyone who asks while it runs shares
+   * the single one queued behind it, so a flood of requests costs one read at a time per id.
+   */
+  reread(id: string): Promise<T | null> {
+    const waiting = this.queued.get(id);
+    if (waiting) return waiting;
+    const running = this.rereading.get(id);
+    const start = (): Promise<T | null> => {
+      this.queued.delete(id);
+      // A newer version: a plain load already in flight (possibly older than the change we are
+      // looking for) can no longer overwrite what this read finds.
+      this.versions.set(id, (this.versions.get(id) ?? 0) + 1);
+      this.loading.delete(id);
+      const read = this.get(id).finally(() => {
+        if (this.rereading.get(id) === read) this.rereading.delete(id);
+      });
+      this.rereading.set(id, read);
+      return read;
+    };
+    if (!running) return start();
+    const next = running.catch(() => null).then(start);
+    this.queued.set(id, next);
+    return next;
+  }
 
   get(id: string): Promise<T | null> {
     let pending = this.loading.get(id);
@@ -93,6 +123,15 @@ export class PrincipalStates {
   serviceAccount(id: string): Promise<ServiceAccountState | null> {
     const hit = this.accounts.peek(id);
     return hit ? Promise.resolve(hit) : this.accounts.get(id);
+  }
+
+  /**
+   * The state of `id` read from the database now (coalesced with concurrent re-reads), for a
+   * decision the cache may be too old to make: a secret rotated on another instance is in the
+   * database before this instance's change feed hears of it.
+   */
+  rereadServiceAccount(id: string): Promise<ServiceAccountState | null> {
+    return this.accounts.reread(id);
   }
 
   /** The cached state of `id`, without loading it (the hot path avoids a promise when it can). */

@@ -71,7 +71,8 @@ export function auditRoutes(app: App, deps: AuditRouteDeps): void {
       ...(q.to ? { to: requireTimestamp(q.to, 'to') } : {}),
     };
     if (filter.from && filter.to && filter.from > filter.to) throw new ApiError('invalid_request', 'from must not be after to');
-    return cursors.page(scope, await auditStore.list(db, filter), limit);
+    const { items, nextCursor } = cursors.page(scope, await auditStore.list(db, filter), limit, (r) => r.position);
+    return { items: items.map(({ position: _position, ...event }) => event), nextCursor };
   };
 
   app.get('/api/v1/audit-events', {

@@ -27,9 +27,15 @@ interface Row {
   detail: Record<string, unknown>;
 }
 
+/** An export position `txid:id`, or a bare id (cursors issued before 004_exact_export_and_probe.sql). */
+function parsePosition(key: string): { txid: string | null; id: string } {
+  const m = /^(\d{1,20}):(.+)$/.exec(key);
+  return m ? { txid: m[1]!, id: m[2]! } : { txid: null, id: key };
+}
+
 export interface AuditFilter {
   orgId: string;
-  /** Keyset position: events after (or, newest-first, before) this id. */
+  /** Keyset position: events after (oldest first: `txid:id`) or before (newest first: id) this one. */
   after: string | null;
   order: 'asc' | 'desc';
   limit: number;
@@ -96,24 +102,41 @@ export const auditStore = {
     );
   },
 
-  async list(q: Queryable, f: AuditFilter): Promise<StoredAuditEvent[]> {
+  /**
+   * A page of one organization's events. Newest first (the console) is by id. Oldest first (the
+   * SIEM export) is by (txid, id), and holds back rows whose transaction is not older than every
+   * transaction still in progress: those may yet be joined by rows that commit later with lower
+   * positions, so returning them could move a cursor past an event not yet visible. Rows behind
+   * that horizon are final (committed or rolled back), so the cursor never skips a committed event.
+   */
+  async list(q: Queryable, f: AuditFilter): Promise<Array<StoredAuditEvent & { position: string }>> {
     const params: unknown[] = [f.orgId];
     const where = ['org_id = $1'];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
+    const add = (sql: string, ...v: unknown[]) => {
+      const first = params.length + 1;
+      params.push(...v);
+      where.push(sql.replace(/\?(\d)/g, (_m, i: string) => `$${first + Number(i)}`));
     };
-    if (f.after) add(f.order === 'asc' ? 'id > ?' : 'id < ?', f.after);
-    if (f.actorId) add('actor_id = ?', f.actorId);
-    if (f.action) add('action = ?', f.action);
-    if (f.from) add('occurred_at >= ?', f.from);
-    if (f.to) add('occurred_at < ?', f.to);
+    const asc = f.order === 'asc';
+    if (asc) {
+      where.push('txid < pg_snapshot_xmin(pg_current_snapshot())');
+      const at = f.after ? parsePosition(f.after) : null;
+      // A cursor from before the export paged by transaction names only an id: resume at its row.
+      if (at?.txid) add('(txid, id) > (?0::xid8, ?1)', at.txid, at.id);
+      else if (at) add("(txid, id) > (COALESCE((SELECT txid FROM audit_events WHERE id = ?0), '1'::xid8), ?0)", at.id);
+    } else if (f.after) add('id < ?0', f.after);
+    if (f.actorId) add('actor_id = ?0', f.actorId);
+    if (f.action) add('action = ?0', f.action);
+    if (f.from) add('occurred_at >= ?0', f.from);
+    if (f.to) add('occurred_at < ?0', f.to);
     params.push(f.limit);
-    const rows = await q.query<Row>(
-      `SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id ${f.order === 'asc' ? 'ASC' : 'DESC'} LIMIT $${params.length}`,
+    const rows = await q.query<Row & { txid_text: string }>(
+      `SELECT *, txid::text AS txid_text FROM audit_events WHERE ${where.join(' AND ')}
+        ORDER BY ${asc ? 'txid ASC, id ASC' : 'id DESC'} LIMIT $${params.length}`,
       params,
     );
     return rows.map((r) => ({
+      position: asc ? `${r.txid_text}:${r.id}` : r.id,
       id: r.id,
       orgId: r.org_id,
       occurredAt: r.occurred_at.toISOString(),

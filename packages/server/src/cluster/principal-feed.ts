@@ -136,7 +136,11 @@ export class PrincipalFeed {
     try {
       this.unlisten = await this.db.listen(
         () => void this.read(),
-        () => { this.listening = false; },
+        // Reconnect at once (the next read listens again) rather than at the next poll.
+        () => {
+          this.listening = false;
+          if (!this.stopped) void this.read();
+        },
       );
       this.listening = true;
     } catch {

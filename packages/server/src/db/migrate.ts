@@ -32,6 +32,6 @@ export async function migrate(db: Db): Promise<string[]> {
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file]);
       applied.push(file);
     }
-  });
+  }, { unbounded: true });
   return applied;
 }

@@ -9,6 +9,7 @@ import { capConnections, serverTimeouts } from './connection-limits.js';
 import { errorHandler } from './error-handler.js';
 import { clientErrorHandler, parseForm, rejectMalformedQuery } from './strict-input.js';
 import { loggablePath, withSafeSerializers } from './log-serializers.js';
+import { OutageLog } from './outage-log.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
@@ -86,7 +87,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setErrorHandler(errorHandler);
+  const outages = new OutageLog();
+  app.setErrorHandler((err, req, reply) => errorHandler(err, req, reply, outages));
   app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${loggablePath(req.url)}`), req, reply));
 
   app.addHook('onRequest', rejectMalformedQuery);

@@ -29,10 +29,10 @@ export class Cursors {
     throw new ApiError('invalid_cursor', 'the cursor is invalid or belongs to another list');
   }
 
-  /** Builds a page from `limit + 1` fetched rows. */
-  page<T extends { id: string }>(scope: string, rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  /** Builds a page from `limit + 1` fetched rows; `keyOf` is the keyset position (default: the id). */
+  page<T extends { id: string }>(scope: string, rows: T[], limit: number, keyOf: (row: T) => string = (r) => r.id): { items: T[]; nextCursor: string | null } {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? this.encode(scope, last.id) : null };
+    return { items, nextCursor: rows.length > limit && last ? this.encode(scope, keyOf(last)) : null };
   }
 }

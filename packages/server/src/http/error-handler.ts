@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError, isConnectionError, isDataException, isUniqueViolation } from '../db/db.js';
 import { CLIENT_CHALLENGE, GatehouseError } from '../errors.js';
+import type { OutageLog } from './outage-log.js';
 
 /** Paths that speak RFC 6749 §5.2, where every client error must carry an OAuth error code. */
 const isOAuthPath = (url: string): boolean => url.startsWith('/api/v1/auth/');
@@ -48,14 +49,16 @@ export function mapError(err: unknown, url: string): Mapped {
 }
 
 /** The one error serializer: `{"error", "error_description"}` everywhere, secrets never included. */
-export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply, outages?: OutageLog): void {
   const mapped = mapError(err, request.url);
   // RFC 9110 §15.5.2: every 401 carries a challenge. Typed errors bring their own; this is the
   // backstop for anything else that answers 401.
   if (mapped.status === 401 && !mapped.headers['www-authenticate']) {
     mapped.headers = { ...mapped.headers, 'www-authenticate': isOAuthPath(request.url) ? CLIENT_CHALLENGE : 'Bearer realm="gatehouse"' };
   }
-  if (mapped.status >= 500) {
+  if (mapped.status === 503 && outages) {
+    outages.report(request.log, err); // an outage fails every request alike: one line per period, no stack
+  } else if (mapped.status >= 500) {
     request.log.error({ err }, 'request failed');
   } else {
     const detail = err instanceof GatehouseError ? err.detail : undefined;

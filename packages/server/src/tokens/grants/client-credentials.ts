@@ -40,10 +40,18 @@ export class ClientCredentialsGrant {
     const client = req.client;
     if (!client) throw new InvalidClient('client authentication is required');
 
-    const account = isId(client.clientId, 'svc') ? await this.states.serviceAccount(client.clientId) : null;
-    const secret = account?.secrets.find(
+    const matching = (state: ServiceAccountState | null) => state?.secrets.find(
       (s) => (s.expiresAt === null || s.expiresAt.getTime() > now.getTime()) && this.hasher.matches(client.clientSecret, s.hash),
     );
+    let account = isId(client.clientId, 'svc') ? await this.states.serviceAccount(client.clientId) : null;
+    let secret = matching(account);
+    if (account && !secret) {
+      // A secret just rotated on another instance may not have reached this one's cache yet: read
+      // the account once more before refusing (coalesced per account, so wrong secrets cost at
+      // most one database read at a time per account, on top of the per-client rate limit).
+      account = await this.states.rereadServiceAccount(account.id);
+      secret = matching(account);
+    }
     if (!account || !secret) {
       if (!account) this.hasher.hash(client.clientSecret); // the same work whether or not the id exists
       return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'unknown client or wrong secret'));
