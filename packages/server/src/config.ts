@@ -42,6 +42,10 @@ export interface Config {
    * makes one). Empty: the state feed refuses everyone.
    */
   resourceServers: ReadonlyArray<{ name: string; credential: string }>;
+  /** [R3] Embedded mode: below this much free space in the data directory, writes answer 503. */
+  minFreeMb: number;
+  /** SIGTERM drains in-flight work for at most this long, then the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 const KNOWN = new Set([
@@ -50,7 +54,7 @@ const KNOWN = new Set([
   'GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', 'GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS',
   'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', 'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
   'GATEHOUSE_STATE_POLL_MS', 'GATEHOUSE_STATE_STALE_MS', 'GATEHOUSE_KEY_ROTATION_DAYS', 'GATEHOUSE_METRICS_TOKEN',
-  'GATEHOUSE_RESOURCE_SERVER_TOKENS',
+  'GATEHOUSE_RESOURCE_SERVER_TOKENS', 'GATEHOUSE_MIN_FREE_MB', 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS',
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
   'GATEHOUSE_URL', 'GATEHOUSE_REFRESH_TOKEN', 'GATEHOUSE_CLIENT_SECRET',
   // Read by the test suite and the benchmark, not by the server:
@@ -145,6 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     keyRotationDays: parseNumber('GATEHOUSE_KEY_ROTATION_DAYS', env.GATEHOUSE_KEY_ROTATION_DAYS, 90, 0),
     metricsToken: env.GATEHOUSE_METRICS_TOKEN || undefined,
     resourceServers: parseResourceServers(env.GATEHOUSE_RESOURCE_SERVER_TOKENS),
+    // Room for PGlite's next 16 MB WAL segment and a checkpoint, with margin (see db/storage-guard.ts).
+    minFreeMb: parseNumber('GATEHOUSE_MIN_FREE_MB', env.GATEHOUSE_MIN_FREE_MB, 64, 0),
+    shutdownTimeoutMs: parseNumber('GATEHOUSE_SHUTDOWN_TIMEOUT_MS', env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS, 10_000, 100),
   };
   if (config.metricsToken && config.metricsToken.length < 16) {
     throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');
