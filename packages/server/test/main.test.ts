@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockDataDir } from '../src/db/data-dir-lock.js';
+import { TEST_DRIVER } from './support/db.js';
 
 const serverRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = path.join(serverRoot, 'dist/main.js'); // `npm test` builds first (pretest)
@@ -53,7 +54,8 @@ afterAll(() => {
   }
 });
 
-describe('process lifecycle (node dist/main.js)', () => {
+// The child runs embedded mode whichever project runs this file: once (PGlite project) is enough.
+describe.skipIf(TEST_DRIVER !== 'pglite')('process lifecycle (node dist/main.js)', () => {
   // Three servers boot side by side (a first start on an empty data directory takes a while).
   let servers: { plain: Server; shortDrain: Server; twice: Server };
   beforeAll(async () => {

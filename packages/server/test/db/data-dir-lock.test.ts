@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DRIVER } from '../support/db.js';
 
 const serverRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -66,7 +67,8 @@ async function race(dir: string, n: number, prefix: string[] = []): Promise<{ wi
 const unshareWorks = spawnSync('unshare', ['--pid', '--fork', 'true']).status === 0;
 
 /** §9: the embedded data directory admits one process, decided by the kernel (flock(2)), not a pid file. */
-describe('data-directory lock', () => {
+// Embedded mode only, whichever project runs this file: once (PGlite project) is enough.
+describe.skipIf(TEST_DRIVER !== 'pglite')('data-directory lock', () => {
   let dir: string;
   beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-lock-')); });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
