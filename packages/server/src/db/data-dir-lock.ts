@@ -35,7 +35,10 @@ export async function lockDataDir(dataDir: string): Promise<() => void> {
       if (out.includes('locked\n')) resolve({ locked: true });
     });
     child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.on('error', (e) => resolve({ locked: false, code: null, detail: e.message }));
+    child.on('error', (e: NodeJS.ErrnoException) => resolve({
+      locked: false, code: null,
+      detail: e.code === 'ENOENT' ? 'the flock command (util-linux) is not installed; install it, or set DATABASE_URL' : e.message,
+    }));
     child.on('exit', (code) => resolve({ locked: false, code, detail: err.trim() }));
   });
   if (!outcome.locked) {
