@@ -61,6 +61,10 @@ export interface Config {
    * makes one). Empty: the state feed refuses everyone.
    */
   resourceServers: ReadonlyArray<{ name: string; credential: string }>;
+  /** [R3] Embedded mode: below this much free space in the data directory, writes answer 503. */
+  minFreeMb: number;
+  /** SIGTERM drains in-flight work for at most this long, then the process exits anyway. */
+  shutdownTimeoutMs: number;
   /** Slow-client protection: HTTP timeouts and connection caps (see http/connection-limits.ts). */
   http: HttpLimits;
 }
@@ -88,6 +92,7 @@ const KNOWN = new Set([
   'GATEHOUSE_RESOURCE_SERVER_TOKENS', 'GATEHOUSE_DB_TIMEOUT_MS',
   'GATEHOUSE_HEADERS_TIMEOUT_MS', 'GATEHOUSE_REQUEST_TIMEOUT_MS', 'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS',
   'GATEHOUSE_MAX_CONNECTIONS', 'GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS',
+  'GATEHOUSE_MIN_FREE_MB', 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS',
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
   'GATEHOUSE_URL', 'GATEHOUSE_REFRESH_TOKEN', 'GATEHOUSE_CLIENT_SECRET',
   // Read by the test suite and the benchmark, not by the server:
@@ -258,6 +263,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     keyRotationDays: parseNumber('GATEHOUSE_KEY_ROTATION_DAYS', env.GATEHOUSE_KEY_ROTATION_DAYS, 90, 0),
     metricsToken: env.GATEHOUSE_METRICS_TOKEN || undefined,
     resourceServers: parseResourceServers(env.GATEHOUSE_RESOURCE_SERVER_TOKENS),
+    // Room for PGlite's next 16 MB WAL segment and a checkpoint, with margin (see db/storage-guard.ts).
+    minFreeMb: parseNumber('GATEHOUSE_MIN_FREE_MB', env.GATEHOUSE_MIN_FREE_MB, 64, 0),
+    shutdownTimeoutMs: parseNumber('GATEHOUSE_SHUTDOWN_TIMEOUT_MS', env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS, 10_000, 100),
     http: parseHttpLimits(env),
   };
   if (typeof config.trustProxy === 'number' && !/^(127\.|::1$|localhost$)/.test(host)) {

@@ -18,6 +18,7 @@ import { seedIdFloor } from './db/id-floor.js';
 import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
+import { StorageGuard, type StorageProbe } from './db/storage-guard.js';
 import { healthRoutes } from './health/routes.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './metrics/metrics.js';
@@ -52,6 +53,13 @@ export interface GatehouseOptions {
   masterKey?: MasterKey;
   passwordCost?: PasswordCost;
   logger?: FastifyServerOptions['logger'];
+  /** Embedded PGlite became unusable (db/pglite-driver.ts): main.ts exits so a supervisor restarts it. */
+  onFatalDbError?: (err: unknown) => void;
+  /**
+   * [R3] How free space in the data directory is measured (tests inject one). Embedded mode always
+   * keeps the floor; with an injected database, only when this is given.
+   */
+  storageProbe?: StorageProbe;
 }
 
 export interface Gatehouse {
@@ -70,6 +78,8 @@ export interface Gatehouse {
     /** Server mode only: the change feed from other instances. */
     feed: PrincipalFeed | null;
     metrics: Metrics;
+    /** Embedded mode (or an injected probe): the free-space floor. */
+    storage: StorageGuard | null;
   };
   bootstrap: BootstrapResult | null;
   close(): Promise<void>;
@@ -79,11 +89,25 @@ export interface Gatehouse {
 export async function createGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const db = options.db ?? (config.databaseUrl ? createPgDb({ connectionString: config.databaseUrl, timeoutMs: config.databaseTimeoutMs }) : await createPgliteDb(config.dataDir));
+  const embedded = !options.db && !config.databaseUrl;
+  const raw = options.db ?? (config.databaseUrl
+    ? createPgDb({ connectionString: config.databaseUrl, timeoutMs: config.databaseTimeoutMs })
+    : await createPgliteDb(config.dataDir, options.onFatalDbError ? { onFatal: options.onFatalDbError } : {}));
   // What a failed start must undo besides closing the database (timers, the LISTEN connection).
   const undo: Array<() => unknown> = [];
+  // [R3] The free-space floor of the embedded data directory: writes answer 503 below it.
+  const storage = embedded || options.storageProbe
+    ? new StorageGuard({ dir: config.dataDir, minFreeBytes: config.minFreeMb * 1048576, ...(options.storageProbe ? { probe: options.storageProbe } : {}) })
+    : null;
+  const db = storage ? storage.wrap(raw) : raw;
   try {
-    await migrate(db);
+    // Migrations run before the floor is checked: a start on a full disk fails loudly instead.
+    await migrate(raw);
+    if (storage) {
+      await storage.check();
+      storage.start();
+      undo.push(() => storage.stop());
+    }
     await seedIdFloor(db); // ids stay sortable across a restart with the wall clock behind
     const master = options.masterKey ?? (config.masterKey ? MasterKey.fromString(config.masterKey) : MasterKey.fromDataDir(config.dataDir));
     const hasher = new SecretHasher(await loadServerKey(db, master, clock, 'secret-hashing'));
@@ -127,7 +151,8 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     });
     metricsRoutes(app, { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) });
     // /readyz answers within a k8s-style probe budget, however the database hangs.
-    healthRoutes(app, { db, issuer: config.issuer, assertFresh: () => states.assertFresh(), probeTimeoutMs: Math.min(2_000, config.databaseTimeoutMs) });
+    healthRoutes(app, { db, issuer: config.issuer, assertFresh: () => states.assertFresh(), probeTimeoutMs: Math.min(2_000, config.databaseTimeoutMs), ...(storage ? { storage } : {}) });
+    if (storage) storage.onChange = (problem) => (problem ? app.log.error({ problem }, 'refusing writes: storage unavailable') : app.log.info('storage writable again'));
     accessRoutes(app, { decision });
     const tokenLimits = new TokenLimits(config.rateLimits, clock);
     tokenRoutes(app, {
@@ -152,9 +177,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
 
     return {
       app, db, clock, bootstrap,
-      services: { serviceAccounts, sessions, organizations, refreshTokens, keys, audit, states, tokens, feed, metrics },
+      services: { serviceAccounts, sessions, organizations, refreshTokens, keys, audit, states, tokens, feed, metrics, storage },
       async close() {
         clearInterval(keyTimer);
+        storage?.stop();
         await feed?.stop();
         await app.close();
         await refreshGrant.drain();

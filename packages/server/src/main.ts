@@ -7,6 +7,12 @@ async function main(): Promise<void> {
   const { config, warnings } = loadConfig();
   const gatehouse = await createGatehouse({
     config,
+    // Fail fast and loudly: an unusable embedded database would otherwise hang every request.
+    // One line, then a non-zero exit for the supervisor to restart us (EX_SOFTWARE).
+    onFatalDbError: (err) => {
+      process.stderr.write(`gatehouse: fatal embedded database error, exiting for a restart: ${String((err as Error)?.message ?? err).slice(0, 300)}\n`);
+      process.exit(70);
+    },
     logger: {
       level: config.logLevel,
       // Defence in depth: request logs carry no headers, but if one ever does, these never print.
@@ -30,10 +36,24 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator does not want to wait for the drain.
+      app.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
-    await gatehouse.close();
+    app.log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    // Drain in-flight requests and queued audit rows, but within a bound: then exit anyway.
+    setTimeout(() => {
+      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out: exiting without a complete drain');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    try {
+      await gatehouse.close();
+    } catch (err) {
+      app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

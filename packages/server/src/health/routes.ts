@@ -7,6 +7,8 @@ export interface HealthDeps {
   assertFresh: () => void;
   /** How long each readiness check may take before the instance counts as not ready. */
   probeTimeoutMs: number;
+  /** [R3] Embedded mode: the free-space floor of the data directory. */
+  storage?: { assertWritable(): void };
 }
 
 /** Resolves with the check's outcome, or `false` once `ms` have passed: a hung database is not ready. */
@@ -38,6 +40,11 @@ export function healthRoutes(app: App, deps: HealthDeps): void {
     if (!(await within(deps.probeTimeoutMs, () => deps.db.ping()))) {
       return reply.code(503).send(unavailable('the database is unreachable'));
     }
+    try {
+      deps.storage?.assertWritable(); // [R3] embedded mode: the data directory is full or read-only
+    } catch {
+      return reply.code(503).send(unavailable('the data directory is full or not writable'));
+    }
     if (!(await within(deps.probeTimeoutMs, () => probeWrite(deps.db, deps.probeTimeoutMs)))) {
       return reply.code(503).send(unavailable('the database does not accept writes'));
     }
@@ -45,6 +52,11 @@ export function healthRoutes(app: App, deps: HealthDeps): void {
       deps.assertFresh(); // server mode: the change feed has caught up recently enough to decide access
     } catch {
       return reply.code(503).send(unavailable('the principal change feed is behind'));
+    }
+    try {
+      deps.storage?.assertWritable(); // [R3] embedded mode: the data directory is full or read-only
+    } catch {
+      return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'the data directory is full or not writable' });
     }
     return { status: 'ready' };
   });

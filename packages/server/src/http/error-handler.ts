@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError, isConnectionError, isDataException, isUniqueViolation } from '../db/db.js';
+import { isStorageFault } from '../db/storage-guard.js';
 import { CLIENT_CHALLENGE, GatehouseError } from '../errors.js';
 import type { OutageLog } from './outage-log.js';
 
@@ -17,6 +18,10 @@ interface Mapped {
 export function mapError(err: unknown, url: string): Mapped {
   if (err instanceof GatehouseError) {
     return { status: err.status, code: err.code, description: err.description, headers: err.headers() };
+  }
+  // [R3] A full or read-only disk (either driver, or our free-space floor) is a 503 that ends by itself.
+  if (isStorageFault(err)) {
+    return { status: 503, code: 'temporarily_unavailable', description: 'the service cannot store data right now; retry later', headers: { 'retry-after': '30' } };
   }
   // A database outage is a 503, never an authentication failure.
   if (err instanceof DatabaseUnavailableError || isConnectionError(err)) {

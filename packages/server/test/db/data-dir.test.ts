@@ -50,10 +50,10 @@ describe('embedded data directory', () => {
     expect(rows.map((r) => r.version)).toContain('001_init.sql');
   });
 
-  it('data survives a restart, and a lock left by a dead process is taken over', async () => {
+  it('data survives a restart, and a lock file left by a dead process decides nothing', async () => {
     await db.query(`INSERT INTO organizations (id, name, created_at) VALUES ('org_01EXAMPLE00000000000000000', 'Persisted', now())`);
     await db.close();
-    fs.writeFileSync(path.join(dir, 'gatehouse.pid'), '999999'); // no such process
+    fs.writeFileSync(path.join(dir, 'gatehouse.lock'), '999999'); // the pid only names a holder; flock(2) decides
     db = await createPgliteDb(dir);
     const rows = await db.query<{ name: string }>('SELECT name FROM organizations');
     expect(rows).toEqual([{ name: 'Persisted' }]);

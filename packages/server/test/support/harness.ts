@@ -61,6 +61,8 @@ export interface HarnessOptions {
   wrapDb?: (db: Db) => Db;
   /** Fastify/pino logger options (default: no logging). */
   logger?: GatehouseOptions['logger'];
+  /** [R3] Measures the data directory's free space: keeps the free-space floor on the test database. */
+  storageProbe?: GatehouseOptions['storageProbe'];
 }
 
 /**
@@ -89,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Cheap scrypt for tests only; production cost is DEFAULT_PASSWORD_COST.
     passwordCost: options.passwordCost ?? { logN: 10, r: 8, p: 1 },
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.storageProbe ? { storageProbe: options.storageProbe } : {}),
   });
   const orgId = gh.bootstrap!.orgId;
 
