@@ -1,3 +1,4 @@
+import { AccessDenial } from '@gatehouse/access';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError, isConnectionError, isDataException, isUniqueViolation } from '../db/db.js';
 import { GatehouseError } from '../errors.js';
@@ -17,6 +18,8 @@ export function mapError(err: unknown, url: string): Mapped {
   if (err instanceof GatehouseError) {
     return { status: err.status, code: err.code, description: err.description, headers: err.headers() };
   }
+  // §5, RFC 6750 §3: the access core's denial, answered as the core maps it.
+  if (err instanceof AccessDenial) return { status: err.status, code: err.code, description: err.description, headers: err.headers() };
   // A database outage is a 503, never an authentication failure.
   if (err instanceof DatabaseUnavailableError || isConnectionError(err)) {
     return { status: 503, code: 'temporarily_unavailable', description: 'the service is temporarily unavailable; retry shortly', headers: { 'retry-after': '1' } };
@@ -51,7 +54,7 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
   if (mapped.status >= 500) {
     request.log.error({ err }, 'request failed');
   } else {
-    const detail = err instanceof GatehouseError ? err.detail : undefined;
+    const detail = err instanceof GatehouseError || err instanceof AccessDenial ? err.detail : undefined;
     request.log.info({ error: mapped.code, ...(detail ? { detail } : {}) }, mapped.description);
   }
   void reply
