@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -11,8 +12,18 @@ if (!postgresUrl) {
     'running the suite on embedded PGlite only.\n');
 }
 
+/**
+ * Tests run the access core and the SDK from source, so that a change to either (or a mutation
+ * made by hand to check a test) is what the server's, the SDK's and the core's tests exercise.
+ */
+const alias = {
+  '@gatehouse/access': fileURLToPath(new URL('./packages/access/src/index.ts', import.meta.url)),
+  '@gatehouse/sdk': fileURLToPath(new URL('./packages/sdk/src/index.ts', import.meta.url)),
+};
+
 const shared = {
   include: ['packages/*/test/**/*.test.ts'],
+  alias,
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };
@@ -31,6 +42,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['packages/server/test/browser/**/*.browser.ts'],
+          alias,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

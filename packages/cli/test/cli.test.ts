@@ -5,8 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type Harness } from '../../server/test/support/harness.js';
-import { startListening } from '../../server/test/support/listening.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startListening, type Harness } from '@gatehouse/testkit';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(root, 'packages/cli/bin/gatehouse.js');

@@ -1,3 +1,5 @@
+import { denialBody, denialHeaders, type Denial, type DenialCode, type DenialStatus } from '@gatehouse/access';
+
 /**
  * The SDK's errors. Messages carry the server's public error code and description and never a
  * secret: not the client secret, not the refresh token, not an access token.
@@ -25,13 +27,14 @@ export class TokenRequestError extends GatehouseError {
 /**
  * A request refused by the verifier, ready to be answered: 401 invalid_token, 403
  * insufficient_scope, 404 (an organization the caller holds nothing in, so tenants do not leak),
- * or 503 when the principal state cannot be trusted to be fresh (fail closed).
+ * or 503 when the principal state cannot be trusted to be fresh (fail closed). Its status, body
+ * and headers are the access core's mapping, the same the Gatehouse server answers with.
  */
-export class AccessDenied extends GatehouseError {
+export class AccessDenied extends GatehouseError implements Denial {
   override readonly name = 'AccessDenied';
   constructor(
-    readonly status: 401 | 403 | 404 | 503,
-    readonly code: 'invalid_token' | 'insufficient_scope' | 'not_found' | 'temporarily_unavailable',
+    readonly status: DenialStatus,
+    readonly code: DenialCode,
     readonly description: string,
     /** The scope the call needed (403 only). */
     readonly scope?: string,
@@ -39,20 +42,18 @@ export class AccessDenied extends GatehouseError {
     super(description);
   }
 
+  /** The access core's denial, as the SDK's error. */
+  static from(denial: Denial): AccessDenied {
+    return new AccessDenied(denial.status, denial.code, denial.description, denial.scope);
+  }
+
   /** Response headers per RFC 6750 §3 (WWW-Authenticate) and RFC 9110 (Retry-After on 503). */
   headers(): Record<string, string> {
-    if (this.status === 401 || this.status === 403) {
-      const params: Record<string, string> = { error: this.code, error_description: this.description };
-      if (this.scope) params.scope = this.scope;
-      const challenge = Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`).join(', ');
-      return { 'www-authenticate': `Bearer realm="gatehouse", ${challenge}` };
-    }
-    if (this.status === 503) return { 'retry-after': '1' };
-    return {};
+    return denialHeaders(this);
   }
 
   /** The JSON body Gatehouse itself answers with: `{"error", "error_description"}`. */
   body(): { error: string; error_description: string } {
-    return { error: this.code, error_description: this.description };
+    return denialBody(this);
   }
 }

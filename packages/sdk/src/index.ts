@@ -20,7 +20,7 @@ export {
   Verifier, createVerifier,
   type VerifierOptions, type RequireOptions, type Principal, type ServiceAccountPrincipal, type UserPrincipal,
 } from './verifier/verifier.js';
-export type { AccessTokenClaims } from './verifier/jwt.js';
+export type { AccessTokenClaims } from '@gatehouse/access';
 export type { StateFeedEvent, ServiceAccountState, UserState } from './verifier/state-feed.js';
 export {
   fastifyHook, expressMiddleware, nodeHttpGuard,

@@ -2,8 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startListening } from '../../server/test/support/listening.js';
-import type { Harness } from '../../server/test/support/harness.js';
+import { startListening, type Harness } from '@gatehouse/testkit';
 import {
   createVerifier, expressMiddleware, fastifyHook, nodeHttpGuard,
   type ExpressLikeRequest, type ExpressLikeResponse, type FastifyLikeRequest, type Principal, type Verifier,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   consoleSession, msUntil, scratchDatabase, startServer, token, type ServerProcess,
-} from '../../server/test/cluster/processes.js';
+} from '@gatehouse/testkit/cluster';
 import { AccessDenied, createVerifier, type Verifier } from '../src/index.js';
 
 const CREDENTIAL = 'ghrs_cluster-verifier-credential-0123456789ab';

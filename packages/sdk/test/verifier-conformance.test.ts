@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startListening } from '../../server/test/support/listening.js';
-import type { Harness } from '../../server/test/support/harness.js';
+import { startListening, type Harness } from '@gatehouse/testkit';
 import { AccessDenied, createVerifier, type RequireOptions, type Verifier } from '../src/index.js';
 
 const CREDENTIAL = 'ghrs_conformance-credential-0123456789abcdef';

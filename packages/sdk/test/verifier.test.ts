@@ -1,7 +1,6 @@
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startListening } from '../../server/test/support/listening.js';
-import type { Harness } from '../../server/test/support/harness.js';
+import { startListening, type Harness } from '@gatehouse/testkit';
 import { AccessDenied, createVerifier, type Principal, type RequireOptions, type Verifier } from '../src/index.js';
 import { silentProxy } from './support/silent-proxy.js';
 

@@ -69,33 +69,8 @@ export class UnsupportedTokenType extends GatehouseError {
 }
 
 // ---- RFC 6750 §3.1: protected resource errors --------------------------------------------------
-
-const bearerChallenge = (params: Record<string, string>): string =>
-  'Bearer realm="gatehouse", ' +
-  Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`).join(', ');
-
-/** 401 for a missing, malformed, expired, tampered or revoked token, or a disabled identity (§5). */
-export class InvalidToken extends GatehouseError {
-  readonly code = 'invalid_token';
-  readonly status = 401;
-  override headers(): Record<string, string> {
-    return { 'www-authenticate': bearerChallenge({ error: this.code, error_description: this.description }) };
-  }
-}
-
-/** 403 naming the scope the call needed (§5). */
-export class InsufficientScope extends GatehouseError {
-  readonly code = 'insufficient_scope';
-  readonly status = 403;
-  constructor(readonly scope: string, description = `this call needs the scope ${scope}`) {
-    super(description);
-  }
-  override headers(): Record<string, string> {
-    return {
-      'www-authenticate': bearerChallenge({ error: this.code, error_description: this.description, scope: this.scope }),
-    };
-  }
-}
+// A refused API call is the access core's AccessDenial (@gatehouse/access): its status, body and
+// WWW-Authenticate challenge are mapped there, once, for the server and the SDK verifier alike.
 
 // ---- Console API and reference API (§7, §8): a closed set of codes ----------------------------
 

@@ -136,7 +136,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     undo.push(() => clearInterval(keyTimer));
     const metrics = new Metrics({ stateLagSeconds: () => (feed ? feed.lagMs() / 1000 : 0), pool: () => db.poolStats?.() ?? null });
     const tokens = new AccessTokens(keys, clock, config.issuer, config.audience);
-    const decision = new AccessDecision(tokens, states, clock);
+    const decision = new AccessDecision(keys, states, clock, { issuer: config.issuer, audience: config.audience });
     const cursors = new Cursors(hasher);
     const serviceAccounts = new ServiceAccountService(db, clock, hasher, audit, states);
     const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);

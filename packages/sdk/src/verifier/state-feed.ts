@@ -1,25 +1,19 @@
+import {
+  roleTableFromWire, serviceAccountFromWire, userFromWire,
+  type ChangeEvent, type RoleTable, type ServiceAccountState as AccessServiceAccountState, type ServiceAccountWire,
+  type SnapshotEvent, type UserState as AccessUserState, type UserWire,
+} from '@gatehouse/access';
 import { readEvents } from './sse.js';
 
-/** A service account as the verifier knows it (from Gatehouse's state feed). */
-export interface ServiceAccountState {
-  readonly id: string;
-  readonly orgId: string;
-  readonly name: string;
-  readonly scopes: ReadonlySet<string>;
-  readonly disabled: boolean;
-  /** Epoch ms; past it the account behaves as disabled [A8]. */
-  readonly expiresAt: number | null;
-  readonly tokenEpoch: number;
+/** A service account as the verifier knows it (the access core's state, with its feed version). */
+export interface ServiceAccountState extends AccessServiceAccountState {
   readonly v: number;
 }
 
 /** A user as the verifier knows it: deactivation, token epoch, current role per organization. */
-export interface UserState {
-  readonly id: string;
+export interface UserState extends AccessUserState {
+  /** The person's email, as `name` (the feed's field). */
   readonly name: string;
-  readonly deactivated: boolean;
-  readonly tokenEpoch: number;
-  readonly roles: ReadonlyMap<string, string>;
   readonly v: number;
 }
 
@@ -44,17 +38,6 @@ export type StateFeedEvent =
   | { type: 'disconnected'; reason: string }
   | { type: 'refused'; status: number };
 
-interface WireAccount { id: string; orgId: string; name: string; scopes: string[]; disabled: boolean; expiresAt: string | null; tokenEpoch: number; v: number }
-interface WireUser { id: string; name: string; deactivated: boolean; tokenEpoch: number; roles: Record<string, string>; v: number }
-
-const toAccount = (w: WireAccount): ServiceAccountState => Object.freeze({
-  id: w.id, orgId: w.orgId, name: w.name, scopes: new Set(w.scopes), disabled: w.disabled,
-  expiresAt: w.expiresAt === null ? null : Date.parse(w.expiresAt), tokenEpoch: w.tokenEpoch, v: w.v,
-});
-const toUser = (w: WireUser): UserState => Object.freeze({
-  id: w.id, name: w.name, deactivated: w.deactivated, tokenEpoch: w.tokenEpoch, roles: new Map(Object.entries(w.roles)), v: w.v,
-});
-
 /**
  * Subscribes to Gatehouse's state feed (server-sent events) and keeps every principal's current
  * state in memory: a snapshot on connect, then each change; resumes with its cursor after a
@@ -66,7 +49,7 @@ export class StateFeedClient {
   users = new Map<string, UserState>();
   /** Deleted principals' versions, so that an older state arriving late cannot revive them. */
   private tombstones = new Map<string, number>();
-  roleScopes = new Map<string, ReadonlySet<string>>();
+  roleScopes: RoleTable = new Map();
   private cursor: string | undefined;
   private lastMessageAt = -Infinity;
   private stopped = false;
@@ -182,12 +165,12 @@ export class StateFeedClient {
       return;
     }
     if (event === 'snapshot') {
+      const snapshot = body as unknown as SnapshotEvent;
       const accounts = new Map<string, ServiceAccountState>();
-      for (const a of body.serviceAccounts as WireAccount[]) accounts.set(a.id, toAccount(a));
+      for (const a of snapshot.serviceAccounts) accounts.set(a.id, serviceAccountFromWire(a));
       const users = new Map<string, UserState>();
-      for (const u of body.users as WireUser[]) users.set(u.id, toUser(u));
-      const roles = new Map<string, ReadonlySet<string>>();
-      for (const [role, scopes] of Object.entries(body.roles as Record<string, string[]>)) roles.set(role, new Set(scopes));
+      for (const u of snapshot.users) users.set(u.id, userFromWire(u));
+      const roles = roleTableFromWire(snapshot.roles);
       this.accounts = accounts;
       this.users = users;
       this.tombstones = new Map();
@@ -196,7 +179,7 @@ export class StateFeedClient {
       this.readyResolve();
       for (const set of this.waiters.values()) for (const wake of [...set]) wake();
     } else if (event === 'change') {
-      this.apply(body as unknown as { kind: string; id: string; v: number; state: WireAccount | WireUser | null });
+      this.apply(body as unknown as ChangeEvent);
     } else if (event !== 'heartbeat') {
       return; // unknown events are ignored (forward compatibility), and do not count as life
     }
@@ -204,7 +187,7 @@ export class StateFeedClient {
     this.lastMessageAt = this.now();
   }
 
-  private apply(change: { kind: string; id: string; v: number; state: WireAccount | WireUser | null }): void {
+  private apply(change: ChangeEvent): void {
     const map: Map<string, ServiceAccountState | UserState> | null =
       change.kind === 'service_account' ? this.accounts : change.kind === 'user' ? this.users : null;
     if (!map) return;
@@ -214,7 +197,7 @@ export class StateFeedClient {
       map.delete(change.id);
       this.tombstones.set(`${change.kind}:${change.id}`, change.v);
     } else {
-      map.set(change.id, change.kind === 'service_account' ? toAccount(change.state as WireAccount) : toUser(change.state as WireUser));
+      map.set(change.id, change.kind === 'service_account' ? serviceAccountFromWire(change.state as ServiceAccountWire) : userFromWire(change.state as UserWire));
     }
     const set = this.waiters.get(change.id);
     if (set) for (const wake of [...set]) wake();

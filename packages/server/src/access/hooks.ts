@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { invalidToken } from '@gatehouse/access';
 import type { Actor } from '../audit/events.js';
-import { InvalidToken } from '../errors.js';
-import { AccessDecision, type Principal, type ServiceAccountPrincipal } from './access-decision.js';
+import type { AccessDecision, Principal, ServiceAccountPrincipal } from './access-decision.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,16 +16,14 @@ declare module 'fastify' {
  */
 export function requireScope(decision: AccessDecision, scope: string) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const principal = await decision.authenticate(request.headers.authorization);
-    AccessDecision.requireScope(principal.scopes, scope);
-    request.principal = principal;
+    request.principal = await decision.check(request.headers.authorization, { scope });
   };
 }
 
 /** A route hook that admits any live service-account token, whatever its scopes. */
 export function requireToken(decision: AccessDecision) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    request.principal = await decision.authenticate(request.headers.authorization);
+    request.principal = await decision.check(request.headers.authorization, {});
   };
 }
 
@@ -36,23 +34,21 @@ export function requireToken(decision: AccessDecision) {
  */
 export function requireOrgScope(decision: AccessDecision, scope: string) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const principal = await decision.authenticateAny(request.headers.authorization);
     const { orgId } = request.params as { orgId: string };
-    AccessDecision.requireScope(AccessDecision.scopesIn(principal, orgId), scope);
-    request.principal = principal;
+    request.principal = await decision.check(request.headers.authorization, { orgId, scope });
   };
 }
 
 /** The caller admitted by `requireScope` or `requireToken`: always a service account. */
 export function currentPrincipal(request: FastifyRequest): ServiceAccountPrincipal {
   const p = request.principal;
-  if (!p || p.type !== 'service_account') throw new InvalidToken('a bearer token is required');
+  if (!p || p.type !== 'service_account') throw invalidToken('a bearer token is required');
   return p;
 }
 
 /** The caller admitted by `requireOrgScope`: a service account or a user. */
 export function currentCaller(request: FastifyRequest): Principal {
-  if (!request.principal) throw new InvalidToken('a bearer token is required');
+  if (!request.principal) throw invalidToken('a bearer token is required');
   return request.principal;
 }
 

@@ -1,29 +1,23 @@
+import {
+  isActive as activeAt, type ServiceAccountState as AccessServiceAccountState, type UserState as AccessUserState,
+} from '@gatehouse/access';
 import type { Role } from '../catalogue/scopes.js';
 import type { Db } from '../db/db.js';
 import { organizationStore } from '../organizations/store.js';
 import { serviceAccountStore, type ClientSecret } from '../service-accounts/store.js';
 import { userStore } from '../users/store.js';
 
-/** What the access decision needs to know about a service account right now (ARCHITECTURE property 2). */
-export interface ServiceAccountState {
-  id: string;
-  orgId: string;
-  name: string;
-  scopes: ReadonlySet<string>;
-  disabled: boolean;
-  expiresAt: Date | null;
-  tokenEpoch: number;
+/**
+ * What the access decision needs to know about a service account right now (the access core's
+ * state type), plus what the token endpoint needs: its client secrets.
+ */
+export interface ServiceAccountState extends AccessServiceAccountState {
   secrets: readonly ClientSecret[];
 }
 
-/** What the access decision needs to know about a user right now: [B6] roles, [B7] deactivation. */
-export interface UserState {
-  id: string;
-  email: string;
+/** The access core's user state ([B6] roles, [B7] deactivation), plus the person's display name. */
+export interface UserState extends AccessUserState {
   name: string;
-  deactivated: boolean;
-  tokenEpoch: number;
-  /** The user's current role in each organization where they hold one. */
   roles: ReadonlyMap<string, Role>;
 }
 
@@ -213,7 +207,5 @@ export class PrincipalStates {
   }
 }
 
-/** [A8]: past its expiry a service account behaves as disabled. */
-export function isActive(state: ServiceAccountState, now: Date): boolean {
-  return !state.disabled && (state.expiresAt === null || state.expiresAt.getTime() > now.getTime());
-}
+/** [A8]: past its expiry a service account behaves as disabled (the access core's rule, with a Date). */
+export const isActive = (state: ServiceAccountState, now: Date): boolean => activeAt(state, now.getTime());

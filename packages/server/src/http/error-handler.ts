@@ -1,3 +1,4 @@
+import { AccessDenial } from '@gatehouse/access';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError, isConnectionError, isDataException, isUniqueViolation } from '../db/db.js';
 import { isStorageFault } from '../db/storage-guard.js';
@@ -19,6 +20,8 @@ export function mapError(err: unknown, url: string): Mapped {
   if (err instanceof GatehouseError) {
     return { status: err.status, code: err.code, description: err.description, headers: err.headers() };
   }
+  // §5, RFC 6750 §3: the access core's denial, answered as the core maps it.
+  if (err instanceof AccessDenial) return { status: err.status, code: err.code, description: err.description, headers: err.headers() };
   // [R3] A full or read-only disk (either driver, or our free-space floor) is a 503 that ends by itself.
   if (isStorageFault(err)) {
     return { status: 503, code: 'temporarily_unavailable', description: 'the service cannot store data right now; retry later', headers: { 'retry-after': '30' } };
@@ -66,7 +69,7 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
   } else if (mapped.status >= 500) {
     request.log.error({ err }, 'request failed');
   } else {
-    const detail = err instanceof GatehouseError ? err.detail : undefined;
+    const detail = err instanceof GatehouseError || err instanceof AccessDenial ? err.detail : undefined;
     request.log.info({ error: mapped.code, ...(detail ? { detail } : {}) }, mapped.description);
   }
   void reply

@@ -1,3 +1,4 @@
+import { bearerOrEmpty } from '@gatehouse/access';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../crypto/secrets.js';
 import { notFound } from '../errors.js';
@@ -19,7 +20,7 @@ export function metricsRoutes(app: App, deps: { metrics: Metrics; token?: string
     );
   });
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (req, reply) => {
-    const presented = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : '';
+    const presented = bearerOrEmpty(req.headers.authorization);
     if (!deps.token || !safeEqual(presented, deps.token)) throw notFound('resource');
     reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store');
     return metrics.registry.metrics();

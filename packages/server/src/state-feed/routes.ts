@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
+import { bearerOrEmpty, invalidToken } from '@gatehouse/access';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/db.js';
-import { InvalidToken } from '../errors.js';
 import { errorResponses } from '../http/schemas.js';
 import type { App } from '../http/types.js';
 import { StateFeed, type PrincipalSource, type StateFeedOptions } from './service.js';
@@ -26,13 +26,12 @@ const digest = (s: string): Buffer => crypto.createHash('sha256').update(s).dige
 function authenticate(servers: ReadonlyArray<{ name: string; credential: string }>) {
   const known = servers.map((s) => ({ name: s.name, digest: digest(s.credential) }));
   return async (req: FastifyRequest): Promise<void> => {
-    const header = req.headers.authorization ?? '';
-    const presented = header.length > 7 && header.slice(0, 7).toLowerCase() === 'bearer ' ? header.slice(7).trim() : '';
-    if (!presented) throw new InvalidToken('the state feed needs a resource-server credential as a bearer token');
+    const presented = bearerOrEmpty(req.headers.authorization);
+    if (!presented) throw invalidToken('the state feed needs a resource-server credential as a bearer token');
     const d = digest(presented);
     let match: string | null = null;
     for (const k of known) if (crypto.timingSafeEqual(d, k.digest)) match = k.name;
-    if (!match) throw new InvalidToken('the resource-server credential is not valid');
+    if (!match) throw invalidToken('the resource-server credential is not valid');
     req.log.info({ resourceServer: match }, 'state feed: resource server connected');
   };
 }

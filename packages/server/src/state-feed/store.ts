@@ -1,40 +1,10 @@
+import { serviceAccountToWire, userToWire, type ServiceAccountWire, type UserWire } from '@gatehouse/access';
 import type { Queryable } from '../db/db.js';
-import type { ServiceAccountState, UserState } from '../access/principal-state.js';
 
-/**
- * The principal state a resource server's verifier needs, as it travels on the feed: what the
- * access decision reads (access/access-decision.ts), and nothing else (no secrets, no hashes).
- * `v` orders states of one principal: a state loaded later has a higher `v`.
- */
-export interface ServiceAccountWire {
-  id: string;
-  orgId: string;
-  name: string;
-  scopes: string[];
-  disabled: boolean;
-  expiresAt: string | null;
-  tokenEpoch: number;
-  v: number;
-}
-
-export interface UserWire {
-  id: string;
-  name: string;
-  deactivated: boolean;
-  tokenEpoch: number;
-  /** orgId → role, the user's current roles [B6]. */
-  roles: Record<string, string>;
-  v: number;
-}
-
-export const serviceAccountWire = (s: ServiceAccountState, v: number): ServiceAccountWire => ({
-  id: s.id, orgId: s.orgId, name: s.name, scopes: [...s.scopes], disabled: s.disabled,
-  expiresAt: s.expiresAt ? s.expiresAt.toISOString() : null, tokenEpoch: s.tokenEpoch, v,
-});
-
-export const userWire = (u: UserState, v: number): UserWire => ({
-  id: u.id, name: u.email, deactivated: u.deactivated, tokenEpoch: u.tokenEpoch, roles: Object.fromEntries(u.roles), v,
-});
+// The feed's wire schema is the access core's, shared with the SDK verifier that reads it.
+export type { ServiceAccountWire, UserWire } from '@gatehouse/access';
+export const serviceAccountWire = serviceAccountToWire;
+export const userWire = userToWire;
 
 /** Every principal at once, for the snapshot a verifier receives when it connects. */
 export const stateFeedStore = {

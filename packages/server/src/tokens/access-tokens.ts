@@ -1,30 +1,10 @@
 import crypto from 'node:crypto';
-import * as jose from 'jose';
+import { ACCESS_TOKEN_TYP, verifyAccessToken, type AccessTokenClaims } from '@gatehouse/access';
 import { epochSeconds, type Clock } from '../clock.js';
-import { InvalidToken } from '../errors.js';
 import { newId } from '../ids.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 
-/** RFC 9068 §2.1 header type of a JWT access token. */
-export const ACCESS_TOKEN_TYP = 'at+jwt';
-
-/** RFC 9068 §2.2 claims, plus Gatehouse's own: the organization and the principal's token epoch. */
-export interface AccessTokenClaims {
-  iss: string;
-  sub: string;
-  aud: string;
-  client_id: string;
-  scope: string;
-  iat: number;
-  exp: number;
-  jti: string;
-  /** The service account's organization (service-account tokens only). */
-  org_id?: string;
-  /** [B8] The organizations a user's token was narrowed to (user tokens only; absent = all). */
-  orgs?: string[];
-  /** The principal's token epoch when minted; a disable bumps it, killing older tokens [A7]. */
-  epoch: number;
-}
+export type { AccessTokenClaims } from '@gatehouse/access';
 
 export interface MintRequest {
   sub: string;
@@ -36,8 +16,6 @@ export interface MintRequest {
   epoch: number;
 }
 
-const CACHE_LIMIT = 50_000;
-
 const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
@@ -45,8 +23,8 @@ const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toS
  * hence `ieee-p1363`). Signed synchronously with node:crypto rather than jose's WebCrypto path:
  * measured here at ~30,000 signatures/s against ~6,600/s. The thread-pool form of crypto.sign was
  * measured too, and lost: on these 2-core machines the hop costs more than the event loop saves
- * (PGlite grants 7,857/s synchronous, 6,867/s in the pool). Verification stays with jose, and
- * the interop tests verify these tokens with jose and openid-client.
+ * (PGlite grants 7,857/s synchronous, 6,867/s in the pool). Verification is the access core's
+ * (@gatehouse/access), and the interop tests verify these tokens with jose and openid-client.
  */
 function signCompact(encodedHeader: string, payload: object, key: crypto.KeyObject): string {
   const input = `${encodedHeader}.${b64url(payload)}`;
@@ -55,16 +33,11 @@ function signCompact(encodedHeader: string, payload: object, key: crypto.KeyObje
 }
 
 /**
- * Mints and verifies Gatehouse's access tokens. Verification allow-lists ES256, requires
- * `typ: at+jwt`, the issuer and the audience (RFC 9068 §4), and caches verified tokens by their
- * exact string until they expire, so a repeated call costs a map lookup instead of an ECDSA verify.
+ * Mints Gatehouse's access tokens (RFC 9068). Verifying them is the access core's job
+ * (`@gatehouse/access`, used through access/access-decision.ts); `verify` here serves the one
+ * place that only asks "is this one of our access tokens?" (revocation, RFC 7009 §2.2.1).
  */
 export class AccessTokens {
-  /**
-   * Verified tokens keyed by their signature (the last 86 characters: hashing a short key is what
-   * a lookup costs), holding the whole token to compare against, so only the identical string hits.
-   */
-  private readonly verified = new Map<string, { token: string; claims: AccessTokenClaims }>();
   private readonly headers = new Map<string, string>();
 
   constructor(
@@ -96,55 +69,8 @@ export class AccessTokens {
     return { token: signCompact(header, claims, privateKey), claims };
   }
 
-  /** Verifies signature and registered claims; throws InvalidToken. Principal state is checked by the caller. */
-  async verify(token: string, at: Date = this.clock.now()): Promise<AccessTokenClaims> {
-    const now = epochSeconds(at);
-    const key = token.slice(token.lastIndexOf('.') + 1);
-    const cached = this.verified.get(key);
-    if (cached && cached.token === token) {
-      if (cached.claims.exp > now) return cached.claims;
-      this.verified.delete(key);
-      throw new InvalidToken('the access token has expired');
-    }
-    let payload: jose.JWTPayload;
-    try {
-      ({ payload } = await jose.jwtVerify(token, (header) => this.keyFor(header), {
-        algorithms: [SIGNING_ALG],
-        typ: ACCESS_TOKEN_TYP,
-        issuer: this.issuer,
-        audience: this.audience,
-        currentDate: at,
-        requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
-      }));
-    } catch (err) {
-      if (err instanceof jose.errors.JWTExpired) throw new InvalidToken('the access token has expired');
-      throw new InvalidToken('the access token is invalid', (err as Error).message);
-    }
-    const claims = payload as unknown as AccessTokenClaims;
-    if (typeof claims.scope !== 'string' || typeof claims.epoch !== 'number' ||
-        (claims.orgs !== undefined && !(Array.isArray(claims.orgs) && claims.orgs.every((o) => typeof o === 'string')))) {
-      throw new InvalidToken('the access token is invalid', 'missing scope or epoch claim');
-    }
-    if (this.verified.size >= CACHE_LIMIT) this.evictExpired(now);
-    this.verified.set(key, { token, claims });
-    return claims;
-  }
-
-  private keyFor(header: jose.JWTHeaderParameters): CryptoKey {
-    const key = header.kid ? this.keys.publicKey(header.kid) : undefined;
-    if (!key) throw new jose.errors.JWKSNoMatchingKey();
-    return key;
-  }
-
-  private evictExpired(now: number): void {
-    for (const [k, v] of this.verified) if (v.claims.exp <= now) this.verified.delete(k);
-    // Still full of live tokens: drop the oldest half rather than grow without bound.
-    if (this.verified.size >= CACHE_LIMIT) {
-      let n = CACHE_LIMIT / 2;
-      for (const t of this.verified.keys()) {
-        if (n-- <= 0) break;
-        this.verified.delete(t);
-      }
-    }
+  /** The JWT checks of the access core (signature, header allow-list, claims); throws an AccessDenial. */
+  verify(token: string, at: Date = this.clock.now()): Promise<AccessTokenClaims> {
+    return verifyAccessToken(token, (kid) => this.keys.publicKey(kid), { issuer: this.issuer, audience: this.audience }, epochSeconds(at));
   }
 }

@@ -32,7 +32,8 @@ interface KeyRow {
 interface LoadedKey {
   kid: string;
   publicJwk: jose.JWK;
-  publicKey: CryptoKey;
+  /** A node KeyObject: the access core verifies synchronously with node:crypto. */
+  publicKey: crypto.KeyObject;
   privateKey?: crypto.KeyObject;
   createdAt: Date;
   /** When it starts signing. */
@@ -88,7 +89,7 @@ export class SigningKeys {
       rows.map(async (r) => ({
         kid: r.kid,
         publicJwk: r.public_jwk,
-        publicKey: (await jose.importJWK(r.public_jwk, SIGNING_ALG)) as CryptoKey,
+        publicKey: crypto.createPublicKey({ key: r.public_jwk as crypto.JsonWebKey, format: 'jwk' }),
         privateKey: r.retired_at && r.retired_at.getTime() <= now.getTime()
           ? undefined
           : crypto.createPrivateKey({
@@ -140,7 +141,7 @@ export class SigningKeys {
   }
 
   /** Public key for `kid`, if it is still published. */
-  publicKey(kid: string): CryptoKey | undefined {
+  publicKey(kid: string): crypto.KeyObject | undefined {
     return this.keys.find((k) => k.kid === kid)?.publicKey;
   }
 

@@ -17,7 +17,7 @@ describe('audit export order', () => {
   afterAll(async () => { await db?.close(); });
 
   const event = (orgId: string, at: Date) =>
-    toAuditRow({ orgId, action: 'test.event', outcome: 'success', actor: { type: 'system' } }, { ip: '' }, at);
+    toAuditRow({ orgId, action: 'organization.rename', outcome: 'success', actor: { type: 'system' } }, { ip: '' }, at);
 
   it('returns every committed event once, oldest transaction first, and resumes from old and new cursors', async () => {
     const orgId = 'org_export';
