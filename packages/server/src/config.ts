@@ -1,3 +1,6 @@
+import { passwordProblem } from './users/password-policy.js';
+import { DEFAULT_ADMIN_EMAIL } from './bootstrap.js';
+
 /**
  * One validated configuration object (§9), read from the environment once in main.ts.
  * Unknown GATEHOUSE_* variables fail (a typo must not silently fall back to a default);
@@ -42,6 +45,10 @@ export interface Config {
    * makes one). Empty: the state feed refuses everyone.
    */
   resourceServers: ReadonlyArray<{ name: string; credential: string }>;
+  /** [P1] How long an invitation link stays usable (`GATEHOUSE_INVITATION_TTL_HOURS`, default 7 days). */
+  invitationTtlHours: number;
+  /** [P1] [P5] Outgoing mail; unset, invitation links are only shown to the owner who made them. */
+  mail?: { smtpUrl: string; from: string };
 }
 
 const KNOWN = new Set([
@@ -50,7 +57,7 @@ const KNOWN = new Set([
   'GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', 'GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS',
   'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', 'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
   'GATEHOUSE_STATE_POLL_MS', 'GATEHOUSE_STATE_STALE_MS', 'GATEHOUSE_KEY_ROTATION_DAYS', 'GATEHOUSE_METRICS_TOKEN',
-  'GATEHOUSE_RESOURCE_SERVER_TOKENS',
+  'GATEHOUSE_RESOURCE_SERVER_TOKENS', 'GATEHOUSE_INVITATION_TTL_HOURS', 'GATEHOUSE_SMTP_URL', 'GATEHOUSE_MAIL_FROM',
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
   'GATEHOUSE_URL', 'GATEHOUSE_REFRESH_TOKEN', 'GATEHOUSE_CLIENT_SECRET',
   // Read by the test suite and the benchmark, not by the server:
@@ -83,6 +90,17 @@ function parseResourceServers(value: string | undefined): Array<{ name: string; 
   });
   if (new Set(servers.map((s) => s.name)).size !== servers.length) throw new ConfigError('GATEHOUSE_RESOURCE_SERVER_TOKENS names a resource server twice');
   return servers;
+}
+
+/** [P1] [P5] Both or neither: a From address without a server (or the reverse) is a typo. */
+function parseMail(smtpUrl: string | undefined, from: string | undefined): Config['mail'] {
+  if (!smtpUrl && !from) return undefined;
+  if (!smtpUrl || !from) throw new ConfigError('GATEHOUSE_SMTP_URL and GATEHOUSE_MAIL_FROM are set together or not at all');
+  if (!/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('GATEHOUSE_SMTP_URL must be an smtp:// or smtps:// URL');
+  if (!/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(from)) {
+    throw new ConfigError('GATEHOUSE_MAIL_FROM must be an address, e.g. gatehouse@example.com or "Gatehouse <gatehouse@example.com>"');
+  }
+  return { smtpUrl, from };
 }
 
 function parseNumber(name: string, value: string | undefined, fallback: number, min: number): number {
@@ -145,12 +163,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     keyRotationDays: parseNumber('GATEHOUSE_KEY_ROTATION_DAYS', env.GATEHOUSE_KEY_ROTATION_DAYS, 90, 0),
     metricsToken: env.GATEHOUSE_METRICS_TOKEN || undefined,
     resourceServers: parseResourceServers(env.GATEHOUSE_RESOURCE_SERVER_TOKENS),
+    invitationTtlHours: parseNumber('GATEHOUSE_INVITATION_TTL_HOURS', env.GATEHOUSE_INVITATION_TTL_HOURS, 7 * 24, 1),
+    mail: parseMail(env.GATEHOUSE_SMTP_URL, env.GATEHOUSE_MAIL_FROM),
   };
   if (config.metricsToken && config.metricsToken.length < 16) {
     throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');
   }
-  if (config.adminPassword && config.adminPassword.length < 12) {
-    warnings.push('GATEHOUSE_ADMIN_PASSWORD is shorter than 12 characters');
-  }
+  // [P4] The first owner's password follows the same policy as everyone's.
+  const adminProblem = config.adminPassword ? passwordProblem(config.adminPassword, config.adminEmail ?? DEFAULT_ADMIN_EMAIL) : null;
+  if (adminProblem) throw new ConfigError(`GATEHOUSE_ADMIN_PASSWORD is refused: ${adminProblem}`);
   return { config, warnings };
 }

@@ -18,6 +18,9 @@ import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
 import { healthRoutes } from './health/routes.js';
+import { invitationRoutes } from './invitations/routes.js';
+import { InvitationService } from './invitations/service.js';
+import { Mailer } from './mail/mailer.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
@@ -61,6 +64,7 @@ export interface Gatehouse {
     sessions: SessionService;
     organizations: OrganizationService;
     refreshTokens: RefreshTokenService;
+    invitations: InvitationService;
     keys: SigningKeys;
     audit: AuditLog;
     states: PrincipalStates;
@@ -115,6 +119,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);
     const organizations = new OrganizationService(db, clock, passwords, audit, states);
     const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states);
+    const mailer = config.mail ? new Mailer(config.mail) : null;
+    undo.push(() => mailer?.close());
+    const invitations = new InvitationService(db, clock, hasher, passwords, audit, states, { issuer: config.issuer, ttlHours: config.invitationTtlHours, mailer });
     const refreshGrant = new RefreshTokenGrant(db, refreshTokens, states, tokens, audit, clock);
     const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, seedSampleData);
 
@@ -132,6 +139,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     });
     sessionRoutes(app, { sessions, config });
     organizationRoutes(app, { db, sessions, organizations, cursors });
+    invitationRoutes(app, { db, sessions, invitations, cursors, config });
     refreshTokenRoutes(app, { sessions, refreshTokens, cursors });
     serviceAccountRoutes(app, { db, sessions, serviceAccounts, cursors, clock });
     auditRoutes(app, { db, cursors, decision, sessions });
@@ -143,13 +151,14 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
 
     return {
       app, db, clock, bootstrap,
-      services: { serviceAccounts, sessions, organizations, refreshTokens, keys, audit, states, tokens, feed, metrics },
+      services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics },
       async close() {
         clearInterval(keyTimer);
         await feed?.stop();
         await app.close();
         await refreshGrant.drain();
         await audit.drain();
+        await mailer?.close();
         await db.close();
       },
     };

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { errorHandler } from './error-handler.js';
+import { requestLogSerializer } from './log-redaction.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
@@ -39,7 +40,10 @@ export interface AppOptions {
 export async function createApp(options: AppOptions): Promise<App> {
   const nextRequestId = requestIds();
   const app = Fastify({
-    logger: options.logger,
+    // A caller's own serializers win; otherwise request URLs are logged without secrets [P1].
+    logger: options.logger && typeof options.logger === 'object'
+      ? { ...options.logger, serializers: { req: requestLogSerializer, ...options.logger.serializers } }
+      : options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy,
     // Reuse a caller's request id when it is plainly an id, so logs can be joined across services.
