@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { errorHandler } from './error-handler.js';
-import { requestLogSerializer } from './log-redaction.js';
+import { redactUrl, requestLogSerializer } from './log-redaction.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
 import { ApiError, InvalidRequest } from '../errors.js';
@@ -72,7 +72,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`), req, reply));
+  app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${redactUrl(req.url.split('?')[0]!)}`), req, reply));
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
