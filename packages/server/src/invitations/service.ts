@@ -109,6 +109,7 @@ export class InvitationService {
       }
     } else {
       if (await userStore.findByEmail(this.db, found.email)) {
+        await this.pending(this.db, secret); // a racer that just used this link made the account: 404, as for any used link
         throw new ApiError('unauthenticated', 'an account with this email exists: sign in as it to accept the invitation');
       }
       if (!who.name || !who.password) throw new ApiError('invalid_request', 'name and password are required to create your account');

@@ -134,6 +134,18 @@ describe('invitations', () => {
     expect(actions).toContain('invitation.revoke');
   });
 
+  it('two people racing to accept one link: one account, one membership, the other gets 404', async () => {
+    h = await startHarness();
+    const { inviteUrl } = await invite(h, 'race@example.test', 'viewer');
+    const results = await Promise.all(['first racer password', 'second racer password'].map((password) =>
+      acceptAsNewcomer(h, secretOf(inviteUrl), { name: 'Racer', password })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 404]);
+    const winner = results.find((r) => r.statusCode === 201)!.json();
+    const members = (await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`)).json().items
+      .filter((m: { email: string }) => m.email === 'race@example.test');
+    expect(members).toEqual([expect.objectContaining({ userId: winner.user.id, role: 'viewer' })]);
+  });
+
   it('GATEHOUSE_INVITATION_TTL_HOURS sets the expiry', async () => {
     h = await startHarness({ env: { GATEHOUSE_INVITATION_TTL_HOURS: '2' } });
     const created = await invite(h, 'soon@example.test');
