@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { passwordProblem } from './users/password-policy.js';
+import { DEFAULT_ADMIN_EMAIL } from './bootstrap.js';
 
 /**
  * One validated configuration object (§9), read from the environment once in main.ts.
@@ -65,6 +67,10 @@ export interface Config {
   minFreeMb: number;
   /** SIGTERM drains in-flight work for at most this long, then the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** [P1] How long an invitation link stays usable (`GATEHOUSE_INVITATION_TTL_HOURS`, default 7 days). */
+  invitationTtlHours: number;
+  /** [P1] [P5] Outgoing mail; unset, invitation links are only shown to the owner who made them. */
+  mail?: { smtpUrl: string; from: string };
   /** Slow-client protection: HTTP timeouts and connection caps (see http/connection-limits.ts). */
   http: HttpLimits;
 }
@@ -93,6 +99,7 @@ const KNOWN = new Set([
   'GATEHOUSE_HEADERS_TIMEOUT_MS', 'GATEHOUSE_REQUEST_TIMEOUT_MS', 'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS',
   'GATEHOUSE_MAX_CONNECTIONS', 'GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS',
   'GATEHOUSE_MIN_FREE_MB', 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS',
+  'GATEHOUSE_INVITATION_TTL_HOURS', 'GATEHOUSE_SMTP_URL', 'GATEHOUSE_MAIL_FROM',
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
   'GATEHOUSE_URL', 'GATEHOUSE_REFRESH_TOKEN', 'GATEHOUSE_CLIENT_SECRET',
   // Read by the test suite and the benchmark, not by the server:
@@ -172,6 +179,17 @@ function parseTrustProxy(value: string | undefined): false | number | string[] {
     }
   }
   return entries;
+}
+
+/** [P1] [P5] Both or neither: a From address without a server (or the reverse) is a typo. */
+function parseMail(smtpUrl: string | undefined, from: string | undefined): Config['mail'] {
+  if (!smtpUrl && !from) return undefined;
+  if (!smtpUrl || !from) throw new ConfigError('GATEHOUSE_SMTP_URL and GATEHOUSE_MAIL_FROM are set together or not at all');
+  if (!/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('GATEHOUSE_SMTP_URL must be an smtp:// or smtps:// URL');
+  if (!/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(from)) {
+    throw new ConfigError('GATEHOUSE_MAIL_FROM must be an address, e.g. gatehouse@example.com or "Gatehouse <gatehouse@example.com>"');
+  }
+  return { smtpUrl, from };
 }
 
 function parseNumber(name: string, value: string | undefined, fallback: number, min: number): number {
@@ -267,6 +285,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     minFreeMb: parseNumber('GATEHOUSE_MIN_FREE_MB', env.GATEHOUSE_MIN_FREE_MB, 64, 0),
     shutdownTimeoutMs: parseNumber('GATEHOUSE_SHUTDOWN_TIMEOUT_MS', env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS, 10_000, 100),
     http: parseHttpLimits(env),
+    invitationTtlHours: parseNumber('GATEHOUSE_INVITATION_TTL_HOURS', env.GATEHOUSE_INVITATION_TTL_HOURS, 7 * 24, 1),
+    mail: parseMail(env.GATEHOUSE_SMTP_URL, env.GATEHOUSE_MAIL_FROM),
   };
   if (typeof config.trustProxy === 'number' && !/^(127\.|::1$|localhost$)/.test(host)) {
     warnings.push(`GATEHOUSE_TRUST_PROXY=${config.trustProxy} believes the nearest ${config.trustProxy} X-Forwarded-For hop(s) from whoever connects: make sure ${host}:${port} is reachable only through your proxies, or list their addresses instead (e.g. 10.0.0.0/8)`);
@@ -274,8 +294,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
   if (config.metricsToken && config.metricsToken.length < 16) {
     throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');
   }
-  if (config.adminPassword && config.adminPassword.length < 12) {
-    warnings.push('GATEHOUSE_ADMIN_PASSWORD is shorter than 12 characters');
-  }
+  // [P4] The first owner's password follows the same policy as everyone's.
+  const adminProblem = config.adminPassword ? passwordProblem(config.adminPassword, config.adminEmail ?? DEFAULT_ADMIN_EMAIL) : null;
+  if (adminProblem) throw new ConfigError(`GATEHOUSE_ADMIN_PASSWORD is refused: ${adminProblem}`);
   return { config, warnings };
 }

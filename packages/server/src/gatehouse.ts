@@ -20,6 +20,9 @@ import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
 import { StorageGuard, type StorageProbe } from './db/storage-guard.js';
 import { healthRoutes } from './health/routes.js';
+import { invitationRoutes } from './invitations/routes.js';
+import { InvitationService } from './invitations/service.js';
+import { Mailer } from './mail/mailer.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
@@ -71,6 +74,7 @@ export interface Gatehouse {
     sessions: SessionService;
     organizations: OrganizationService;
     refreshTokens: RefreshTokenService;
+    invitations: InvitationService;
     keys: SigningKeys;
     audit: AuditLog;
     states: PrincipalStates;
@@ -142,6 +146,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);
     const organizations = new OrganizationService(db, clock, passwords, audit, states);
     const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states);
+    const mailer = config.mail ? new Mailer(config.mail) : null;
+    undo.push(() => mailer?.close());
+    const invitations = new InvitationService(db, clock, hasher, passwords, audit, states, { issuer: config.issuer, ttlHours: config.invitationTtlHours, mailer });
     const refreshGrant = new RefreshTokenGrant(db, refreshTokens, states, tokens, audit, clock);
     const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, seedSampleData);
 
@@ -166,6 +173,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     });
     sessionRoutes(app, { sessions, config });
     organizationRoutes(app, { db, sessions, organizations, cursors });
+    invitationRoutes(app, { db, sessions, invitations, cursors, config });
     refreshTokenRoutes(app, { sessions, refreshTokens, cursors });
     serviceAccountRoutes(app, { db, sessions, serviceAccounts, cursors, clock });
     auditRoutes(app, { db, cursors, decision, sessions });
@@ -177,7 +185,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
 
     return {
       app, db, clock, bootstrap,
-      services: { serviceAccounts, sessions, organizations, refreshTokens, keys, audit, states, tokens, feed, metrics, storage },
+      services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics, storage },
       async close() {
         clearInterval(keyTimer);
         storage?.stop();
@@ -185,6 +193,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
         await app.close();
         await refreshGrant.drain();
         await audit.drain();
+        await mailer?.close();
         await db.close();
       },
     };

@@ -9,6 +9,7 @@ export const GATEHOUSE_ACTIONS = [
   'session.sign_in', 'session.sign_out',
   'organization.create', 'organization.rename',
   'member.add', 'member.role_change', 'member.remove', 'member.leave',
+  'invitation.create', 'invitation.revoke', 'invitation.accept',
   'user.deactivate', 'user.reactivate',
   'service_account.create', 'service_account.update', 'service_account.rotate_secret',
   'service_account.disable', 'service_account.enable', 'service_account.delete',

@@ -9,6 +9,8 @@ export const SECRET_PREFIX = {
   clientSecret: 'ghcs_',
   refreshToken: 'ghrt_',
   session: 'ghss_',
+  /** [P1] Invitation links (`${issuer}/invite/ghinv_…`). */
+  invitation: 'ghinv_',
 } as const;
 
 export function generateSecret(prefix: string): string {

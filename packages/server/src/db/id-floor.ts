@@ -8,7 +8,7 @@ import type { Queryable } from './db.js';
  */
 const SINGLE_PREFIX = [
   ['audit_events', 'id'], ['users', 'id'], ['organizations', 'id'], ['service_accounts', 'id'],
-  ['service_account_secrets', 'id'], ['refresh_tokens', 'id'], ['signing_keys', 'kid'],
+  ['service_account_secrets', 'id'], ['refresh_tokens', 'id'], ['signing_keys', 'kid'], ['invitations', 'id'],
 ] as const;
 
 /**

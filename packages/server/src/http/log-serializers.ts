@@ -1,7 +1,7 @@
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 
 /** A path segment shaped like a credential: a prefixed Gatehouse secret (`ghcs_…`) or a JWT. */
-const SECRET_SEGMENT = /^(gh[a-z]{2}_|eyJ[\w-]*\.)/;
+const SECRET_SEGMENT = /^(gh[a-z]{2,4}_|eyJ[\w-]*\.)/;
 
 /**
  * The path of a request URL as it may be logged: never the query string (where a misbehaving

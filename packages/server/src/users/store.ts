@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { normalizeEmail } from './email.js';
 
 export interface User {
   id: string;
@@ -24,11 +25,15 @@ export const userStore = {
   async insert(q: Queryable, u: Pick<User, 'id' | 'email' | 'name' | 'passwordHash' | 'createdAt'>): Promise<void> {
     await q.query(
       'INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
-      [u.id, u.email, u.name, u.passwordHash, u.createdAt],
+      [u.id, normalizeEmail(u.email), u.name, u.passwordHash, u.createdAt],
     );
   },
+  /**
+   * [P8] Stored and looked up normalized. lower() on the column keeps the unique index usable and
+   * still finds rows stored, before normalization, with ASCII capitals.
+   */
   async findByEmail(q: Queryable, email: string): Promise<User | null> {
-    const rows = await q.query<Row>('SELECT * FROM users WHERE lower(email) = lower($1)', [email]);
+    const rows = await q.query<Row>('SELECT * FROM users WHERE lower(email) = lower($1)', [normalizeEmail(email)]);
     return rows[0] ? toUser(rows[0]) : null;
   },
   async find(q: Queryable, id: string): Promise<User | null> {

@@ -32,10 +32,21 @@ describe('configuration', () => {
     expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '10.0.0.0/8', GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS: '500' }).config.http.maxConnectionsPerAddress).toBe(500);
   });
 
-  it('warns about a plain-http public issuer and a short admin password', () => {
-    const { warnings } = loadConfig({ GATEHOUSE_ISSUER: 'http://auth.example.com', GATEHOUSE_ADMIN_PASSWORD: 'short' });
+  it('warns about a plain-http public issuer; refuses an admin password the policy refuses [P4]', () => {
+    const { warnings } = loadConfig({ GATEHOUSE_ISSUER: 'http://auth.example.com' });
     expect(warnings.join('\n')).toMatch(/not https/);
-    expect(warnings.join('\n')).toMatch(/shorter than 12/);
+    expect(() => loadConfig({ GATEHOUSE_ADMIN_PASSWORD: 'short' })).toThrow(/GATEHOUSE_ADMIN_PASSWORD is refused: password must be at least 12 characters/);
+  });
+
+  it('reads the invitation lifetime and mail settings [P1]; SMTP and From go together', () => {
+    expect(loadConfig({}).config.invitationTtlHours).toBe(168);
+    expect(loadConfig({ GATEHOUSE_INVITATION_TTL_HOURS: '24' }).config.invitationTtlHours).toBe(24);
+    expect(() => loadConfig({ GATEHOUSE_INVITATION_TTL_HOURS: '0' })).toThrow(/GATEHOUSE_INVITATION_TTL_HOURS/);
+    expect(loadConfig({}).config.mail).toBeUndefined();
+    expect(loadConfig({ GATEHOUSE_SMTP_URL: 'smtp://127.0.0.1:2525', GATEHOUSE_MAIL_FROM: 'Gatehouse <gh@example.test>' }).config.mail)
+      .toEqual({ smtpUrl: 'smtp://127.0.0.1:2525', from: 'Gatehouse <gh@example.test>' });
+    expect(() => loadConfig({ GATEHOUSE_SMTP_URL: 'smtp://127.0.0.1:2525' })).toThrow(/set together/);
+    expect(() => loadConfig({ GATEHOUSE_SMTP_URL: 'http://x', GATEHOUSE_MAIL_FROM: 'a@b.c' })).toThrow(/smtp:\/\//);
   });
 
   it('reads rate limits as BURST/PER_SECOND and strips a trailing slash from the issuer', () => {
