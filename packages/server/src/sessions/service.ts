@@ -1,3 +1,4 @@
+import { normalizeEmail } from '../users/email.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RequestContext } from '../audit/events.js';
 import type { Clock } from '../clock.js';
@@ -50,7 +51,7 @@ export class SessionService {
   async signIn(email: string, password: string, ctx: RequestContext) {
     // Reserved before the password is checked (concurrent guesses count too); given back unless
     // the sign-in failed. [P8] the email key is normalized the way emails are compared.
-    const attempt = this.failures.begin([ctx.ip, addressAnd(ctx.ip, email.normalize('NFKC').toLowerCase())]);
+    const attempt = this.failures.begin([ctx.ip, addressAnd(ctx.ip, normalizeEmail(email))]);
     let failed = false;
     try {
       return await this.checkAndStart(email, password, ctx, () => { failed = true; });
