@@ -61,9 +61,14 @@ export function consoleGuard(app: App, deps: { db: Db; sessions: SessionService 
   };
 
   // After validation, so a malformed org id stays a 400; before the handler touches anything.
-  const orgRole = (capability: Capability | undefined) => async (request: FastifyRequest): Promise<void> => {
-    const { orgId } = request.params as { orgId: string };
-    request.consoleRole = await requireOrgCapability(db, currentUser(request), orgId, capability);
+  const orgChecks = new WeakSet<object>();
+  const orgRole = (capability: Capability | undefined) => {
+    const check = async (request: FastifyRequest): Promise<void> => {
+      const { orgId } = request.params as { orgId: string };
+      request.consoleRole = await requireOrgCapability(db, currentUser(request), orgId, capability);
+    };
+    orgChecks.add(check);
+    return check;
   };
 
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -75,8 +80,11 @@ export function consoleGuard(app: App, deps: { db: Db; sessions: SessionService 
       throw new Error(`${route.url}: a capability is checked against the {orgId} of a signed-in route`);
     }
     if (access.session === 'none') return;
-    route.onRequest = [...hooks(route.onRequest), authenticate];
-    if (hasOrg) route.preHandler = [orgRole(access.capability), ...hooks(route.preHandler)];
+    // A GET's HEAD twin arrives here with the GET's hooks already in place: add them once.
+    const onRequest = hooks(route.onRequest);
+    if (!onRequest.includes(authenticate)) route.onRequest = [...onRequest, authenticate];
+    const preHandler = hooks(route.preHandler);
+    if (hasOrg && !preHandler.some((h) => orgChecks.has(h))) route.preHandler = [orgRole(access.capability), ...preHandler];
   });
 
   app.addHook('onReady', async () => {
