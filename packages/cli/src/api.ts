@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { ErrorResponse } from '@gatehouse/contract';
 import { CliAccess, type AccessOptions } from './access.js';
 import { CliError } from './errors.js';
 import { printJson, type Io } from './io.js';
@@ -59,7 +60,7 @@ export async function api(io: Io, method: string, path: string, opts: AccessOpti
   if (parsed !== undefined) printJson(io, parsed, !opts.json);
   else if (text) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   if (!res.ok) {
-    const e = parsed as { error?: string; error_description?: string } | undefined;
+    const e = parsed as Partial<ErrorResponse> | undefined;
     throw new CliError(`${verb} ${path}: HTTP ${res.status}${e?.error ? ` ${e.error}` : ''}${e?.error_description ? `: ${e.error_description}` : ''}`);
   }
 }

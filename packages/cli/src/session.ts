@@ -1,4 +1,6 @@
 import os from 'node:os';
+// The console API's shapes, written once in the contract (types only, nothing at run time).
+import type { CreateRefreshToken, ErrorResponse, RefreshTokenCreated, Session } from '@gatehouse/contract';
 import { revokeRefreshToken, TokenRequestError } from '@gatehouse/sdk';
 import { resolveUrl } from './access.js';
 import { credentialsPath, forgetCredentials, loadCredentials, saveCredentials, type StoredCredentials } from './credentials.js';
@@ -23,7 +25,7 @@ async function call(url: string, method: string, path: string, init: { body?: un
 }
 
 async function failure(res: Response, what: string): Promise<CliError> {
-  const body = (await res.json().catch(() => null)) as { error?: string; error_description?: string } | null;
+  const body = (await res.json().catch(() => null)) as Partial<ErrorResponse> | null;
   return new CliError(`${what}: HTTP ${res.status}${body?.error ? ` ${body.error}` : ''}${body?.error_description ? `: ${body.error_description}` : ''}`);
 }
 
@@ -54,18 +56,16 @@ export async function login(io: Io, opts: LoginOptions): Promise<void> {
   if (signIn.status === 401) throw new CliError('sign-in failed: wrong email or password');
   if (!signIn.ok) throw await failure(signIn, 'sign-in failed');
   const cookie = signIn.headers.get('set-cookie')?.split(';')[0];
-  const { csrfToken } = (await signIn.json()) as { csrfToken?: string };
+  const { csrfToken } = (await signIn.json()) as Partial<Session>;
   if (!cookie || !csrfToken) throw new CliError('sign-in answered without a session');
   const session = { cookie, 'x-csrf-token': csrfToken };
 
   try {
     const name = opts.name ?? `gatehouse CLI on ${os.hostname()}`;
-    const created = await call(url, 'POST', '/console/api/me/refresh-tokens', {
-      headers: session,
-      body: { name, ...(opts.scope?.length ? { scopes: opts.scope } : {}), ...(opts.org?.length ? { orgIds: opts.org } : {}) },
-    });
+    const body: CreateRefreshToken = { name, ...(opts.scope?.length ? { scopes: opts.scope } : {}), ...(opts.org?.length ? { orgIds: opts.org } : {}) };
+    const created = await call(url, 'POST', '/console/api/me/refresh-tokens', { headers: session, body });
     if (!created.ok) throw await failure(created, 'creating a refresh token failed');
-    const token = (await created.json()) as { id: string; name: string; refreshToken: string };
+    const token = (await created.json()) as RefreshTokenCreated;
 
     const previous = safeLoad(io);
     const file = saveCredentials(io.env, {

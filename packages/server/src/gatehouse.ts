@@ -37,6 +37,7 @@ import { seedSampleData } from './reference-api/seed.js';
 import { sbomRoutes } from './sbom/routes.js';
 import { serviceAccountRoutes } from './service-accounts/routes.js';
 import { ServiceAccountService } from './service-accounts/service.js';
+import { consoleGuard } from './sessions/console-auth.js';
 import { sessionRoutes } from './sessions/routes.js';
 import { stateFeedRoutes } from './state-feed/routes.js';
 import { SessionService } from './sessions/service.js';
@@ -171,12 +172,14 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       revokeRefreshToken: (token, ctx) => refreshTokens.revokeByToken(token, ctx),
       onTokenRequest: (grantType, denied) => metrics.tokenRequest(grantType, denied),
     });
+    // Before any console route: session, CSRF and organization role for all of /console/api (§8).
+    consoleGuard(app, { db, sessions });
     sessionRoutes(app, { sessions, config });
-    organizationRoutes(app, { db, sessions, organizations, cursors });
-    invitationRoutes(app, { db, sessions, invitations, cursors, config });
-    refreshTokenRoutes(app, { sessions, refreshTokens, cursors });
-    serviceAccountRoutes(app, { db, sessions, serviceAccounts, cursors, clock });
-    auditRoutes(app, { db, cursors, decision, sessions });
+    organizationRoutes(app, { sessions, organizations, cursors });
+    invitationRoutes(app, { sessions, invitations, cursors, config });
+    refreshTokenRoutes(app, { refreshTokens, cursors });
+    serviceAccountRoutes(app, { serviceAccounts, cursors, clock });
+    auditRoutes(app, { db, cursors, decision });
     referenceApiRoutes(app, { db, cursors, decision, audit, clock });
     sbomRoutes(app, { db, cursors, decision, audit, clock });
     stateFeedRoutes(app, { db, states, resourceServers: config.resourceServers });

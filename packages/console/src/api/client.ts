@@ -1,8 +1,7 @@
+import type { PageBody } from '@gatehouse/contract';
+
 /** `{"items": [...], "nextCursor": "..."}`: every list in the console API (§8). */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type Page<T> = PageBody<T>;
 
 /** A failed console API call: an HTTP error answer, or no answer at all (`status` 0). */
 export class ApiError extends Error {

@@ -1,24 +1,8 @@
+import type { AuditEvent, AuditFilters as AuditQuery } from '@gatehouse/contract';
 import type { ConsoleApi, Page } from '../api/client';
 
-export interface AuditEvent {
-  id: string;
-  occurredAt: string;
-  action: string;
-  outcome: 'success' | 'failure';
-  actor: { type: string; id?: string; name?: string };
-  target: { type: string; id: string } | null;
-  credential: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  detail: Record<string, unknown>;
-}
-
-export interface AuditQuery {
-  actorId?: string;
-  action?: string;
-  from?: string;
-  to?: string;
-}
+/** Wire types from the console API's contract (types only: no schema code in the bundle). */
+export type { AuditEvent, AuditQuery };
 
 /** `GET /console/api/orgs/{orgId}/audit-events`: newest first, filtered, cursor-paged. */
 export const auditEvents = {

@@ -1,7 +1,6 @@
-export interface ScopeInfo {
-  scope: string;
-  description: string;
-}
+import type { ScopeInfo } from '@gatehouse/contract';
+
+export type { ScopeInfo };
 
 export interface ScopeGroup {
   /** The resource part of `<resource>:<action>`, e.g. `governance.findings`. */

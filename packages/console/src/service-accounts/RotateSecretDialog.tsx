@@ -4,7 +4,7 @@ import { ErrorAlert } from '../ui/Alert';
 import { Dialog } from '../ui/Dialog';
 import { formatPrecise } from '../ui/format';
 import { SecretReveal } from '../ui/SecretReveal';
-import { serviceAccounts, type Rotated, type ServiceAccount } from './api';
+import { serviceAccounts, type SecretRotated, type ServiceAccount } from './api';
 import { DEFAULT_GRACE_SECONDS, describeDuration, graceSeconds, previousSecretStops, type GraceChoice, type GraceUnit } from './grace';
 
 interface Props {
@@ -21,7 +21,7 @@ export function RotateSecretDialog({ api, account, onRotated, onClose }: Props) 
   const [unit, setUnit] = useState<GraceUnit>('minutes');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [rotated, setRotated] = useState<Rotated | null>(null);
+  const [rotated, setRotated] = useState<SecretRotated | null>(null);
   const now = useNow();
   const unitId = useId();
 

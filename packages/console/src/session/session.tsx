@@ -1,10 +1,8 @@
+import type { Membership, Session as SessionBody, User } from '@gatehouse/contract';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ApiError, ConsoleApi } from '../api/client';
 
-export type Role = 'viewer' | 'member' | 'admin' | 'owner';
-export interface User { id: string; email: string; name: string }
-export interface Membership { orgId: string; orgName: string; role: Role }
-interface SessionBody { csrfToken: string; user: User; memberships: Membership[] }
+export type { Membership, Role, User } from '@gatehouse/contract';
 
 export type SessionState =
   | { status: 'loading' }

@@ -1,3 +1,4 @@
+import { ROLES, type Role } from '@gatehouse/contract';
 import { ApiError } from '../errors.js';
 
 /**
@@ -43,9 +44,8 @@ export function validScopes(scopes: readonly string[]): string[] {
   return unique;
 }
 
-/** Roles from least to most (§6). */
-export const ROLES = ['viewer', 'member', 'admin', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
+/** Roles from least to most (§6); the names are on the wire, so the list lives in the contract. */
+export { ROLES, type Role };
 export const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);
 export const roleRank = (r: Role): number => ROLES.indexOf(r);
 export const roleAtLeast = (r: Role, min: Role): boolean => roleRank(r) >= roleRank(min);

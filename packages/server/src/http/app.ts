@@ -31,6 +31,19 @@ function requestIds(): () => string {
 
 const trustHops = (hops: number) => (_address: string, hop: number): boolean => hop < hops;
 
+/** One row per method and path, in registration order. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the app, recorded as registered: for start-time checks and generated test matrices. */
+    routeTable: readonly RouteEntry[];
+  }
+}
+
 export interface AppOptions {
   logger: FastifyServerOptions['logger'];
   /** Whose X-Forwarded-For to believe: false, a hop count or proxy addresses/CIDRs (never `true`). */
@@ -71,6 +84,12 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   // Only JSON and forms are spoken; Fastify's default text/plain parser would turn a wrong
   // content type into a confusing validation error instead of a 415.
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
+
   app.removeContentTypeParser('text/plain');
   await app.register(formbody, { parser: parseForm });
   await app.register(cookie);

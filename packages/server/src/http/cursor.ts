@@ -1,5 +1,12 @@
+import type { PageBody } from '@gatehouse/contract';
 import { safeEqual, type SecretHasher } from '../crypto/secrets.js';
 import { ApiError } from '../errors.js';
+
+/** What a list route's query carries for paging (PageQuery and its relatives). */
+export interface PageParams {
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
 
 /**
  * Opaque, tamper-proof pagination cursors: the last id of a page plus what list it belongs to,
@@ -30,9 +37,27 @@ export class Cursors {
   }
 
   /** Builds a page from `limit + 1` fetched rows; `keyOf` is the keyset position (default: the id). */
-  page<T extends { id: string }>(scope: string, rows: T[], limit: number, keyOf: (row: T) => string = (r) => r.id): { items: T[]; nextCursor: string | null } {
+  page<T extends { id: string }>(scope: string, rows: T[], limit: number, keyOf: (row: T) => string = (r) => r.id): PageBody<T> {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? this.encode(scope, keyOf(last)) : null };
+  }
+
+  /**
+   * The one way a list route pages (§8 `{"items", "nextCursor"}`): reads `cursor` and `limit`
+   * from the query, fetches `limit + 1` rows after the cursor's id (the extra row says whether
+   * there is a next page), and presents each item. `scope` names the list, so that a cursor
+   * cannot be replayed against another one.
+   */
+  async list<T extends { id: string }, U = T>(
+    scope: string,
+    query: PageParams,
+    fetch: (after: string | null, limit: number) => Promise<T[]>,
+    options: { present?: (row: T) => U; defaultLimit?: number; keyOf?: (row: T) => string } = {},
+  ): Promise<PageBody<U>> {
+    const limit = query.limit ?? options.defaultLimit ?? 50;
+    const page = this.page(scope, await fetch(this.decode(scope, query.cursor), limit + 1), limit, options.keyOf);
+    const present = options.present ?? ((row: T) => row as unknown as U);
+    return { items: page.items.map(present), nextCursor: page.nextCursor };
   }
 }

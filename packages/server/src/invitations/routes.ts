@@ -1,10 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import type { Db } from '../db/db.js';
 import type { Cursors } from '../http/cursor.js';
 import { errorResponses, NoContent, OrgParams, Page, PageQuery } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
-import { consoleSession, currentUser, requireOrgCapability, SESSION_COOKIE, userActor } from '../sessions/console-auth.js';
+import { authenticateConsole, currentRole, currentUser, SESSION_COOKIE, userActor } from '../sessions/console-auth.js';
 import { SESSION_SECONDS, type SessionService } from '../sessions/service.js';
 import type { Acting } from '../organizations/service.js';
 import { AcceptBody, AcceptedBody, CreateBody, CreatedBody, InvitationBody, InvitationParams, PreviewBody, SecretParams } from './schema.js';
@@ -20,50 +18,39 @@ const present = (i: Invitation) => ({
  * §11 [P1]–[P3]: owners invite (`/console/api/orgs/{orgId}/invitations`); whoever holds the link
  * looks at it and accepts it (`/console/api/invitations/{secret}`), signed in or not.
  */
-export function invitationRoutes(app: App, deps: { db: Db; sessions: SessionService; invitations: InvitationService; cursors: Cursors; config: Config }): void {
-  const { db, sessions, invitations, cursors } = deps;
+export function invitationRoutes(app: App, deps: { sessions: SessionService; invitations: InvitationService; cursors: Cursors; config: Config }): void {
+  const { sessions, invitations, cursors } = deps;
   const tags = ['console: invitations'];
   const base = '/console/api/orgs/:orgId/invitations';
   const secure = deps.config.issuer.startsWith('https://');
 
-  app.register(async (scoped) => {
-    const s = scoped as App;
-    s.addHook('onRequest', consoleSession(sessions));
-    /** [P1] Owners only (members:manage): 404 without a role here, 403 with another role. */
-    const owner = async (req: FastifyRequest & { params: { orgId: string } }): Promise<Acting> => {
-      const user = currentUser(req);
-      const role = await requireOrgCapability(db, user, req.params.orgId, 'members:manage');
-      return { actor: { ...userActor(user), id: user.id }, role };
-    };
+  /** [P1] Owners only: consoleGuard answers 404 without a role here and 403 without members:manage. */
+  const owner = { capability: 'members:manage' } as const;
+  const acting = (req: Parameters<typeof currentUser>[0]): Acting => {
+    const user = currentUser(req);
+    return { actor: { ...userActor(user), id: user.id }, role: currentRole(req, 'members:manage') };
+  };
 
-    s.post(base, { schema: { tags, params: OrgParams, body: CreateBody, response: { 201: CreatedBody, ...errorResponses } } }, async (req, reply) => {
-      const acting = await owner(req);
-      const { invitation, inviteUrl, mailed } = await invitations.create(
-        acting, req.params.orgId, { ...req.body, inviterName: currentUser(req).name }, requestContext(req),
-      );
-      // The link is the credential: never logged, not even the SMTP error that might quote it.
-      mailed?.catch((err: { code?: unknown }) => req.log.warn({ invitationId: invitation.id, code: err.code }, 'the invitation mail could not be sent'));
-      reply.code(201).header('cache-control', 'no-store');
-      return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl };
-    });
+  app.post(base, { schema: { tags, params: OrgParams, body: CreateBody, response: { 201: CreatedBody, ...errorResponses } }, config: owner }, async (req, reply) => {
+    const { invitation, inviteUrl, mailed } = await invitations.create(
+      acting(req), req.params.orgId, { ...req.body, inviterName: currentUser(req).name }, requestContext(req),
+    );
+    // The link is the credential: never logged, not even the SMTP error that might quote it.
+    mailed?.catch((err: { code?: unknown }) => req.log.warn({ invitationId: invitation.id, code: err.code }, 'the invitation mail could not be sent'));
+    reply.code(201).header('cache-control', 'no-store');
+    return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl };
+  });
 
-    s.get(base, { schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(InvitationBody), ...errorResponses } } }, async (req) => {
-      await owner(req);
-      const limit = req.query.limit ?? 50;
-      const scope = `invitations:${req.params.orgId}`;
-      const rows = await invitations.list(req.params.orgId, cursors.decode(scope, req.query.cursor), limit + 1);
-      const page = cursors.page(scope, rows, limit);
-      return { items: page.items.map(present), nextCursor: page.nextCursor };
-    });
+  app.get(base, { schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(InvitationBody), ...errorResponses } }, config: owner }, async (req) =>
+    cursors.list(`invitations:${req.params.orgId}`, req.query, (after, limit) => invitations.list(req.params.orgId, after, limit), { present }));
 
-    s.delete(`${base}/:id`, { schema: { tags, params: InvitationParams, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {
-      await invitations.revoke(await owner(req), req.params.orgId, req.params.id, requestContext(req));
-      return reply.code(204).send(null);
-    });
+  app.delete(`${base}/:id`, { schema: { tags, params: InvitationParams, response: { 204: NoContent, ...errorResponses } }, config: owner }, async (req, reply) => {
+    await invitations.revoke(acting(req), req.params.orgId, req.params.id, requestContext(req));
+    return reply.code(204).send(null);
   });
 
   // [P3] No session needed to look; the secret in the path is the credential (http/log-serializers.ts masks it in request logs).
-  app.get('/console/api/invitations/:secret', { schema: { tags, params: SecretParams, response: { 200: PreviewBody, ...errorResponses } } }, async (req, reply) => {
+  app.get('/console/api/invitations/:secret', { schema: { tags, params: SecretParams, response: { 200: PreviewBody, ...errorResponses } }, config: { session: 'none' } }, async (req, reply) => {
     const { invitation, orgName } = await invitations.preview(req.params.secret);
     reply.header('cache-control', 'no-store');
     return {
@@ -74,13 +61,15 @@ export function invitationRoutes(app: App, deps: { db: Db; sessions: SessionServ
 
   app.post('/console/api/invitations/:secret/accept', {
     schema: { tags, params: SecretParams, body: AcceptBody, response: { 200: AcceptedBody, 201: AcceptedBody, ...errorResponses } },
+    // Open to a newcomer (no session) and to an existing account (its session, checked below).
+    config: { session: 'none' },
   }, async (req, reply) => {
     reply.header('cache-control', 'no-store');
     // Signed in: consent of an existing account, with the CSRF check of every console write (§8).
     const sessionId = req.cookies[SESSION_COOKIE];
     const session = await sessions.resolve(sessionId);
     if (session && sessionId) {
-      await consoleSession(sessions)(req, reply);
+      await authenticateConsole(sessions, req);
       const accepted = await invitations.accept(req.params.secret, { signedIn: session.user }, requestContext(req));
       return { user: session.user, memberships: await sessions.memberships(accepted.userId) };
     }

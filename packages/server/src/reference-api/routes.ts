@@ -76,10 +76,7 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
     onRequest: requireScope(deps.decision, def.read),
   }, async (req) => {
     const scope = await scopeOf(req);
-    const limit = req.query.limit ?? 50;
-    const rows = await recordStore.list(db, scope, cursors.decode(cursorScope(scope), req.query.cursor), limit + 1);
-    const page = cursors.page(cursorScope(scope), rows, limit);
-    return { items: page.items.map(present), nextCursor: page.nextCursor };
+    return cursors.list(cursorScope(scope), req.query, (after, limit) => recordStore.list(db, scope, after, limit), { present });
   });
 
   app.get(`${base}/:id`, {

@@ -69,11 +69,9 @@ export function sbomRoutes(app: App, deps: { db: Db; cursors: Cursors; decision:
     onRequest: requireOrgScope(deps.decision, READ),
   }, async (req) => {
     const scope = scopeOf(req);
-    const cursorScope = `buckets:${scope.orgId}`;
-    const limit = req.query.limit ?? 50;
-    const rows = await recordStore.list(db, scope, cursors.decode(cursorScope, req.query.cursor), limit + 1);
-    const page = cursors.page(cursorScope, rows, limit);
-    return { items: page.items.map((r) => present(scope.orgId, r)), nextCursor: page.nextCursor };
+    return cursors.list(`buckets:${scope.orgId}`, req.query, (after, limit) => recordStore.list(db, scope, after, limit), {
+      present: (r) => present(scope.orgId, r),
+    });
   });
 
   app.get(`${base}/:bucketId`, {

@@ -1,49 +1,123 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest, RouteOptions } from 'fastify';
 import type { Actor } from '../audit/events.js';
 import { roleHas, type Capability, type Role } from '../catalogue/scopes.js';
 import type { Db } from '../db/db.js';
 import { ApiError, notFound } from '../errors.js';
+import type { App } from '../http/types.js';
 import { organizationStore } from '../organizations/store.js';
 import type { SessionService, SessionUser } from './service.js';
 
 export const SESSION_COOKIE = 'gatehouse_session';
+export const CONSOLE_API_PREFIX = '/console/api/';
+
+/**
+ * What a console-API route needs, declared in its `config` and enforced by `consoleGuard`. The
+ * default (nothing declared) is the safe one: a session, the CSRF header on every write, and a
+ * role in the `{orgId}` of the path when there is one.
+ */
+export interface ConsoleAccess {
+  /** `'none'` only for what must work signed out (signing in). Default `'required'`. */
+  session?: 'required' | 'none';
+  /** On an `{orgId}` route: the capability the caller's role there must grant (else 403). */
+  capability?: Capability;
+}
 
 declare module 'fastify' {
+  interface FastifyContextConfig extends ConsoleAccess {}
   interface FastifyRequest {
     consoleUser?: SessionUser;
     /** This session's CSRF token, for the console page to pick up again after a reload. */
     csrfToken?: string;
+    /** The signed-in user's role in the `{orgId}` of the path (routes with one only). */
+    consoleRole?: Role;
   }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const headerValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? undefined : v);
+const hooks = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
 
 /**
- * Console authentication (§8): the session cookie, and on every state-changing call the
- * `X-CSRF-Token` header, or 403. Bearer tokens are not accepted here, and cookies are not
- * accepted on the APIs (§5), so the two kinds of caller never mix.
+ * Console authentication in one place (§8), for every route under `/console/api/`: the session
+ * cookie, the `X-CSRF-Token` header on every state-changing method (403 without it), and on
+ * `{orgId}` routes a role there (404 without one, so other tenants do not leak, §5) granting the
+ * declared capability (403). Bearer tokens are not accepted here, and cookies are not accepted on
+ * the APIs (§5), so the two kinds of caller never mix. Register it before any console route: a
+ * console route it did not see stops the start.
  */
-export function consoleSession(sessions: SessionService) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const sessionId = request.cookies[SESSION_COOKIE];
-    const resolved = await sessions.resolve(sessionId);
-    if (!resolved || !sessionId) throw new ApiError('unauthenticated', 'sign in to use the console API');
-    if (!SAFE_METHODS.has(request.method) && !sessions.checkCsrf(sessionId, headerValue(request.headers['x-csrf-token']))) {
-      throw new ApiError('csrf_token_invalid', 'the X-CSRF-Token header is missing or wrong');
-    }
-    request.consoleUser = resolved.user;
-    request.csrfToken = resolved.csrfToken;
-  };
+/**
+ * The session cookie, and the CSRF header on a state-changing method (§8). consoleGuard runs it
+ * for every signed-in route; a route open to both (accepting an invitation) calls it itself.
+ */
+export async function authenticateConsole(sessions: SessionService, request: FastifyRequest): Promise<void> {
+  const sessionId = request.cookies[SESSION_COOKIE];
+  const resolved = await sessions.resolve(sessionId);
+  if (!resolved || !sessionId) throw new ApiError('unauthenticated', 'sign in to use the console API');
+  if (!SAFE_METHODS.has(request.method) && !sessions.checkCsrf(sessionId, headerValue(request.headers['x-csrf-token']))) {
+    throw new ApiError('csrf_token_invalid', 'the X-CSRF-Token header is missing or wrong');
+  }
+  request.consoleUser = resolved.user;
+  request.csrfToken = resolved.csrfToken;
 }
 
-const headerValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? undefined : v);
+export function consoleGuard(app: App, deps: { db: Db; sessions: SessionService }): void {
+  const { db, sessions } = deps;
+  const seen = new Set<string>();
+
+  const authenticate = (request: FastifyRequest): Promise<void> => authenticateConsole(sessions, request);
+
+  // After validation, so a malformed org id stays a 400; before the handler touches anything.
+  const orgChecks = new WeakSet<object>();
+  const orgRole = (capability: Capability | undefined) => {
+    const check = async (request: FastifyRequest): Promise<void> => {
+      const { orgId } = request.params as { orgId: string };
+      request.consoleRole = await requireOrgCapability(db, currentUser(request), orgId, capability);
+    };
+    orgChecks.add(check);
+    return check;
+  };
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!route.url.startsWith(CONSOLE_API_PREFIX)) return;
+    for (const m of [route.method].flat()) seen.add(`${m} ${route.url}`);
+    const access: ConsoleAccess = route.config ?? {};
+    const hasOrg = route.url.includes('/:orgId');
+    if (access.capability && (access.session === 'none' || !hasOrg)) {
+      throw new Error(`${route.url}: a capability is checked against the {orgId} of a signed-in route`);
+    }
+    if (access.session === 'none') return;
+    // A GET's HEAD twin arrives here with the GET's hooks already in place: add them once.
+    const onRequest = hooks(route.onRequest);
+    if (!onRequest.includes(authenticate)) route.onRequest = [...onRequest, authenticate];
+    const preHandler = hooks(route.preHandler);
+    if (hasOrg && !preHandler.some((h) => orgChecks.has(h))) route.preHandler = [orgRole(access.capability), ...preHandler];
+  });
+
+  app.addHook('onReady', async () => {
+    const unguarded = app.routeTable.filter((r) => r.url.startsWith(CONSOLE_API_PREFIX) && !seen.has(`${r.method} ${r.url}`));
+    if (unguarded.length) {
+      throw new Error(`console routes registered before consoleGuard: ${unguarded.map((r) => `${r.method} ${r.url}`).join(', ')}`);
+    }
+  });
+}
 
 export function currentUser(request: FastifyRequest): SessionUser {
   if (!request.consoleUser) throw new ApiError('unauthenticated', 'sign in to use the console API');
   return request.consoleUser;
 }
 
+/** The role `consoleGuard` found in the path's organization, checked for `capability` (403). */
+export function currentRole(request: FastifyRequest, capability?: Capability): Role {
+  const role = request.consoleRole;
+  if (!role) throw notFound('organization');
+  if (capability && !roleHas(role, capability)) throw forbidden(role, capability);
+  return role;
+}
+
 export const userActor = (u: SessionUser): Actor => ({ type: 'user', id: u.id, name: u.email });
+
+const forbidden = (role: Role, capability: Capability) =>
+  new ApiError('forbidden', `your role (${role}) does not allow this; it needs ${capability}`);
 
 /**
  * The signed-in user's role in `orgId`, required to grant `capability`. No role at all is 404 so
@@ -52,8 +126,6 @@ export const userActor = (u: SessionUser): Actor => ({ type: 'user', id: u.id, n
 export async function requireOrgCapability(db: Db, user: SessionUser, orgId: string, capability?: Capability): Promise<Role> {
   const role = await organizationStore.roleOf(db, orgId, user.id);
   if (!role) throw notFound('organization');
-  if (capability && !roleHas(role, capability)) {
-    throw new ApiError('forbidden', `your role (${role}) does not allow this; it needs ${capability}`);
-  }
+  if (capability && !roleHas(role, capability)) throw forbidden(role, capability);
   return role;
 }

@@ -1,10 +1,10 @@
-import { Type } from '@sinclair/typebox';
-import { NullableTimestamp, OrgId, ScopeName, Timestamp, TimestampInput } from '../http/schemas.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { NullableTimestamp, OrgId, ScopeName, Timestamp, TimestampInput, type Wire } from './common.js';
 
-export { OrgParams } from '../http/schemas.js';
-export const AccountParams = Type.Object({ orgId: OrgId, id: Type.String({ maxLength: 64 }) });
+/** §8 `/console/api/orgs/{orgId}/service-accounts` [A1]–[A8]. */
+export const ServiceAccountParams = Type.Object({ orgId: OrgId, id: Type.String({ maxLength: 64 }) });
 
-export const CreateBody = Type.Object(
+export const CreateServiceAccountBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
     scopes: Type.Array(ScopeName, { minItems: 1, maxItems: 64 }),
@@ -12,8 +12,9 @@ export const CreateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type CreateServiceAccount = Static<typeof CreateServiceAccountBody>;
 
-export const UpdateBody = Type.Object(
+export const UpdateServiceAccountBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     scopes: Type.Optional(Type.Array(ScopeName, { minItems: 1, maxItems: 64 })),
@@ -21,14 +22,17 @@ export const UpdateBody = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+export type UpdateServiceAccount = Static<typeof UpdateServiceAccountBody>;
 
-export const RotateBody = Type.Union([
+/** [A5]: the grace window, 0 s to 7 days; no body at all means the default. */
+export const RotateSecretBody = Type.Union([
   Type.Object(
     { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600, description: 'Seconds the previous secret keeps working; default 60' })) },
     { additionalProperties: false },
   ),
   Type.Null(),
 ]);
+export type RotateSecret = Static<typeof RotateSecretBody>;
 
 const SecretInfo = Type.Object({
   id: Type.String(),
@@ -56,15 +60,18 @@ export const ServiceAccountBody = Type.Object(
   },
   { description: 'A service account' },
 );
+export type ServiceAccount = Wire<Static<typeof ServiceAccountBody>>;
 
-export const CreatedBody = Type.Object({
+export const ServiceAccountCreatedBody = Type.Object({
   ...ServiceAccountBody.properties,
   clientSecret: Type.String({ description: 'Shown once, never again [A2]' }),
 });
+export type ServiceAccountCreated = Wire<Static<typeof ServiceAccountCreatedBody>>;
 
-export const RotatedBody = Type.Object({
+export const SecretRotatedBody = Type.Object({
   clientSecret: Type.String({ description: 'The new secret, shown once' }),
   generation: Type.Integer(),
   previousSecretExpiresAt: Timestamp,
   serviceAccount: ServiceAccountBody,
 });
+export type SecretRotated = Wire<Static<typeof SecretRotatedBody>>;

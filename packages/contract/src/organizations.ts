@@ -1,0 +1,34 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { OrgId, RoleName, Timestamp, type Wire } from './common.js';
+
+/** §8 `/console/api/orgs`. */
+export const OrganizationBody = Type.Object({ id: Type.String(), name: Type.String(), role: RoleName, createdAt: Type.Optional(Timestamp) });
+export type Organization = Wire<Static<typeof OrganizationBody>>;
+
+/** Create (the creator becomes its owner) and rename. */
+export const OrganizationNameBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+export type OrganizationName = Static<typeof OrganizationNameBody>;
+
+/** §8 `/console/api/orgs/{orgId}/members`. */
+export const MemberParams = Type.Object({ orgId: OrgId, userId: Type.String({ maxLength: 64 }) });
+
+export const MemberBody = Type.Object({
+  userId: Type.String(), email: Type.String(), name: Type.String(), role: RoleName,
+  status: Type.Union([Type.Literal('active'), Type.Literal('deactivated')]), joinedAt: Timestamp,
+});
+export type Member = Wire<Static<typeof MemberBody>>;
+
+export const AddMemberBody = Type.Object({
+  email: Type.String({ minLength: 3, maxLength: 254 }),
+  role: RoleName,
+  password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+}, { additionalProperties: false });
+export type AddMember = Static<typeof AddMemberBody>;
+
+/** `201`: a new user without a chosen password gets a one-time `initialPassword`. */
+export const MemberAddedBody = Type.Object({ userId: Type.String(), email: Type.String(), role: RoleName, initialPassword: Type.Optional(Type.String()) });
+export type MemberAdded = Wire<Static<typeof MemberAddedBody>>;
+
+export const ChangeRoleBody = Type.Object({ role: RoleName }, { additionalProperties: false });
+export type ChangeRole = Static<typeof ChangeRoleBody>;
