@@ -8,8 +8,7 @@ import { defineConfig } from 'vitest/config';
  */
 const postgresUrl = process.env.GATEHOUSE_TEST_DATABASE_URL;
 if (!postgresUrl) {
-  console.warn('\n[gatehouse] SKIPPING the PostgreSQL project: GATEHOUSE_TEST_DATABASE_URL is not set; ' +
-    'running the suite on embedded PGlite only.\n');
+  console.warn('\n[gatehouse] SKIPPING the PostgreSQL project: GATEHOUSE_TEST_DATABASE_URL is not set; ' + 'running the suite on embedded PGlite only.\n');
 }
 
 /**
@@ -35,7 +34,14 @@ export default defineConfig({
     reporters: ['default', './tools/summary-reporter.ts'],
     projects: [
       // Multi-instance tests need a PostgreSQL server (PGlite is one process): postgres project only.
-      { test: { ...shared, name: 'pglite', exclude: ['**/node_modules/**', 'packages/server/test/cluster/**', 'packages/sdk/test/verifier-cluster.test.ts'], env: { GATEHOUSE_TEST_DRIVER: 'pglite' } } },
+      {
+        test: {
+          ...shared,
+          name: 'pglite',
+          exclude: ['**/node_modules/**', 'packages/server/test/cluster/**', 'packages/sdk/test/verifier-cluster.test.ts'],
+          env: { GATEHOUSE_TEST_DRIVER: 'pglite' },
+        },
+      },
       // The console in real headless Chromium (*.browser.ts, so the database projects above do not
       // pick them up): once, on PGlite, one file at a time. Skipped, saying why, without /usr/bin/chromium.
       {
@@ -50,16 +56,18 @@ export default defineConfig({
         },
       },
       ...(postgresUrl
-        ? [{
-            test: {
-              ...shared,
-              name: 'postgres',
-              // The console's unit tests touch no database: they run once, in the pglite project.
-              exclude: ['**/node_modules/**', 'packages/console/**'],
-              env: { GATEHOUSE_TEST_DRIVER: 'postgres' },
-              globalSetup: ['packages/server/test/support/postgres-global-setup.ts'],
+        ? [
+            {
+              test: {
+                ...shared,
+                name: 'postgres',
+                // The console's unit tests touch no database: they run once, in the pglite project.
+                exclude: ['**/node_modules/**', 'packages/console/**'],
+                env: { GATEHOUSE_TEST_DRIVER: 'postgres' },
+                globalSetup: ['packages/server/test/support/postgres-global-setup.ts'],
+              },
             },
-          }]
+          ]
         : []),
     ],
   },

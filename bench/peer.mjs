@@ -34,19 +34,32 @@ function installPeer() {
   console.log(`Installing oidc-provider@${PEER_VERSION} into ${path.relative(process.cwd(), PEER_DIR)} (the bench folder only) …`);
   fs.mkdirSync(PEER_DIR, { recursive: true });
   if (!fs.existsSync(path.join(PEER_DIR, 'package.json'))) fs.writeFileSync(path.join(PEER_DIR, 'package.json'), '{"private":true}\n');
-  execFileSync('npm', ['install', '--prefix', PEER_DIR, '--no-audit', '--no-fund', '--no-save', `oidc-provider@${PEER_VERSION}`, 'jose@6'], { stdio: 'inherit' });
+  execFileSync('npm', ['install', '--prefix', PEER_DIR, '--no-audit', '--no-fund', '--no-save', `oidc-provider@${PEER_VERSION}`, 'jose@6'], {
+    stdio: 'inherit',
+  });
 }
 
 async function startPeer(clientId, clientSecret) {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [path.join(here, 'peer/oidc-provider-server.mjs'), String(port), clientId, clientSecret], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(here, 'peer/oidc-provider-server.mjs'), String(port), clientId, clientSecret], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+    child.stdout.on('data', (d) => {
+      if (String(d).includes('ready')) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`oidc-provider exited with ${code}`)));
   });
   const exited = new Promise((r) => child.once('exit', r));
   process.once('exit', () => child.kill('SIGKILL'));
-  return { url: `http://127.0.0.1:${port}`, cpuSeconds: cpuReader(child.pid), stop: async () => { child.kill('SIGTERM'); await exited; } };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cpuSeconds: cpuReader(child.pid),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 let gatehouse = null;
@@ -62,13 +75,24 @@ async function main() {
 
   // The same request on both: form body, HTTP Basic, asking for the one scope.
   const request = (url, pathname, id, secret) => ({
-    url: `${url}${pathname}`, method: 'POST',
+    url: `${url}${pathname}`,
+    method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
     body: 'grant_type=client_credentials&scope=audit-log%3Aread',
   });
   const sides = [
-    { key: 'gatehouse', label: `Gatehouse (${gatehouse.database}, every grant audited)`, server: gatehouse, request: request(gatehouse.url, '/api/v1/auth/token', sa.clientId, sa.clientSecret) },
-    { key: 'peer', label: `node-oidc-provider ${PEER_VERSION} (no audit, no storage)`, server: peer, request: request(peer.url, '/token', 'bench-client', peerSecret) },
+    {
+      key: 'gatehouse',
+      label: `Gatehouse (${gatehouse.database}, every grant audited)`,
+      server: gatehouse,
+      request: request(gatehouse.url, '/api/v1/auth/token', sa.clientId, sa.clientSecret),
+    },
+    {
+      key: 'peer',
+      label: `node-oidc-provider ${PEER_VERSION} (no audit, no storage)`,
+      server: peer,
+      request: request(peer.url, '/token', 'bench-client', peerSecret),
+    },
   ];
   // Both must answer a JWT before anything is measured.
   for (const s of sides) {
@@ -81,7 +105,10 @@ async function main() {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const s of sides) {
       process.stdout.write(`  round ${round}: ${s.key} … `);
-      const r = await measure({ label: s.label, request: s.request }, { seconds: SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS, serverCpuSeconds: s.server.cpuSeconds });
+      const r = await measure(
+        { label: s.label, request: s.request },
+        { seconds: SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS, serverCpuSeconds: s.server.cpuSeconds },
+      );
       results[s.key].push(r);
       console.log(`${int(r.rps)} grants/s`);
     }
@@ -91,13 +118,19 @@ async function main() {
   const p = median(results.peer);
   console.log('');
   for (const r of [g, p]) {
-    console.log(`${r.label.padEnd(72)} ${int(r.rps).padStart(7)} grants/s  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/grant`);
+    console.log(
+      `${r.label.padEnd(72)} ${int(r.rps).padStart(7)} grants/s  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/grant`,
+    );
   }
   const ratio = g.rps / p.rps;
   console.log(`\nGatehouse / node-oidc-provider: ${ratio.toFixed(2)}×   target ≥ 2×: ${ratio >= 2 ? 'met' : 'NOT MET'}`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => { stopLoad(); Promise.allSettled([gatehouse?.stop(), peer?.stop()]).finally(() => process.exit(130)); });
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    stopLoad();
+    Promise.allSettled([gatehouse?.stop(), peer?.stop()]).finally(() => process.exit(130));
+  });
 main().then(
   () => Promise.allSettled([gatehouse?.stop(), peer?.stop()]),
   async (err) => {

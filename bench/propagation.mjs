@@ -29,7 +29,8 @@ async function main() {
   for (let i = 0; i < TRIALS; i++) {
     const sa = await a.consoleCall('POST', `/console/api/orgs/${a.orgId}/service-accounts`, { name: `propagation ${i}`, scopes: ['audit-log:read'] });
     const t = await fetch(`${a.url}/api/v1/auth/token`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret }),
     }).then((r) => r.json());
     const onB = () => fetch(`${b.url}/api/v1/auth/validate`, { headers: { authorization: `Bearer ${t.access_token}` } }).then((r) => r.status);
@@ -52,7 +53,10 @@ async function main() {
   };
   const ms = (x) => `${x.toFixed(1)} ms`;
   console.log('disable on A → first 401 on B        p50        p99        max');
-  for (const [key, label] of [['afterAnswer', 'after A answered the disable'], ['total', 'from the disable request']]) {
+  for (const [key, label] of [
+    ['afterAnswer', 'after A answered the disable'],
+    ['total', 'from the disable request'],
+  ]) {
     console.log(`  ${label.padEnd(34)} ${ms(pick(key, 0.5)).padStart(9)}  ${ms(pick(key, 0.99)).padStart(9)}  ${ms(pick(key, 1)).padStart(9)}`);
   }
   const p99 = pick('afterAnswer', 0.99);

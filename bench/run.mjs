@@ -59,13 +59,21 @@ let server = null;
 
 async function main() {
   const profileDir = PROFILE ? fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-profile-')) : undefined;
-  console.log(`Gatehouse benchmark — Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average ${os.loadavg()[0].toFixed(2)}`);
-  console.log(`Token rate limits raised for this run: ${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  console.log(
+    `Gatehouse benchmark — Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average ${os.loadavg()[0].toFixed(2)}`,
+  );
+  console.log(
+    `Token rate limits raised for this run: ${Object.entries(RAISED_LIMITS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
   if (PROFILE) console.log(`BENCH_PROFILE=1: the server runs under --cpu-prof (profiles in ${profileDir}); its figures are lower than usual`);
 
   server = await startServer({ env: { ...RAISED_LIMITS, ...verifierServerEnv() }, profileDir });
   console.log(`Server: pid ${server.pid} at ${server.url}, ${server.database}`);
-  console.log(`Each measurement: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s with ${CONNECTIONS} connections${ROUNDS > 1 ? `, ${ROUNDS} rounds (median reported)` : ''}\n`);
+  console.log(
+    `Each measurement: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s with ${CONNECTIONS} connections${ROUNDS > 1 ? `, ${ROUNDS} rounds (median reported)` : ''}\n`,
+  );
 
   // Two service accounts: one is hammered at the token endpoint, the other only calls the API, so
   // that the grants' bookkeeping on their account ("last token issued") cannot touch the state the
@@ -85,23 +93,36 @@ async function main() {
     {
       // 100 connections: each grant waits for its audit row's group commit, so many integrations at
       // once make bigger batches rather than more work per grant.
-      key: 'token', label: 'POST /api/v1/auth/token', ratioName: 'token grants', target: { rps: 5000 }, connections: 100,
+      key: 'token',
+      label: 'POST /api/v1/auth/token',
+      ratioName: 'token grants',
+      target: { rps: 5000 },
+      connections: 100,
       request: async () => ({ url: `${server.url}/api/v1/auth/token`, method: 'POST', headers: { 'content-type': 'application/json' }, body: grantBody }),
     },
     {
       // Each use is group-committed (last_used_at moves forward, one audit row per organization).
-      key: 'refresh', label: 'POST /api/v1/auth/token (refresh_token)', ratioName: 'refresh grants', target: { rps: 1500 }, connections: 100,
+      key: 'refresh',
+      label: 'POST /api/v1/auth/token (refresh_token)',
+      ratioName: 'refresh grants',
+      target: { rps: 1500 },
+      connections: 100,
       request: async () => ({ url: `${server.url}/api/v1/auth/token`, method: 'POST', headers: { 'content-type': 'application/json' }, body: refreshBody }),
     },
     {
       // A protected list that also reads the database: on PGlite the query, not the access decision,
       // sets its rate (one PGlite query costs several /healthz requests of CPU).
-      key: 'audit', label: 'GET /api/v1/audit-events?limit=1', ratioName: 'protected + DB read (audit-events)',
+      key: 'audit',
+      label: 'GET /api/v1/audit-events?limit=1',
+      ratioName: 'protected + DB read (audit-events)',
       request: async () => ({ url: `${server.url}/api/v1/audit-events?limit=1`, headers: await bearer() }),
     },
     {
       // The protected call the ≥ 80 % target is about: the access decision and nothing else.
-      key: 'validate', label: 'GET /api/v1/auth/validate (no DB)', ratioName: 'protected (validate)', target: { ratio: 0.8 },
+      key: 'validate',
+      label: 'GET /api/v1/auth/validate (no DB)',
+      ratioName: 'protected (validate)',
+      target: { ratio: 0.8 },
       request: async () => ({ url: `${server.url}/api/v1/auth/validate`, headers: await bearer() }),
     },
   ].filter((s) => !ONLY || ONLY.has(s.key));
@@ -112,9 +133,15 @@ async function main() {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const s of scenarios) {
       process.stdout.write(`  ${ROUNDS > 1 ? `round ${round}: ` : ''}${s.label} … `);
-      const result = await measure({ label: s.label, request: await s.request() }, {
-        seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: s.connections ?? CONNECTIONS, serverCpuSeconds: server.cpuSeconds,
-      });
+      const result = await measure(
+        { label: s.label, request: await s.request() },
+        {
+          seconds: SECONDS,
+          warmupSeconds: WARMUP_SECONDS,
+          connections: s.connections ?? CONNECTIONS,
+          serverCpuSeconds: server.cpuSeconds,
+        },
+      );
       runs.get(s.key).push(result);
       console.log(`${int(result.rps)} req/s`);
     }
@@ -130,7 +157,7 @@ async function main() {
   }
   let verifier = null;
   if (runVerifier) {
-    console.log('\nSDK verifier (in this process, against this server\'s JWKS and state feed):');
+    console.log("\nSDK verifier (in this process, against this server's JWKS and state feed):");
     verifier = await measureVerifier(server, { rounds: ROUNDS });
     console.log(`\n${verifier.table}\n\n${verifier.lines.join('\n')}`);
     targets.push(...verifier.targets);
@@ -138,10 +165,20 @@ async function main() {
 
   const json = {
     at: new Date().toISOString(),
-    node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), loadAverage: os.loadavg(),
-    database: server.database, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, rounds: ROUNDS,
-    rateLimits: RAISED_LIMITS, profiled: PROFILE,
-    results: Object.fromEntries(rows.map(({ key, result: { window, ...r } }) => [key, { ...r, runs: ROUNDS > 1 ? runs.get(key).map(({ window: _, ...x }) => x) : undefined }])),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim(),
+    loadAverage: os.loadavg(),
+    database: server.database,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    connections: CONNECTIONS,
+    rounds: ROUNDS,
+    rateLimits: RAISED_LIMITS,
+    profiled: PROFILE,
+    results: Object.fromEntries(
+      rows.map(({ key, result: { window, ...r } }) => [key, { ...r, runs: ROUNDS > 1 ? runs.get(key).map(({ window: _, ...x }) => x) : undefined }]),
+    ),
     ratiosToHealthz: baseline ? Object.fromEntries(rows.filter((r) => r.key !== 'healthz').map((r) => [r.key, r.result.rps / baseline.rps])) : null,
     targets,
     verifier: verifier && { tokens: verifier.tokens, seconds: verifier.seconds, results: verifier.results },
@@ -158,7 +195,10 @@ async function main() {
     const files = profileFiles(profileDir);
     if (files.length === 0) throw new Error(`no CPU profile was written to ${profileDir}`);
     const profiles = loadProfiles(files);
-    const sections = rows.map(({ result: r }) => `== ${r.label}: server CPU during the ${r.seconds} s measurement\n${formatSummary(summarise(profiles, r.window), { top: 20, requests: r.requests })}`);
+    const sections = rows.map(
+      ({ result: r }) =>
+        `== ${r.label}: server CPU during the ${r.seconds} s measurement\n${formatSummary(summarise(profiles, r.window), { top: 20, requests: r.requests })}`,
+    );
     const summary = sections.join('\n\n');
     fs.writeFileSync(path.join(profileDir, 'summary.txt'), `${summary}\n`);
     console.log(`\n${summary}\n\nProfile: ${files.join(', ')} (summary.txt beside it; open the profile in Chrome DevTools → Performance)`);

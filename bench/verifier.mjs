@@ -97,7 +97,10 @@ export async function measureVerifier(server, { rounds = num('BENCH_ROUNDS', 3),
   const sdkEntry = path.join(root, 'packages/sdk/dist/index.js');
   const { createVerifier } = await import(pathToFileURL(sdkEntry).href);
 
-  const account = await server.consoleCall('POST', `/console/api/orgs/${server.orgId}/service-accounts`, { name: 'bench verifier', scopes: ['audit-log:read'] });
+  const account = await server.consoleCall('POST', `/console/api/orgs/${server.orgId}/service-accounts`, {
+    name: 'bench verifier',
+    scopes: ['audit-log:read'],
+  });
   const body = JSON.stringify({ grant_type: 'client_credentials', client_id: account.clientId, client_secret: account.clientSecret });
   log(`  verifier: minting ${int(count)} distinct tokens for the uncached passes …`);
   const tokens = await mintTokens(server.url, body, count);
@@ -105,7 +108,13 @@ export async function measureVerifier(server, { rounds = num('BENCH_ROUNDS', 3),
 
   // jose's side: the same JWKS, imported once, and the same checks the verifier makes.
   const jwks = jose.createLocalJWKSet(await (await fetch(`${server.url}/.well-known/jwks.json`)).json());
-  const joseOptions = { algorithms: ['ES256'], typ: 'at+jwt', issuer: server.url, audience: server.url, requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'] };
+  const joseOptions = {
+    algorithms: ['ES256'],
+    typ: 'at+jwt',
+    issuer: server.url,
+    audience: server.url,
+    requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+  };
 
   const runs = { cached: [], uncached: [], joseRepeated: [], joseDistinct: [] };
   for (let round = 1; round <= rounds; round++) {
@@ -148,8 +157,15 @@ export async function measureVerifier(server, { rounds = num('BENCH_ROUNDS', 3),
   ];
   const header = ['measurement', 'per second', 'per CPU-second', 'µs each (wall)', 'vs jose, same tokens'];
   const body2 = rows.map(([label, r], i) => [
-    label, int(r.perSecond), int(r.perCpuSecond), r.usPerOp.toFixed(3),
-    i === 0 ? `${(r.perSecond / results.joseRepeated.perSecond).toFixed(1)}×` : i === 1 ? `${(r.perCpuSecond / results.joseDistinct.perCpuSecond).toFixed(2)}× per CPU-s` : '—',
+    label,
+    int(r.perSecond),
+    int(r.perCpuSecond),
+    r.usPerOp.toFixed(3),
+    i === 0
+      ? `${(r.perSecond / results.joseRepeated.perSecond).toFixed(1)}×`
+      : i === 1
+        ? `${(r.perCpuSecond / results.joseDistinct.perCpuSecond).toFixed(2)}× per CPU-s`
+        : '—',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body2.map((r) => String(r[i]).length)));
   const line = (cells) => `| ${cells.map((c, i) => (i ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ')} |`;
@@ -173,8 +189,12 @@ export async function measureVerifier(server, { rounds = num('BENCH_ROUNDS', 3),
 // Standalone: start a server, measure, stop.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { startServer } = await import('./lib/server.mjs');
-  console.log(`Gatehouse verifier benchmark — Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average ${os.loadavg()[0].toFixed(2)}`);
-  const server = await startServer({ env: { GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '1000000/1000000', GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '1000000/1000000', ...verifierServerEnv() } });
+  console.log(
+    `Gatehouse verifier benchmark — Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average ${os.loadavg()[0].toFixed(2)}`,
+  );
+  const server = await startServer({
+    env: { GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '1000000/1000000', GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '1000000/1000000', ...verifierServerEnv() },
+  });
   const stop = () => server.stop().finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -12,7 +12,8 @@ function run(opts, seconds) {
   return new Promise((resolve, reject) => {
     current = autocannon({ ...opts, duration: seconds }, (err, res) => {
       current = null;
-      if (err) reject(err); else resolve(res);
+      if (err) reject(err);
+      else resolve(res);
     });
   });
 }
@@ -55,7 +56,9 @@ export async function measure(scenario, { seconds, warmupSeconds, connections, s
 async function check(scenario, r, phase) {
   const bad = r.non2xx + r.errors + r.timeouts;
   if (bad === 0 && r.requests.total > 0) return;
-  const codes = Object.entries(r.statusCodeStats ?? {}).map(([code, { count }]) => `${code}×${count}`).join(', ');
+  const codes = Object.entries(r.statusCodeStats ?? {})
+    .map(([code, { count }]) => `${code}×${count}`)
+    .join(', ');
   // autocannon does not keep response bodies; replay the request once to show what the server says.
   const sample = await replay(scenario.request);
   throw new Error(

@@ -28,7 +28,11 @@ function area(cf) {
     return `npm ${rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`;
   }
   const dist = url.indexOf('/packages/server/dist/');
-  if (dist >= 0) return `gatehouse ${url.slice(dist + '/packages/server/dist/'.length).split('/')[0].replace(/\.js$/, '')}`;
+  if (dist >= 0)
+    return `gatehouse ${url
+      .slice(dist + '/packages/server/dist/'.length)
+      .split('/')[0]
+      .replace(/\.js$/, '')}`;
   return url.replace(/^file:\/\//, '');
 }
 
@@ -38,9 +42,8 @@ function where(cf) {
   if (url.startsWith('wasm://')) return 'wasm';
   const nm = url.lastIndexOf('/node_modules/');
   const dist = url.indexOf('/packages/server/dist/');
-  const file = nm >= 0 ? url.slice(nm + '/node_modules/'.length)
-    : dist >= 0 ? `dist/${url.slice(dist + '/packages/server/dist/'.length)}`
-    : url.replace(/^file:\/\//, '');
+  const file =
+    nm >= 0 ? url.slice(nm + '/node_modules/'.length) : dist >= 0 ? `dist/${url.slice(dist + '/packages/server/dist/'.length)}` : url.replace(/^file:\/\//, '');
   return `${file}:${cf.lineNumber + 1}`;
 }
 
@@ -78,7 +81,10 @@ export function summarise(profiles, window) {
       const us = prof.timeDeltas[i + 1] ?? 0;
       const { callFrame: cf } = nodes.get(prof.samples[i]);
       total += us;
-      if (cf.functionName === '(idle)') { idle += us; continue; }
+      if (cf.functionName === '(idle)') {
+        idle += us;
+        continue;
+      }
       if (cf.functionName === '(garbage collector)') gc += us;
       add(byFn, keyOf(cf), us);
       add(byArea, area(cf), us);
@@ -101,7 +107,10 @@ export function summarise(profiles, window) {
 export function formatSummary(s, { top = 25, requests } = {}) {
   if (s.total === 0) return 'CPU profile: no samples in this window';
   const pct = (us) => `${((100 * us) / s.busy).toFixed(1).padStart(5)} %`;
-  const ms = (us) => `${Math.round(us / 1000).toLocaleString('en-US').padStart(7)} ms`;
+  const ms = (us) =>
+    `${Math.round(us / 1000)
+      .toLocaleString('en-US')
+      .padStart(7)} ms`;
   const perReq = requests ? `, ${(s.busy / requests).toFixed(1)} µs of server CPU per request` : '';
   const fn = ([key, us]) => {
     const [name, at] = key.split('\t');
@@ -120,7 +129,10 @@ export function formatSummary(s, { top = 25, requests } = {}) {
 
 export function profileFiles(dirOrFile) {
   if (fs.statSync(dirOrFile).isFile()) return [dirOrFile];
-  return fs.readdirSync(dirOrFile).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dirOrFile, f));
+  return fs
+    .readdirSync(dirOrFile)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(dirOrFile, f));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

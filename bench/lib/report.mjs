@@ -20,8 +20,14 @@ export function formatResults(rows, baseline) {
   const header = ['measurement', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'server CPU', 'µs CPU/req', 'bench CPU', 'vs /healthz', 'target'];
   const cpu = (p) => (p === null ? 'n/a' : `${Math.round(p)} %`);
   const body = rows.map(({ result: r, target }) => [
-    r.label, int(r.rps), r.latencyMs.p50, r.latencyMs.p99, r.non2xx,
-    cpu(r.serverCpuPercent), r.serverCpuUsPerRequest === null ? 'n/a' : r.serverCpuUsPerRequest.toFixed(0), cpu(r.benchCpuPercent),
+    r.label,
+    int(r.rps),
+    r.latencyMs.p50,
+    r.latencyMs.p99,
+    r.non2xx,
+    cpu(r.serverCpuPercent),
+    r.serverCpuUsPerRequest === null ? 'n/a' : r.serverCpuUsPerRequest.toFixed(0),
+    cpu(r.benchCpuPercent),
     baseline && r !== baseline ? pct(r.rps / baseline.rps) : '—',
     target?.rps ? `≥ ${int(target.rps)}/s` : target?.ratio ? `≥ ${target.ratio * 100} % of /healthz` : '—',
   ]);

@@ -24,7 +24,9 @@ const CALL_TIMEOUT_MS = 10_000;
  */
 export function cpuReader(pid) {
   let ticks = 100;
-  try { ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100; } catch {}
+  try {
+    ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {}
   return () => {
     try {
       // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
@@ -59,7 +61,11 @@ async function scratchPostgres() {
   const run = async (sql) => {
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
   };
   await run(`CREATE DATABASE ${name}`);
   const url = new URL(admin);
@@ -115,30 +121,41 @@ export async function startServer({ env = {}, profileDir, sharedDatabase } = {})
   process.once('exit', lastResort);
 
   let stopped = null;
-  const stop = () => (stopped ??= (async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      // SIGTERM lets the server drain its audit queue and close PGlite (and write a CPU profile).
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    }
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    process.removeListener('exit', lastResort);
-    await postgres?.drop();
-  })());
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        // SIGTERM lets the server drain its audit queue and close PGlite (and write a CPU profile).
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      process.removeListener('exit', lastResort);
+      await postgres?.drop();
+    })());
 
   try {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the server exited during start-up with code ${child.exitCode} (its stderr is above)`);
-      const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`the server was not ready (GET /readyz) within ${READY_TIMEOUT_MS / 1000} s`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const session = await signIn(url);
-    return { url, stop, pid: child.pid, cpuSeconds: cpuReader(child.pid), database: postgres ? 'PostgreSQL (scratch database)' : 'embedded PGlite (fresh temporary data dir)', ...session };
+    return {
+      url,
+      stop,
+      pid: child.pid,
+      cpuSeconds: cpuReader(child.pid),
+      database: postgres ? 'PostgreSQL (scratch database)' : 'embedded PGlite (fresh temporary data dir)',
+      ...session,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -148,7 +165,9 @@ export async function startServer({ env = {}, profileDir, sharedDatabase } = {})
 /** POST /console/api/session → session cookie + CSRF token; the org comes from /console/api/me. */
 async function signIn(url) {
   const res = await fetch(`${url}/console/api/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
     signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
   });
   if (!res.ok) throw new Error(`console sign-in failed: ${res.status} ${await res.text()}`);
@@ -175,7 +194,10 @@ async function signIn(url) {
 /** One client-credentials grant (JSON body, client_secret_post), outside the measurement. */
 export async function grantToken(url, body) {
   const r = await fetch(`${url}/api/v1/auth/token`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
   });
   if (!r.ok) throw new Error(`POST /api/v1/auth/token failed: ${r.status} ${await r.text()}`);
   const { access_token: token } = await r.json();

@@ -19,11 +19,18 @@ const issuer = `http://127.0.0.1:${port}`;
 const resource = 'urn:gatehouse:bench';
 
 const provider = new Provider(issuer, {
-  clients: [{
-    client_id: clientId, client_secret: clientSecret, grant_types: ['client_credentials'],
-    redirect_uris: [], response_types: [], scope: 'audit-log:read', token_endpoint_auth_method: 'client_secret_basic',
-    id_token_signed_response_alg: 'ES256', // the only key is ES256
-  }],
+  clients: [
+    {
+      client_id: clientId,
+      client_secret: clientSecret,
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+      scope: 'audit-log:read',
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256', // the only key is ES256
+    },
+  ],
   jwks: { keys: [jwk] },
   scopes: ['audit-log:read'],
   features: {
@@ -34,7 +41,11 @@ const provider = new Provider(issuer, {
       defaultResource: () => resource,
       useGrantedResource: () => true,
       getResourceServerInfo: () => ({
-        scope: 'audit-log:read', audience: resource, accessTokenTTL: 900, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } },
+        scope: 'audit-log:read',
+        audience: resource,
+        accessTokenTTL: 900,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'ES256' } },
       }),
     },
   },

@@ -43,8 +43,8 @@ export class AccessCheck {
   async check(authorization: string | undefined, requirement: Requirement, nowMs: number): Promise<Principal> {
     const token = parseBearer(authorization);
     const nowSeconds = Math.floor(nowMs / 1000);
-    const entry = this.verified.get(token, nowSeconds)
-      ?? this.verified.add(token, await verifyAccessToken(token, this.options.keys, this.expect, nowSeconds), nowSeconds);
+    const entry =
+      this.verified.get(token, nowSeconds) ?? this.verified.add(token, await verifyAccessToken(token, this.options.keys, this.expect, nowSeconds), nowSeconds);
     const { states } = this.options;
     states.assertFresh();
     const kind = principalKind(entry.claims);

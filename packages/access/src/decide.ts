@@ -60,9 +60,7 @@ export function decide(
 export function admit(principal: Principal, requirement: Requirement): Decision {
   let scopes: ReadonlySet<string> | null;
   if (requirement.orgId !== undefined) {
-    scopes = principal.type === 'service_account'
-      ? (principal.orgId === requirement.orgId ? principal.scopes : null)
-      : principal.scopesIn(requirement.orgId);
+    scopes = principal.type === 'service_account' ? (principal.orgId === requirement.orgId ? principal.scopes : null) : principal.scopesIn(requirement.orgId);
     if (!scopes) return deny(organizationNotFound());
   } else {
     // [B9] Outside organization paths (`/api/v1/...`) only service-account tokens are accepted.
@@ -74,7 +72,10 @@ export function admit(principal: Principal, requirement: Requirement): Decision 
 }
 
 function serviceAccount(
-  claims: AccessTokenClaims, account: ServiceAccountState | null | undefined, nowMs: number, memo: DecisionMemo | undefined,
+  claims: AccessTokenClaims,
+  account: ServiceAccountState | null | undefined,
+  nowMs: number,
+  memo: DecisionMemo | undefined,
 ): ServiceAccountPrincipal | AccessDenial {
   if (!account || account.orgId !== claims.org_id) return invalidToken('the service account no longer exists');
   // [A7] [A8] Checked on every call, remembered decision or not: expiry moves with the clock.
@@ -83,7 +84,12 @@ function serviceAccount(
   // [A7] A disable moves the epoch on: tokens from before it never work again, even re-enabled.
   if (claims.epoch !== account.tokenEpoch) return invalidToken('the access token was revoked');
   const principal: ServiceAccountPrincipal = {
-    type: 'service_account', id: account.id, name: account.name, orgId: account.orgId, tokenId: claims.jti, claims,
+    type: 'service_account',
+    id: account.id,
+    name: account.name,
+    orgId: account.orgId,
+    tokenId: claims.jti,
+    claims,
     // [A9] Only the scopes the token was issued with that the account still holds.
     scopes: new Set(claims.scope.split(' ').filter((s) => account.scopes.has(s))),
   };
@@ -92,7 +98,10 @@ function serviceAccount(
 }
 
 function user(
-  claims: AccessTokenClaims, state: UserState | null | undefined, roleTable: RoleTable, memo: DecisionMemo | undefined,
+  claims: AccessTokenClaims,
+  state: UserState | null | undefined,
+  roleTable: RoleTable,
+  memo: DecisionMemo | undefined,
 ): UserPrincipal | AccessDenial {
   if (!state) return invalidToken('the user no longer exists');
   if (memo && memo.decidedFrom === state && memo.roleTable === roleTable && memo.principal) return memo.principal as UserPrincipal;
@@ -102,14 +111,21 @@ function user(
   const orgs = claims.orgs ? new Set(claims.orgs) : null;
   const byRole = new Map<string, ReadonlySet<string>>();
   const principal: UserPrincipal = {
-    type: 'user', id: state.id, name: state.email, tokenId: claims.jti, claims,
+    type: 'user',
+    id: state.id,
+    name: state.email,
+    tokenId: claims.jti,
+    claims,
     scopesIn(orgId) {
       // [B6] the role held now; [B8] a token narrowed to other organizations reaches none here.
       const role = state.roles.get(orgId);
       if (role === undefined || (orgs && !orgs.has(orgId))) return null;
       let scopes = byRole.get(role);
       // [B8] never more than the token's own scopes, whatever the role grants.
-      if (!scopes) byRole.set(role, (scopes = new Set([...(roleTable.get(role) ?? [])].filter((s) => ceiling.has(s)))));
+      if (!scopes) {
+        scopes = new Set([...(roleTable.get(role) ?? [])].filter((s) => ceiling.has(s)));
+        byRole.set(role, scopes);
+      }
       return scopes;
     },
   };

@@ -43,8 +43,7 @@ export const invalidToken = (description = 'the access token is invalid', detail
   new AccessDenial(401, 'invalid_token', description, undefined, detail);
 
 /** 403 naming the scope the call needed (§5). */
-export const insufficientScope = (scope: string): AccessDenial =>
-  new AccessDenial(403, 'insufficient_scope', `this call needs the scope ${scope}`, scope);
+export const insufficientScope = (scope: string): AccessDenial => new AccessDenial(403, 'insufficient_scope', `this call needs the scope ${scope}`, scope);
 
 /** 404 for an organization the caller holds nothing in, so that other tenants do not leak (§5). */
 export const organizationNotFound = (): AccessDenial => new AccessDenial(404, 'not_found', 'organization not found');
@@ -54,7 +53,10 @@ export const stateUnavailable = (description: string): AccessDenial => new Acces
 
 /** RFC 6750 §3: `Bearer realm="gatehouse", error="...", ...`; quotes and backslashes are dropped from values. */
 export const bearerChallenge = (params: Record<string, string>): string =>
-  'Bearer realm="gatehouse", ' + Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`).join(', ');
+  'Bearer realm="gatehouse", ' +
+  Object.entries(params)
+    .map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`)
+    .join(', ');
 
 /** RFC 6750 §3 for 401/403, RFC 9110 §10.2.3 `Retry-After` for 503. */
 export function denialHeaders(d: Denial): Record<string, string> {

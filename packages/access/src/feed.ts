@@ -55,22 +55,47 @@ export interface HeartbeatEvent {
 }
 
 export const serviceAccountToWire = (s: ServiceAccountState, v: number): ServiceAccountWire => ({
-  id: s.id, orgId: s.orgId, name: s.name, scopes: [...s.scopes], disabled: s.disabled,
-  expiresAt: s.expiresAt ? s.expiresAt.toISOString() : null, tokenEpoch: s.tokenEpoch, v,
+  id: s.id,
+  orgId: s.orgId,
+  name: s.name,
+  scopes: [...s.scopes],
+  disabled: s.disabled,
+  expiresAt: s.expiresAt ? s.expiresAt.toISOString() : null,
+  tokenEpoch: s.tokenEpoch,
+  v,
 });
 
 export const userToWire = (u: UserState, v: number): UserWire => ({
-  id: u.id, name: u.email, deactivated: u.deactivated, tokenEpoch: u.tokenEpoch, roles: Object.fromEntries(u.roles), v,
+  id: u.id,
+  name: u.email,
+  deactivated: u.deactivated,
+  tokenEpoch: u.tokenEpoch,
+  roles: Object.fromEntries(u.roles),
+  v,
 });
 
 /** Frozen, so that a verifier can rely on identity: a changed principal is a new object. */
-export const serviceAccountFromWire = (w: ServiceAccountWire): ServiceAccountState & { readonly v: number } => Object.freeze({
-  id: w.id, orgId: w.orgId, name: w.name, scopes: new Set(w.scopes), disabled: w.disabled,
-  expiresAt: w.expiresAt === null ? null : new Date(w.expiresAt), tokenEpoch: w.tokenEpoch, v: w.v,
-});
+export const serviceAccountFromWire = (w: ServiceAccountWire): ServiceAccountState & { readonly v: number } =>
+  Object.freeze({
+    id: w.id,
+    orgId: w.orgId,
+    name: w.name,
+    scopes: new Set(w.scopes),
+    disabled: w.disabled,
+    expiresAt: w.expiresAt === null ? null : new Date(w.expiresAt),
+    tokenEpoch: w.tokenEpoch,
+    v: w.v,
+  });
 
-export const userFromWire = (w: UserWire): UserState & { readonly name: string; readonly v: number } => Object.freeze({
-  id: w.id, email: w.name, name: w.name, deactivated: w.deactivated, tokenEpoch: w.tokenEpoch, roles: new Map(Object.entries(w.roles)), v: w.v,
-});
+export const userFromWire = (w: UserWire): UserState & { readonly name: string; readonly v: number } =>
+  Object.freeze({
+    id: w.id,
+    email: w.name,
+    name: w.name,
+    deactivated: w.deactivated,
+    tokenEpoch: w.tokenEpoch,
+    roles: new Map(Object.entries(w.roles)),
+    v: w.v,
+  });
 
 export const roleTableFromWire = (roles: SnapshotEvent['roles']): RoleTable => roleTableOf(roles);

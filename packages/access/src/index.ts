@@ -5,18 +5,41 @@
 export { parseBearer, bearerOrEmpty } from './bearer.js';
 export { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, type AccessTokenClaims } from './claims.js';
 export {
-  AccessDenial, invalidToken, insufficientScope, organizationNotFound, stateUnavailable,
-  bearerChallenge, denialHeaders, denialBody, type Denial, type DenialCode, type DenialStatus,
+  AccessDenial,
+  invalidToken,
+  insufficientScope,
+  organizationNotFound,
+  stateUnavailable,
+  bearerChallenge,
+  denialHeaders,
+  denialBody,
+  type Denial,
+  type DenialCode,
+  type DenialStatus,
 } from './denial.js';
 export { parseJwt, signatureValid, checkClaims, verifyAccessToken, type ParsedJwt, type JwtExpectations, type KeyLookup } from './jwt.js';
 export { VerifiedTokens, type VerifiedToken } from './token-cache.js';
 export {
-  isActive, roleTableOf, type ServiceAccountState, type UserState, type PrincipalState, type RoleTable,
+  isActive,
+  roleTableOf,
+  type ServiceAccountState,
+  type UserState,
+  type PrincipalState,
+  type RoleTable,
 } from './state.js';
 export { principalKind, type Principal, type PrincipalKind, type ServiceAccountPrincipal, type UserPrincipal } from './principal.js';
 export { decide, admit, type Requirement, type Decision, type DecisionMemo } from './decide.js';
 export { AccessCheck, type AccessCheckOptions, type StateSource } from './check.js';
 export {
-  serviceAccountToWire, userToWire, serviceAccountFromWire, userFromWire, roleTableFromWire,
-  type ServiceAccountWire, type UserWire, type PrincipalWireKind, type SnapshotEvent, type ChangeEvent, type HeartbeatEvent,
+  serviceAccountToWire,
+  userToWire,
+  serviceAccountFromWire,
+  userFromWire,
+  roleTableFromWire,
+  type ServiceAccountWire,
+  type UserWire,
+  type PrincipalWireKind,
+  type SnapshotEvent,
+  type ChangeEvent,
+  type HeartbeatEvent,
 } from './feed.js';

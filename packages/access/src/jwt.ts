@@ -82,7 +82,8 @@ export function checkClaims(jwt: ParsedJwt, expect: JwtExpectations, nowSeconds:
   if (c.exp <= nowSeconds) throw invalidToken('the access token has expired');
   if (c.nbf !== undefined && (!isNumericDate(c.nbf) || c.nbf > nowSeconds)) throw invalidToken(undefined, 'not yet valid (nbf)');
   if (!isNumericDate(c.iat)) throw invalidToken(undefined, 'no iat');
-  if (typeof c.sub !== 'string' || !c.sub || typeof c.jti !== 'string' || typeof c.client_id !== 'string') throw invalidToken(undefined, 'missing sub, jti or client_id');
+  if (typeof c.sub !== 'string' || !c.sub || typeof c.jti !== 'string' || typeof c.client_id !== 'string')
+    throw invalidToken(undefined, 'missing sub, jti or client_id');
   if (typeof c.scope !== 'string' || typeof c.epoch !== 'number') throw invalidToken(undefined, 'missing scope or epoch');
   if (c.org_id !== undefined && typeof c.org_id !== 'string') throw invalidToken(undefined, 'bad org_id');
   if (c.orgs !== undefined && !(Array.isArray(c.orgs) && c.orgs.every((o) => typeof o === 'string'))) throw invalidToken(undefined, 'bad orgs');

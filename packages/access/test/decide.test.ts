@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decide, roleTableOf, denialHeaders, denialBody, parseBearer, AccessDenial,
-  type AccessTokenClaims, type DecisionMemo, type PrincipalState, type Requirement, type ServiceAccountState, type UserState,
+  decide,
+  roleTableOf,
+  denialHeaders,
+  denialBody,
+  parseBearer,
+  AccessDenial,
+  type AccessTokenClaims,
+  type DecisionMemo,
+  type PrincipalState,
+  type Requirement,
+  type ServiceAccountState,
+  type UserState,
 } from '../src/index.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -14,17 +24,43 @@ const ROLES = roleTableOf({
 });
 
 const account = (over: Partial<ServiceAccountState> = {}): ServiceAccountState => ({
-  id: 'svc_A', orgId: ORG, name: 'Integration', scopes: new Set(['a:read', 'b:write']), disabled: false, expiresAt: null, tokenEpoch: 1, ...over,
+  id: 'svc_A',
+  orgId: ORG,
+  name: 'Integration',
+  scopes: new Set(['a:read', 'b:write']),
+  disabled: false,
+  expiresAt: null,
+  tokenEpoch: 1,
+  ...over,
 });
 const user = (over: Partial<UserState> = {}): UserState => ({
-  id: 'usr_U', email: 'u@example.test', deactivated: false, tokenEpoch: 1, roles: new Map([[ORG, 'viewer'], [OTHER, 'member']]), ...over,
+  id: 'usr_U',
+  email: 'u@example.test',
+  deactivated: false,
+  tokenEpoch: 1,
+  roles: new Map([
+    [ORG, 'viewer'],
+    [OTHER, 'member'],
+  ]),
+  ...over,
 });
 const base = { iss: 'https://gh.test', aud: 'https://gh.test', client_id: 'x', iat: NOW / 1000 - 10, exp: NOW / 1000 + 890, jti: 'at_1' };
 const svcToken = (over: Partial<AccessTokenClaims> = {}): AccessTokenClaims => ({
-  ...base, sub: 'svc_A', client_id: 'svc_A', org_id: ORG, scope: 'a:read b:write c:read', epoch: 1, ...over,
+  ...base,
+  sub: 'svc_A',
+  client_id: 'svc_A',
+  org_id: ORG,
+  scope: 'a:read b:write c:read',
+  epoch: 1,
+  ...over,
 });
 const usrToken = (over: Partial<AccessTokenClaims> = {}): AccessTokenClaims => ({
-  ...base, sub: 'usr_U', client_id: 'usr_U', scope: 'a:read c:read b:write', epoch: 1, ...over,
+  ...base,
+  sub: 'usr_U',
+  client_id: 'usr_U',
+  scope: 'a:read c:read b:write',
+  epoch: 1,
+  ...over,
 });
 
 interface Row {
@@ -41,44 +77,143 @@ interface Row {
 /** One row per rule of §2, §3 and §5 that the per-call decision applies. */
 const rows: Row[] = [
   // §5 and the control cases
-  { rule: '§5 a live service-account token with the scope: 200', claims: svcToken(), state: account(), require: { scope: 'a:read' }, status: 200, scopes: ['a:read', 'b:write'] },
+  {
+    rule: '§5 a live service-account token with the scope: 200',
+    claims: svcToken(),
+    state: account(),
+    require: { scope: 'a:read' },
+    status: 200,
+    scopes: ['a:read', 'b:write'],
+  },
   { rule: '§5 no requirement beyond a live token: 200', claims: svcToken(), state: account(), require: {}, status: 200, scopes: ['a:read', 'b:write'] },
   { rule: '§5 lacking the scope: 403', claims: svcToken({ scope: 'a:read' }), state: account(), require: { scope: 'b:write' }, status: 403 },
   { rule: '§5 unknown principal (deleted): 401', claims: svcToken(), state: null, require: {}, status: 401 },
   { rule: '§5 a subject that is neither svc_ nor usr_: 401', claims: svcToken({ sub: 'key_1' }), state: account(), require: {}, status: 401 },
   { rule: '§5 a service-account token without org_id: 401', claims: svcToken({ org_id: undefined }), state: account(), require: {}, status: 401 },
   { rule: '§5 a token for another organization than its account: 401', claims: svcToken({ org_id: OTHER }), state: account(), require: {}, status: 401 },
-  { rule: '§5 a service account on its own organization path: 200', claims: svcToken(), state: account(), require: { orgId: ORG, scope: 'b:write' }, status: 200, scopes: ['a:read', 'b:write'] },
-  { rule: '§5 a service account on another organization path: 404', claims: svcToken(), state: account(), require: { orgId: OTHER, scope: 'a:read' }, status: 404 },
+  {
+    rule: '§5 a service account on its own organization path: 200',
+    claims: svcToken(),
+    state: account(),
+    require: { orgId: ORG, scope: 'b:write' },
+    status: 200,
+    scopes: ['a:read', 'b:write'],
+  },
+  {
+    rule: '§5 a service account on another organization path: 404',
+    claims: svcToken(),
+    state: account(),
+    require: { orgId: OTHER, scope: 'a:read' },
+    status: 404,
+  },
   { rule: '§5 404 comes before 403', claims: svcToken(), state: account(), require: { orgId: OTHER, scope: 'z:none' }, status: 404 },
   // [A7]
   { rule: '[A7] a disabled account: 401', claims: svcToken(), state: account({ disabled: true, tokenEpoch: 2 }), require: {}, status: 401 },
   { rule: '[A7] disabled, epoch not moved (still refused): 401', claims: svcToken(), state: account({ disabled: true }), require: {}, status: 401 },
   { rule: '[A7] re-enabled: a token from before the disable stays dead: 401', claims: svcToken(), state: account({ tokenEpoch: 2 }), require: {}, status: 401 },
-  { rule: '[A7] re-enabled: a token issued after works: 200', claims: svcToken({ epoch: 2 }), state: account({ tokenEpoch: 2 }), require: {}, status: 200, scopes: ['a:read', 'b:write'] },
+  {
+    rule: '[A7] re-enabled: a token issued after works: 200',
+    claims: svcToken({ epoch: 2 }),
+    state: account({ tokenEpoch: 2 }),
+    require: {},
+    status: 200,
+    scopes: ['a:read', 'b:write'],
+  },
   // [A8]
   { rule: '[A8] past its expiry: 401', claims: svcToken(), state: account({ expiresAt: new Date(NOW - 1) }), require: {}, status: 401 },
   { rule: '[A8] at its expiry instant: 401', claims: svcToken(), state: account({ expiresAt: new Date(NOW) }), require: {}, status: 401 },
-  { rule: '[A8] before its expiry: 200', claims: svcToken(), state: account({ expiresAt: new Date(NOW + 1) }), require: {}, status: 200, scopes: ['a:read', 'b:write'] },
+  {
+    rule: '[A8] before its expiry: 200',
+    claims: svcToken(),
+    state: account({ expiresAt: new Date(NOW + 1) }),
+    require: {},
+    status: 200,
+    scopes: ['a:read', 'b:write'],
+  },
   // [A9]
-  { rule: '[A9] the account lost a scope: the live token lost it too: 403', claims: svcToken(), state: account({ scopes: new Set(['a:read']) }), require: { scope: 'b:write' }, status: 403 },
-  { rule: '[A9] only scopes both issued and still held', claims: svcToken({ scope: 'a:read' }), state: account({ scopes: new Set(['a:read', 'b:write', 'c:read']) }), require: {}, status: 200, scopes: ['a:read'] },
+  {
+    rule: '[A9] the account lost a scope: the live token lost it too: 403',
+    claims: svcToken(),
+    state: account({ scopes: new Set(['a:read']) }),
+    require: { scope: 'b:write' },
+    status: 403,
+  },
+  {
+    rule: '[A9] only scopes both issued and still held',
+    claims: svcToken({ scope: 'a:read' }),
+    state: account({ scopes: new Set(['a:read', 'b:write', 'c:read']) }),
+    require: {},
+    status: 200,
+    scopes: ['a:read'],
+  },
   // [B6]
-  { rule: '[B6] a user admitted by the current role: 200', claims: usrToken(), state: user(), require: { orgId: ORG, scope: 'a:read' }, status: 200, scopes: ['a:read', 'c:read'] },
+  {
+    rule: '[B6] a user admitted by the current role: 200',
+    claims: usrToken(),
+    state: user(),
+    require: { orgId: ORG, scope: 'a:read' },
+    status: 200,
+    scopes: ['a:read', 'c:read'],
+  },
   { rule: '[B6] the role does not grant the scope: 403', claims: usrToken(), state: user(), require: { orgId: ORG, scope: 'b:write' }, status: 403 },
-  { rule: '[B6] a higher role elsewhere grants it there: 200', claims: usrToken(), state: user(), require: { orgId: OTHER, scope: 'b:write' }, status: 200, scopes: ['a:read', 'b:write', 'c:read'] },
-  { rule: '[B6] removed from the organization: 404', claims: usrToken(), state: user({ roles: new Map([[OTHER, 'member']]) }), require: { orgId: ORG, scope: 'a:read' }, status: 404 },
-  { rule: '[B6] a role the table does not know grants nothing: 403', claims: usrToken(), state: user({ roles: new Map([[ORG, 'ghost']]) }), require: { orgId: ORG, scope: 'a:read' }, status: 403 },
+  {
+    rule: '[B6] a higher role elsewhere grants it there: 200',
+    claims: usrToken(),
+    state: user(),
+    require: { orgId: OTHER, scope: 'b:write' },
+    status: 200,
+    scopes: ['a:read', 'b:write', 'c:read'],
+  },
+  {
+    rule: '[B6] removed from the organization: 404',
+    claims: usrToken(),
+    state: user({ roles: new Map([[OTHER, 'member']]) }),
+    require: { orgId: ORG, scope: 'a:read' },
+    status: 404,
+  },
+  {
+    rule: '[B6] a role the table does not know grants nothing: 403',
+    claims: usrToken(),
+    state: user({ roles: new Map([[ORG, 'ghost']]) }),
+    require: { orgId: ORG, scope: 'a:read' },
+    status: 403,
+  },
   // [B7]
   { rule: '[B7] a deactivated user: 401', claims: usrToken(), state: user({ deactivated: true, tokenEpoch: 2 }), require: { orgId: ORG }, status: 401 },
   { rule: '[B7] deactivated, epoch not moved: 401', claims: usrToken(), state: user({ deactivated: true }), require: { orgId: ORG }, status: 401 },
   { rule: '[B7] a token from before the epoch moved: 401', claims: usrToken(), state: user({ tokenEpoch: 2 }), require: { orgId: ORG }, status: 401 },
   { rule: '[B7] a deleted user: 401', claims: usrToken(), state: null, require: { orgId: ORG }, status: 401 },
   // [B8]
-  { rule: '[B8] a token narrowed to fewer scopes than the role: 403', claims: usrToken({ scope: 'a:read' }), state: user(), require: { orgId: OTHER, scope: 'b:write' }, status: 403 },
-  { rule: '[B8] narrowed scopes: only those remain', claims: usrToken({ scope: 'a:read' }), state: user(), require: { orgId: OTHER }, status: 200, scopes: ['a:read'] },
-  { rule: '[B8] a token narrowed to other organizations: 404', claims: usrToken({ orgs: [OTHER] }), state: user(), require: { orgId: ORG, scope: 'a:read' }, status: 404 },
-  { rule: '[B8] a token narrowed to this organization: 200', claims: usrToken({ orgs: [ORG] }), state: user(), require: { orgId: ORG, scope: 'a:read' }, status: 200, scopes: ['a:read', 'c:read'] },
+  {
+    rule: '[B8] a token narrowed to fewer scopes than the role: 403',
+    claims: usrToken({ scope: 'a:read' }),
+    state: user(),
+    require: { orgId: OTHER, scope: 'b:write' },
+    status: 403,
+  },
+  {
+    rule: '[B8] narrowed scopes: only those remain',
+    claims: usrToken({ scope: 'a:read' }),
+    state: user(),
+    require: { orgId: OTHER },
+    status: 200,
+    scopes: ['a:read'],
+  },
+  {
+    rule: '[B8] a token narrowed to other organizations: 404',
+    claims: usrToken({ orgs: [OTHER] }),
+    state: user(),
+    require: { orgId: ORG, scope: 'a:read' },
+    status: 404,
+  },
+  {
+    rule: '[B8] a token narrowed to this organization: 200',
+    claims: usrToken({ orgs: [ORG] }),
+    state: user(),
+    require: { orgId: ORG, scope: 'a:read' },
+    status: 200,
+    scopes: ['a:read', 'c:read'],
+  },
   // [B9]
   { rule: '[B9] a user token on /api/v1 (no organization path): 401', claims: usrToken(), state: user(), require: { scope: 'a:read' }, status: 401 },
   { rule: '[B9] a user token on /api/v1 with no scope asked: 401', claims: usrToken(), state: user(), require: {}, status: 401 },

@@ -11,7 +11,16 @@ const expectations = { issuer: ISS, audience: ISS };
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const claims: AccessTokenClaims = {
-  iss: ISS, sub: 'svc_A', aud: ISS, client_id: 'svc_A', scope: 'a:read', iat: NOW - 5, exp: NOW + 895, jti: 'at_1', org_id: 'org_1', epoch: 0,
+  iss: ISS,
+  sub: 'svc_A',
+  aud: ISS,
+  client_id: 'svc_A',
+  scope: 'a:read',
+  iat: NOW - 5,
+  exp: NOW + 895,
+  jti: 'at_1',
+  org_id: 'org_1',
+  epoch: 0,
 };
 const HEADER = { alg: 'ES256', typ: 'at+jwt', kid: 'key_1' };
 
@@ -24,7 +33,10 @@ const without = (o: Record<string, unknown>, k: string) => Object.fromEntries(Ob
 
 const verify = (token: string) => verifyAccessToken(token, keys, expectations, NOW);
 const refused = async (token: string) => {
-  const err = await verify(token).then(() => null, (e: unknown) => e);
+  const err = await verify(token).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AccessDenial);
   expect(err).toMatchObject({ status: 401, code: 'invalid_token' });
 };
@@ -38,11 +50,14 @@ describe('verifyAccessToken: the allow-list of checks (RFC 9068 §4, RFC 8725)',
 
   const cases: Array<[string, () => string]> = [
     ['alg none', () => `${b64({ ...HEADER, alg: 'none' })}.${b64(claims)}.`],
-    ['alg HS256 with the public key as secret', () => {
-      const input = `${b64({ ...HEADER, alg: 'HS256' })}.${b64(claims)}`;
-      const pem = publicKey.export({ type: 'spki', format: 'pem' });
-      return `${input}.${crypto.createHmac('sha256', pem).update(input).digest('base64url')}`;
-    }],
+    [
+      'alg HS256 with the public key as secret',
+      () => {
+        const input = `${b64({ ...HEADER, alg: 'HS256' })}.${b64(claims)}`;
+        const pem = publicKey.export({ type: 'spki', format: 'pem' });
+        return `${input}.${crypto.createHmac('sha256', pem).update(input).digest('base64url')}`;
+      },
+    ],
     ['alg ES384 claimed on an ES256 signature', () => sign({ ...HEADER, alg: 'ES384' }, { ...claims })],
     ['typ JWT', () => sign({ ...HEADER, typ: 'JWT' }, { ...claims })],
     ['no typ', () => sign(without(HEADER, 'typ'), { ...claims })],
@@ -51,11 +66,20 @@ describe('verifyAccessToken: the allow-list of checks (RFC 9068 §4, RFC 8725)',
     ['no kid', () => sign(without(HEADER, 'kid'), { ...claims })],
     ['unknown kid', () => sign({ ...HEADER, kid: 'key_2' }, { ...claims })],
     ['signed by another key under the same kid', () => sign(HEADER, { ...claims }, other.privateKey)],
-    ['tampered payload', () => { const [h, , s] = sign(HEADER, { ...claims }).split('.'); return `${h}.${b64({ ...claims, scope: 'a:read b:write' })}.${s}`; }],
-    ['DER signature instead of R || S', () => {
-      const input = `${b64(HEADER)}.${b64(claims)}`;
-      return `${input}.${crypto.sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
-    }],
+    [
+      'tampered payload',
+      () => {
+        const [h, , s] = sign(HEADER, { ...claims }).split('.');
+        return `${h}.${b64({ ...claims, scope: 'a:read b:write' })}.${s}`;
+      },
+    ],
+    [
+      'DER signature instead of R || S',
+      () => {
+        const input = `${b64(HEADER)}.${b64(claims)}`;
+        return `${input}.${crypto.sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+      },
+    ],
     ['wrong issuer', () => sign(HEADER, { ...claims, iss: 'https://evil.test' })],
     ['wrong audience', () => sign(HEADER, { ...claims, aud: 'https://other.test' })],
     ['audience list without ours', () => sign(HEADER, { ...claims, aud: ['https://other.test'] })],
@@ -72,7 +96,13 @@ describe('verifyAccessToken: the allow-list of checks (RFC 9068 §4, RFC 8725)',
     ['no epoch', () => sign(HEADER, without({ ...claims }, 'epoch'))],
     ['orgs not a list of strings', () => sign(HEADER, { ...claims, orgs: [1] })],
     ['not three parts', () => 'abc.def'],
-    ['a payload that is not JSON', () => { const [h, , s] = sign(HEADER, { ...claims }).split('.'); return `${h}.${b64('not json')}.${s}`; }],
+    [
+      'a payload that is not JSON',
+      () => {
+        const [h, , s] = sign(HEADER, { ...claims }).split('.');
+        return `${h}.${b64('not json')}.${s}`;
+      },
+    ],
     ['too long', () => sign(HEADER, { ...claims, pad: 'x'.repeat(9000) })],
   ];
   it.each(cases)('refuses: %s', async (_name, make) => {

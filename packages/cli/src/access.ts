@@ -1,6 +1,4 @@
-import {
-  createBearerFetch, RefreshTokenClient, ServiceAccountTokenClient, TokenRequestError, type BearerSource, type TokenClient,
-} from '@gatehouse/sdk';
+import { createBearerFetch, RefreshTokenClient, ServiceAccountTokenClient, TokenRequestError, type BearerSource, type TokenClient } from '@gatehouse/sdk';
 import { cachedToken, cacheKey, cacheToken, loadCredentials, type CachedToken } from './credentials.js';
 import { CliError } from './errors.js';
 import type { Io } from './io.js';
@@ -39,7 +37,10 @@ export class CliAccess implements BearerSource {
   readonly url: string;
   private readonly kind: 'service_account' | 'refresh_token';
 
-  constructor(private readonly io: Io, options: AccessOptions) {
+  constructor(
+    private readonly io: Io,
+    options: AccessOptions,
+  ) {
     if (!options.clientId && !io.env.GATEHOUSE_REFRESH_TOKEN && !loadCredentials(io.env)) {
       throw new CliError('not signed in: run `gatehouse login`, set GATEHOUSE_REFRESH_TOKEN, or use --client-id');
     }

@@ -51,7 +51,7 @@ export async function api(io: Io, method: string, path: string, opts: AccessOpti
     throw new CliError(`cannot reach ${access.url}: ${(err as Error).message}`);
   }
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

@@ -95,8 +95,7 @@ export function forgetCredentials(env: NodeJS.ProcessEnv): boolean {
  * credential (URL, kind, id, the secret itself, the scope asked for), so that a rotated secret or
  * another account never reuses a token. The secret is in the hash input only, never in the file.
  */
-export const cacheKey = (...parts: string[]): string =>
-  crypto.createHash('sha256').update(parts.join('\n')).digest('base64url');
+export const cacheKey = (...parts: string[]): string => crypto.createHash('sha256').update(parts.join('\n')).digest('base64url');
 
 export function cachedToken(env: NodeJS.ProcessEnv, key: string, validUntilAtLeast: number): CachedToken | undefined {
   const cache = readJson(tokenCachePath(env)) as Record<string, CachedToken> | undefined;

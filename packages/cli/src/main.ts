@@ -21,19 +21,23 @@ function program(io: Io): Command {
       // One line, in the same form as every other error.
       outputError: (s, write) => write(`gatehouse: ${s.replace(/^error: /, '').trimEnd()}\n`),
     })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Environment:
   GATEHOUSE_URL            the server (instead of --url or the URL stored by login)
   GATEHOUSE_REFRESH_TOKEN  a refresh token to use instead of the stored one
   GATEHOUSE_CLIENT_SECRET  the service account's secret, with --client-id
   XDG_CONFIG_HOME          credentials live in $XDG_CONFIG_HOME/gatehouse (default ~/.config/gatehouse)
 
-Exit codes: 0 success, 1 error, 2 usage error.`);
+Exit codes: 0 success, 1 error, 2 usage error.`,
+    );
 
   const url = () => new Option('--url <url>', 'Gatehouse base URL (default: GATEHOUSE_URL, else the one stored by login)');
   const json = () => new Option('--json', 'print the result as JSON');
 
-  root.command('login')
+  root
+    .command('login')
     .description('sign in with email and password; create a refresh token named after this machine and store it (mode 0600)')
     .addOption(url())
     .option('--email <email>', 'the account to sign in as (asked for when omitted)')
@@ -44,51 +48,57 @@ Exit codes: 0 success, 1 error, 2 usage error.`);
     .addOption(json())
     .action((opts) => login(io, opts));
 
-  root.command('token')
+  root
+    .command('token')
     .description('print an access token (cached until a minute before it expires)')
     .addOption(url())
     .option('--client-id <id>', 'a service account (svc_...): its secret comes from GATEHOUSE_CLIENT_SECRET')
-    .option('--scope <scopes>', 'ask for a subset of the credential\'s scopes (space-separated)')
+    .option('--scope <scopes>', "ask for a subset of the credential's scopes (space-separated)")
     .addOption(json())
     .action((opts) => token(io, opts));
 
-  root.command('api')
+  root
+    .command('api')
     .description('call the API with a bearer token and print the JSON answer')
     .argument('<method>', 'GET, POST, PUT, PATCH, DELETE or HEAD')
     .argument('<path>', 'e.g. /api/v1/governance/findings or /sbom/v1/orgs/<orgId>/buckets')
     .option('--data <json>', 'request body: JSON text, @file, or - for standard input')
     .addOption(url())
     .option('--client-id <id>', 'call as a service account (secret from GATEHOUSE_CLIENT_SECRET)')
-    .option('--scope <scopes>', 'ask for a subset of the credential\'s scopes (space-separated)')
+    .option('--scope <scopes>', "ask for a subset of the credential's scopes (space-separated)")
     .addOption(new Option('--json', 'print the answer as compact JSON on one line'))
     .action((method: string, path: string, opts) => api(io, method, path, opts));
 
-  root.command('logout')
+  root
+    .command('logout')
     .description('revoke the stored refresh token and forget it and every cached access token')
     .option('--force', 'forget the credentials even if the server cannot be reached to revoke them')
     .addOption(json())
     .action((opts) => logout(io, opts));
 
-  root.command('serve')
+  root
+    .command('serve')
     .description('operator: run the Gatehouse server here (configured by the environment, as `npm start`)')
     .option('--port <port>', 'listen on this port (default: PORT, else 8080)')
     .action((opts) => serve(io, opts));
 
-  root.command('migrate')
+  root
+    .command('migrate')
     .description('operator: apply pending database migrations and exit (safe while instances run)')
     .addOption(json())
     .action((opts) => migrateCommand(io, opts));
 
   const keys = root.command('keys').description('operator: the signing keys');
-  keys.command('rotate')
+  keys
+    .command('rotate')
     .description('add a signing key: in the JWKS at once, signing 120 s later; the old key stays published until its tokens expire')
     .addOption(json())
     .action((opts) => rotateKeysCommand(io, opts));
 
-  const rs = root.command('resource-server').description('operator: credentials for resource servers\' verifiers');
+  const rs = root.command('resource-server').description("operator: credentials for resource servers' verifiers");
   rs.command('credential')
     .description('generate a credential for a resource server to read the state feed with')
-    .argument('<name>', 'the resource server\'s name, e.g. orders-api')
+    .argument('<name>', "the resource server's name, e.g. orders-api")
     .addOption(json())
     .action((name: string, opts) => resourceServerCredential(io, name, opts));
 

@@ -74,7 +74,7 @@ export function resourceServerCredential(io: Io, name: string, opts: { json?: bo
   }
   io.stdout.write(
     `Resource-server credential for "${name}" (shown once; store it now):\n\n  ${credential}\n\n` +
-    `On the Gatehouse server, add it to GATEHOUSE_RESOURCE_SERVER_TOKENS (comma-separated):\n\n  ${name}:${credential}\n\n` +
-    'and give the credential to the resource server\'s verifier (createVerifier({ feedCredential })).\n',
+      `On the Gatehouse server, add it to GATEHOUSE_RESOURCE_SERVER_TOKENS (comma-separated):\n\n  ${name}:${credential}\n\n` +
+      "and give the credential to the resource server's verifier (createVerifier({ feedCredential })).\n",
   );
 }

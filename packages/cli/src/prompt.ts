@@ -50,7 +50,8 @@ export async function askHidden(io: Io, question: string): Promise<string> {
             resolve(value);
             return;
           }
-          if (ch === '\u0003') { // Ctrl-C
+          if (ch === '\u0003') {
+            // Ctrl-C
             stdin.off('data', onData);
             io.stderr.write('\n');
             reject(new CliError('cancelled', 130));

@@ -69,7 +69,13 @@ export async function login(io: Io, opts: LoginOptions): Promise<void> {
 
     const previous = safeLoad(io);
     const file = saveCredentials(io.env, {
-      version: 1, url, email, refreshTokenId: token.id, name: token.name, refreshToken: token.refreshToken, createdAt: new Date().toISOString(),
+      version: 1,
+      url,
+      email,
+      refreshTokenId: token.id,
+      name: token.name,
+      refreshToken: token.refreshToken,
+      createdAt: new Date().toISOString(),
     });
     if (previous && previous.refreshToken !== token.refreshToken) {
       await revokeRefreshToken(previous.url, previous.refreshToken).catch(() => {}); // best effort: the old one is replaced either way
@@ -106,5 +112,8 @@ export async function logout(io: Io, opts: { force?: boolean; json?: boolean }):
   }
   forgetCredentials(io.env);
   if (opts.json) printJson(io, { url: credentials.url, refreshTokenId: credentials.refreshTokenId, revoked, forgotten: true });
-  else io.stdout.write(`${revoked ? 'Revoked' : 'Could not revoke'} refresh token "${credentials.name}" (${credentials.refreshTokenId}) and removed ${credentialsPath(io.env)}\n`);
+  else
+    io.stdout.write(
+      `${revoked ? 'Revoked' : 'Could not revoke'} refresh token "${credentials.name}" (${credentials.refreshTokenId}) and removed ${credentialsPath(io.env)}\n`,
+    );
 }

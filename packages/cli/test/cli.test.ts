@@ -10,7 +10,11 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, startListening, type Harness } from '@gate
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(root, 'packages/cli/bin/gatehouse.js');
 
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the built `gatehouse` command as a subprocess with a clean environment. */
 function gatehouse(args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<Result> {
@@ -21,11 +25,21 @@ function gatehouse(args: string[], opts: { env?: Record<string, string>; input?:
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`gatehouse ${args.join(' ')} timed out`)); }, opts.timeoutMs ?? 20_000);
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gatehouse ${args.join(' ')} timed out`));
+    }, opts.timeoutMs ?? 20_000);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(opts.input ?? '');
   });
 }
@@ -44,7 +58,10 @@ describe('gatehouse CLI (built, as a subprocess, against a running server)', () 
 
   beforeAll(async () => {
     // The tests run the built command: build it (incremental; quick when up to date).
-    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/server', 'packages/cli'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/server', 'packages/cli'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     h = await startListening();
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-'));
     env = { XDG_CONFIG_HOME: home };
@@ -55,7 +72,10 @@ describe('gatehouse CLI (built, as a subprocess, against a running server)', () 
   });
 
   it('login → token → api → logout, with the credentials file at mode 0600', async () => {
-    const login = await gatehouse(['login', '--url', h.url, '--email', ADMIN_EMAIL, '--password-stdin', '--name', 'ci laptop'], { env, input: `${ADMIN_PASSWORD}\n` });
+    const login = await gatehouse(['login', '--url', h.url, '--email', ADMIN_EMAIL, '--password-stdin', '--name', 'ci laptop'], {
+      env,
+      input: `${ADMIN_PASSWORD}\n`,
+    });
     expect(login.stderr).toBe('');
     expect(login.code).toBe(0);
     expect(login.stdout).toMatch(/Signed in to .* as owner@example.test/);
@@ -124,7 +144,9 @@ describe('gatehouse CLI (built, as a subprocess, against a running server)', () 
     expect(JSON.parse(denied.stdout)).toMatchObject({ error: 'insufficient_scope' });
     expect(denied.stderr).toMatch(/^gatehouse: GET \/api\/v1\/assets: HTTP 403 insufficient_scope[^\n]*\n$/);
 
-    const wrong = await gatehouse(['token', '--client-id', clientId], { env: { ...svcEnv, GATEHOUSE_CLIENT_SECRET: 'ghs_wrong-secret-000000000000000000000000' } });
+    const wrong = await gatehouse(['token', '--client-id', clientId], {
+      env: { ...svcEnv, GATEHOUSE_CLIENT_SECRET: 'ghs_wrong-secret-000000000000000000000000' },
+    });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^gatehouse: token request refused: invalid_client[^\n]*\n$/);
     expect(wrong.stderr).not.toContain('ghs_wrong-secret');
@@ -135,7 +157,9 @@ describe('gatehouse CLI (built, as a subprocess, against a running server)', () 
 
   it('GATEHOUSE_REFRESH_TOKEN and GATEHOUSE_URL override the stored credentials', async () => {
     const { refreshToken } = await h.createRefreshToken();
-    const res = await gatehouse(['api', 'GET', `/sbom/v1/orgs/${h.orgId}/buckets`], { env: { ...env, GATEHOUSE_URL: h.url, GATEHOUSE_REFRESH_TOKEN: refreshToken } });
+    const res = await gatehouse(['api', 'GET', `/sbom/v1/orgs/${h.orgId}/buckets`], {
+      env: { ...env, GATEHOUSE_URL: h.url, GATEHOUSE_REFRESH_TOKEN: refreshToken },
+    });
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toHaveProperty('items');
   });
@@ -147,12 +171,21 @@ describe('gatehouse CLI (built, as a subprocess, against a running server)', () 
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
-    const seen = (text: string) => new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no "${text}" in: ${out}`)), 10_000);
-      const check = () => { if (out.includes(text)) { clearTimeout(t); resolve(); } };
-      child.stdout.on('data', (d) => { out += d; check(); });
-      check();
-    });
+    const seen = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no "${text}" in: ${out}`)), 10_000);
+        const check = () => {
+          if (out.includes(text)) {
+            clearTimeout(t);
+            resolve();
+          }
+        };
+        child.stdout.on('data', (d) => {
+          out += d;
+          check();
+        });
+        check();
+      });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     await seen('Email: ');
     child.stdin.write(`${ADMIN_EMAIL}\r`);
@@ -225,20 +258,35 @@ describe('gatehouse operator commands', () => {
       expect(bad.stderr).toBe('gatehouse: unknown configuration: GATEHOUSE_NOPE\n');
 
       const port = await new Promise<number>((resolve) => {
-        const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const p = (s.address() as net.AddressInfo).port;
+          s.close(() => resolve(p));
+        });
       });
       const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
         // The CLI's own variables in the environment must not stop the server from starting.
-        env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), ...base, GATEHOUSE_ADMIN_EMAIL: 'a@example.test', GATEHOUSE_ADMIN_PASSWORD: 'serve-test-password', GATEHOUSE_URL: `http://127.0.0.1:${port}` },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: os.homedir(),
+          ...base,
+          GATEHOUSE_ADMIN_EMAIL: 'a@example.test',
+          GATEHOUSE_ADMIN_PASSWORD: 'serve-test-password',
+          GATEHOUSE_URL: `http://127.0.0.1:${port}`,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
-      child.stderr.on('data', (d) => { stderr += d; });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       try {
         const deadline = Date.now() + 30_000;
         for (;;) {
-          const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+          const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+            (r) => r.ok,
+            () => false,
+          );
           if (ok) break;
           if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not become ready: ${stderr}`);
           await new Promise((r) => setTimeout(r, 200));

@@ -4,13 +4,7 @@ import { Type, type TLiteral, type TSchema } from '@sinclair/typebox';
  * What a client reads off the wire for a response whose server-side type is `T`: the serializer
  * writes every Date as an RFC 3339 string (property 6: responses go through their schema).
  */
-export type Wire<T> = T extends Date
-  ? string
-  : T extends readonly (infer U)[]
-    ? Wire<U>[]
-    : T extends object
-      ? { [K in keyof T]: Wire<T[K]> }
-      : T;
+export type Wire<T> = T extends Date ? string : T extends readonly (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
 
 /** RFC 6749 §5.2-shaped error, used by every endpoint (and the console API's closed set of codes). */
 export const ErrorBody = Type.Object(
@@ -22,12 +16,16 @@ export type ErrorResponse = { error: string; error_description: string };
 export const NoContent = Type.Null({ description: 'No content' });
 
 export const errorResponses = {
-  400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody, 503: ErrorBody,
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  429: ErrorBody,
+  503: ErrorBody,
 };
 
 /** `{"items": [...], "nextCursor": "..."}`: every list, console and reference API (§8). */
-export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 export interface PageBody<T> {
   items: T[];
   nextCursor: string | null;

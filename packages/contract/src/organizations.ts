@@ -13,17 +13,24 @@ export type OrganizationName = Static<typeof OrganizationNameBody>;
 export const MemberParams = Type.Object({ orgId: OrgId, userId: Type.String({ maxLength: 64 }) });
 
 export const MemberBody = Type.Object({
-  userId: Type.String(), email: Type.String(), name: Type.String(), role: RoleName,
-  status: Type.Union([Type.Literal('active'), Type.Literal('deactivated')]), joinedAt: Timestamp,
+  userId: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: RoleName,
+  status: Type.Union([Type.Literal('active'), Type.Literal('deactivated')]),
+  joinedAt: Timestamp,
 });
 export type Member = Wire<Static<typeof MemberBody>>;
 
-export const AddMemberBody = Type.Object({
-  email: Type.String({ minLength: 3, maxLength: 254 }),
-  role: RoleName,
-  password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-}, { additionalProperties: false });
+export const AddMemberBody = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 254 }),
+    role: RoleName,
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
 export type AddMember = Static<typeof AddMemberBody>;
 
 /** `201`: a new user without a chosen password gets a one-time `initialPassword`. */

@@ -17,11 +17,14 @@ export const RefreshTokenBody = Type.Object({
 });
 export type RefreshToken = Wire<Static<typeof RefreshTokenBody>>;
 
-export const CreateRefreshTokenBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  scopes: Type.Optional(Type.Array(ScopeName, { minItems: 1, maxItems: 64 })),
-  orgIds: Type.Optional(Type.Array(OrgId, { minItems: 1, maxItems: 100 })),
-}, { additionalProperties: false });
+export const CreateRefreshTokenBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    scopes: Type.Optional(Type.Array(ScopeName, { minItems: 1, maxItems: 64 })),
+    orgIds: Type.Optional(Type.Array(OrgId, { minItems: 1, maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
 export type CreateRefreshToken = Static<typeof CreateRefreshTokenBody>;
 
 /** `201`: the token string is shown once [B1]. */

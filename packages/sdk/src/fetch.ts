@@ -18,8 +18,13 @@ export type BearerFetch = (input: string | URL | Request, init?: RequestInit) =>
 
 /** Bodies that can be sent twice; a stream cannot, so a call with one is not retried. */
 const replayable = (body: RequestInit['body']): boolean =>
-  body == null || typeof body === 'string' || body instanceof URLSearchParams || body instanceof ArrayBuffer ||
-  ArrayBuffer.isView(body) || body instanceof Blob || body instanceof FormData;
+  body == null ||
+  typeof body === 'string' ||
+  body instanceof URLSearchParams ||
+  body instanceof ArrayBuffer ||
+  ArrayBuffer.isView(body) ||
+  body instanceof Blob ||
+  body instanceof FormData;
 
 /**
  * A `fetch` that sends `Authorization: Bearer <token>` from `source`, and on a 401 forgets that
@@ -41,7 +46,9 @@ export function createBearerFetch(source: BearerSource, options: BearerFetchOpti
 
     const send = (token: string, request: Request | URL): Promise<Response> => {
       const headers = new Headers(request instanceof Request ? request.headers : undefined);
-      new Headers(init.headers).forEach((value, key) => headers.set(key, value));
+      new Headers(init.headers).forEach((value, key) => {
+        headers.set(key, value);
+      });
       headers.set('authorization', `Bearer ${token}`);
       return fetchImpl(request, { ...init, headers });
     };

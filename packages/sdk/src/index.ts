@@ -10,19 +10,35 @@
  */
 export { GatehouseError, TokenRequestError, AccessDenied } from './errors.js';
 export {
-  TokenClient, ServiceAccountTokenClient, RefreshTokenClient,
-  type AccessToken, type TokenClientEvent, type TokenClientOptions,
-  type ServiceAccountTokenClientOptions, type RefreshTokenClientOptions,
+  TokenClient,
+  ServiceAccountTokenClient,
+  RefreshTokenClient,
+  type AccessToken,
+  type TokenClientEvent,
+  type TokenClientOptions,
+  type ServiceAccountTokenClientOptions,
+  type RefreshTokenClientOptions,
 } from './token-client.js';
 export { createBearerFetch, type BearerFetch, type BearerFetchOptions, type BearerSource } from './fetch.js';
 export { revokeRefreshToken } from './revoke.js';
 export {
-  Verifier, createVerifier,
-  type VerifierOptions, type RequireOptions, type Principal, type ServiceAccountPrincipal, type UserPrincipal,
+  Verifier,
+  createVerifier,
+  type VerifierOptions,
+  type RequireOptions,
+  type Principal,
+  type ServiceAccountPrincipal,
+  type UserPrincipal,
 } from './verifier/verifier.js';
 export type { AccessTokenClaims } from '@gatehouse/access';
 export type { StateFeedEvent, ServiceAccountState, UserState } from './verifier/state-feed.js';
 export {
-  fastifyHook, expressMiddleware, nodeHttpGuard,
-  type AdapterOptions, type FastifyLikeRequest, type FastifyLikeReply, type ExpressLikeRequest, type ExpressLikeResponse,
+  fastifyHook,
+  expressMiddleware,
+  nodeHttpGuard,
+  type AdapterOptions,
+  type FastifyLikeRequest,
+  type FastifyLikeReply,
+  type ExpressLikeRequest,
+  type ExpressLikeResponse,
 } from './verifier/adapters.js';

@@ -86,7 +86,10 @@ export abstract class TokenClient {
     const cached = this.cached;
     const now = this.now();
     if (cached && now < cached.expiresAt - this.effectiveMargin(cached)) return Promise.resolve(cached);
-    const renewal = (this.inflight ??= this.renew().finally(() => { this.inflight = null; }));
+    this.inflight ??= this.renew().finally(() => {
+      this.inflight = null;
+    });
+    const renewal = this.inflight;
     if (!cached || now >= cached.expiresAt) return renewal;
     return renewal.catch((err: unknown) => {
       // Still valid and the server is only struggling: keep using the old token until it expires.
@@ -177,7 +180,7 @@ export abstract class TokenClient {
       tokenType: 'Bearer',
       issuedAt: started,
       expiresAt: started + expiresIn * 1000,
-      scope: typeof body.scope === 'string' ? body.scope : this.scope ?? '',
+      scope: typeof body.scope === 'string' ? body.scope : (this.scope ?? ''),
     };
   }
 }

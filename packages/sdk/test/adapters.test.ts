@@ -4,8 +4,15 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startListening, type Harness } from '@gatehouse/testkit';
 import {
-  createVerifier, expressMiddleware, fastifyHook, nodeHttpGuard,
-  type ExpressLikeRequest, type ExpressLikeResponse, type FastifyLikeRequest, type Principal, type Verifier,
+  createVerifier,
+  expressMiddleware,
+  fastifyHook,
+  nodeHttpGuard,
+  type ExpressLikeRequest,
+  type ExpressLikeResponse,
+  type FastifyLikeRequest,
+  type Principal,
+  type Verifier,
 } from '../src/index.js';
 
 const CREDENTIAL = 'ghrs_adapter-test-credential-0123456789abcdef';
@@ -25,12 +32,22 @@ function expressLike(middleware: (req: ExpressLikeRequest, res: ExpressLikeRespo
     const orgId = /^\/orgs\/([^/]+)\//.exec(raw.url ?? '')?.[1];
     const req = Object.assign(raw, { params: orgId ? { orgId } : {} }) as unknown as ExpressLikeRequest & http.IncomingMessage;
     const res: ExpressLikeResponse = {
-      status(code) { rawRes.statusCode = code; return res; },
+      status(code) {
+        rawRes.statusCode = code;
+        return res;
+      },
       setHeader: (k, v) => rawRes.setHeader(k, v),
-      json(body) { rawRes.setHeader('content-type', 'application/json'); rawRes.end(JSON.stringify(body)); },
+      json(body) {
+        rawRes.setHeader('content-type', 'application/json');
+        rawRes.end(JSON.stringify(body));
+      },
     };
     middleware(req, res, (err) => {
-      if (err) { rawRes.statusCode = 500; rawRes.end(); return; }
+      if (err) {
+        rawRes.statusCode = 500;
+        rawRes.end();
+        return;
+      }
       res.status(200).json({ principal: who(req.gatehouse!) });
     });
   });

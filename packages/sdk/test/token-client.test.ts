@@ -3,30 +3,37 @@ import type { AddressInfo } from 'node:net';
 import util from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startListening, type Harness } from '@gatehouse/testkit';
-import {
-  createBearerFetch, RefreshTokenClient, ServiceAccountTokenClient, TokenRequestError, type TokenClientEvent,
-} from '../src/index.js';
+import { createBearerFetch, RefreshTokenClient, ServiceAccountTokenClient, TokenRequestError, type TokenClientEvent } from '../src/index.js';
 
 type Listening = Harness & { url: string };
 
 /** Token grants the server recorded for `clientId` (its own audit log, not the client's word). */
 async function grantsRecorded(h: Listening, clientId: string): Promise<number> {
   await h.gh.services.audit.drain();
-  const [row] = await h.gh.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM audit_events WHERE action = 'token.grant' AND actor_id = $1", [clientId]);
+  const [row] = await h.gh.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_events WHERE action = 'token.grant' AND actor_id = $1", [clientId]);
   return row!.n;
 }
 
 /** A fetch that counts the calls it passes on. */
 function countingFetch(): { fetch: typeof fetch; calls: () => number } {
   let n = 0;
-  return { fetch: (input, init) => { n++; return fetch(input, init); }, calls: () => n };
+  return {
+    fetch: (input, init) => {
+      n++;
+      return fetch(input, init);
+    },
+    calls: () => n,
+  };
 }
 
 describe('ServiceAccountTokenClient against a running server', () => {
   let h: Listening;
-  beforeAll(async () => { h = await startListening(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startListening();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('1,000 concurrent getToken() calls cause exactly one token request', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
@@ -45,7 +52,12 @@ describe('ServiceAccountTokenClient against a running server', () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
     const counter = countingFetch();
     const client = new ServiceAccountTokenClient({
-      url: h.url, clientId, clientSecret, fetch: counter.fetch, now: () => h.clock.now().getTime(), marginSeconds: 60,
+      url: h.url,
+      clientId,
+      clientSecret,
+      fetch: counter.fetch,
+      now: () => h.clock.now().getTime(),
+      marginSeconds: 60,
     });
     const first = await client.token();
     expect(first.expiresAt - first.issuedAt).toBe(900_000);
@@ -79,7 +91,14 @@ describe('ServiceAccountTokenClient against a running server', () => {
     expect(err).toBeInstanceOf(TokenRequestError);
     expect(err).toMatchObject({ code: 'invalid_client', status: 401, retryable: false });
     expect(counter.calls()).toBe(1);
-    for (const text of [String(err), JSON.stringify(err), util.inspect(err), util.inspect(client, { depth: 5 }), JSON.stringify(client), JSON.stringify(events)]) {
+    for (const text of [
+      String(err),
+      JSON.stringify(err),
+      util.inspect(err),
+      util.inspect(client, { depth: 5 }),
+      JSON.stringify(client),
+      JSON.stringify(events),
+    ]) {
       expect(text).not.toContain(wrongSecret);
     }
   });
@@ -106,8 +125,13 @@ describe('ServiceAccountTokenClient against a running server', () => {
     await new Promise((r) => closed.close(r));
     const sleeps: number[] = [];
     const client = new ServiceAccountTokenClient({
-      url: `http://127.0.0.1:${port}`, clientId: 'svc_x', clientSecret: 'secret', maxAttempts: 3,
-      sleep: async (ms) => { sleeps.push(ms); },
+      url: `http://127.0.0.1:${port}`,
+      clientId: 'svc_x',
+      clientSecret: 'secret',
+      maxAttempts: 3,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
     });
     await expect(client.getToken()).rejects.toMatchObject({ code: 'network_error', status: 0, retryable: true });
     expect(sleeps).toHaveLength(2);
@@ -133,7 +157,12 @@ describe('ServiceAccountTokenClient against a running server', () => {
     try {
       const sleeps: number[] = [];
       const client = new ServiceAccountTokenClient({
-        url: `http://127.0.0.1:${(front.address() as AddressInfo).port}`, clientId, clientSecret, sleep: async (ms) => { sleeps.push(ms); },
+        url: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
+        clientId,
+        clientSecret,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
       });
       expect(await client.getToken()).toMatch(/^ey/);
       expect(sleeps).toHaveLength(2);
@@ -159,8 +188,12 @@ describe('ServiceAccountTokenClient against a running server', () => {
     await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
     try {
       const client = new ServiceAccountTokenClient({
-        url: `http://127.0.0.1:${(front.address() as AddressInfo).port}`, clientId, clientSecret, maxAttempts: 2,
-        now: () => h.clock.now().getTime(), sleep: async () => {},
+        url: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
+        clientId,
+        clientSecret,
+        maxAttempts: 2,
+        now: () => h.clock.now().getTime(),
+        sleep: async () => {},
       });
       const first = await client.getToken();
       failing = true;
@@ -179,8 +212,12 @@ describe('ServiceAccountTokenClient against a running server', () => {
 describe('429 with Retry-After', () => {
   let h: Listening;
   // One grant at once per client, refilled at one every ten seconds: the second grant gets 429 Retry-After: 10.
-  beforeAll(async () => { h = await startListening({ GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '1/0.1' }); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startListening({ GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '1/0.1' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('waits exactly what Retry-After asks, then succeeds', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
@@ -190,9 +227,17 @@ describe('429 with Retry-After', () => {
     const events: TokenClientEvent[] = [];
     const counter = countingFetch();
     const client = new ServiceAccountTokenClient({
-      url: h.url, clientId, clientSecret, now, fetch: counter.fetch, onEvent: (e) => events.push(e),
+      url: h.url,
+      clientId,
+      clientSecret,
+      now,
+      fetch: counter.fetch,
+      onEvent: (e) => events.push(e),
       // The server's rate limiter runs on the same injected clock: sleeping moves it.
-      sleep: async (ms) => { sleeps.push(ms); h.clock.advance(ms / 1000); },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        h.clock.advance(ms / 1000);
+      },
     });
     const tokens = await Promise.all(Array.from({ length: 50 }, () => client.getToken()));
     expect(new Set(tokens).size).toBe(1);
@@ -206,7 +251,13 @@ describe('429 with Retry-After', () => {
     await new ServiceAccountTokenClient({ url: h.url, clientId, clientSecret }).getToken();
     const sleeps: number[] = [];
     const client = new ServiceAccountTokenClient({
-      url: h.url, clientId, clientSecret, maxRetryAfterSeconds: 5, sleep: async (ms) => { sleeps.push(ms); },
+      url: h.url,
+      clientId,
+      clientSecret,
+      maxRetryAfterSeconds: 5,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
     });
     await expect(client.getToken()).rejects.toMatchObject({ code: 'rate_limited', status: 429, retryable: true });
     expect(sleeps).toEqual([]);
@@ -215,8 +266,12 @@ describe('429 with Retry-After', () => {
 
 describe('RefreshTokenClient', () => {
   let h: Listening;
-  beforeAll(async () => { h = await startListening(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startListening();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('exchanges a personal refresh token for a one-hour user token, cached, usable on /sbom/v1', async () => {
     const { refreshToken } = await h.createRefreshToken();

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  consoleSession, msUntil, scratchDatabase, startServer, token, type ServerProcess,
-} from '@gatehouse/testkit/cluster';
-import { AccessDenied, createVerifier, type Verifier } from '../src/index.js';
+import { consoleSession, msUntil, scratchDatabase, startServer, token, type ServerProcess } from '@gatehouse/testkit/cluster';
+import { type AccessDenied, createVerifier, type Verifier } from '../src/index.js';
 
 const CREDENTIAL = 'ghrs_cluster-verifier-credential-0123456789ab';
 const ISSUER = 'http://gatehouse.cluster.test';
@@ -33,7 +31,11 @@ describe.skipIf(process.env.GATEHOUSE_TEST_DRIVER !== 'postgres')('verifier on i
     await db?.drop();
   });
 
-  const status = (t: string, require = {}) => v.verify(`Bearer ${t}`, require).then(() => 200, (e: AccessDenied) => e.status);
+  const status = (t: string, require = {}) =>
+    v.verify(`Bearer ${t}`, require).then(
+      () => 200,
+      (e: AccessDenied) => e.status,
+    );
 
   it('a disable on A is refused by the verifier within one second', async () => {
     const sa = (await owner.call('POST', `/console/api/orgs/${owner.orgId}/service-accounts`, { name: 'verifier cluster', scopes: ['audit-log:read'] })).json;
@@ -44,7 +46,11 @@ describe.skipIf(process.env.GATEHOUSE_TEST_DRIVER !== 'postgres')('verifier on i
   });
 
   it('a role change on A narrows the user at the verifier within one second', async () => {
-    const added = await owner.call('POST', `/console/api/orgs/${owner.orgId}/members`, { email: 'verifier-member@cluster.test', role: 'member', password: 'member password 123' });
+    const added = await owner.call('POST', `/console/api/orgs/${owner.orgId}/members`, {
+      email: 'verifier-member@cluster.test',
+      role: 'member',
+      password: 'member password 123',
+    });
     expect(added.status).toBe(201);
     const member = await consoleSession(a.url, 'verifier-member@cluster.test', 'member password 123');
     const rt = (await member.call('POST', '/console/api/me/refresh-tokens', { name: 'cluster' })).json.refreshToken;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startListening, type Harness } from '@gatehouse/testkit';
-import { AccessDenied, createVerifier, type RequireOptions, type Verifier } from '../src/index.js';
+import { type AccessDenied, createVerifier, type RequireOptions, type Verifier } from '../src/index.js';
 
 const CREDENTIAL = 'ghrs_conformance-credential-0123456789abcdef';
 
@@ -10,7 +10,7 @@ const CREDENTIAL = 'ghrs_conformance-credential-0123456789abcdef';
  * with the verifier's answer to the same requirement; they must agree (once the feed has delivered
  * the change, within a second).
  */
-describe('verifier conformance with the server\'s own access decision', () => {
+describe("verifier conformance with the server's own access decision", () => {
   let h: Harness & { url: string };
   let v: Verifier;
   let otherOrg: string;
@@ -41,7 +41,10 @@ describe('verifier conformance with the server\'s own access decision', () => {
     return res.statusCode >= 200 && res.statusCode < 300 ? 200 : res.statusCode;
   };
   const verifierStatus = (token: string, require: RequireOptions) =>
-    v.verify(`Bearer ${token}`, require).then(() => 200, (e: AccessDenied) => e.status);
+    v.verify(`Bearer ${token}`, require).then(
+      () => 200,
+      (e: AccessDenied) => e.status,
+    );
 
   /** Every route agrees, within a second of the last change (each pair is retried until then). */
   async function agree(tokens: Record<string, string>) {
@@ -71,11 +74,13 @@ describe('verifier conformance with the server\'s own access decision', () => {
     const tokens = {
       'service account': await h.accessToken(sa.clientId, sa.clientSecret),
       'narrowed service-account token': await h.accessToken(sa.clientId, sa.clientSecret, 'sbom.buckets:read'),
-      'other org\'s service account': await h.accessToken(foreignSa.clientId, foreignSa.clientSecret),
+      "other org's service account": await h.accessToken(foreignSa.clientId, foreignSa.clientSecret),
       member: await h.userAccessToken((await h.createRefreshToken(member)).refreshToken),
       viewer: await h.userAccessToken((await h.createRefreshToken(viewer)).refreshToken),
       owner: await h.userAccessToken((await h.createRefreshToken()).refreshToken),
-      'owner, narrowed to read in one org': await h.userAccessToken((await h.createRefreshToken(h.owner, { scopes: ['sbom.buckets:read'], orgIds: [h.orgId] })).refreshToken),
+      'owner, narrowed to read in one org': await h.userAccessToken(
+        (await h.createRefreshToken(h.owner, { scopes: ['sbom.buckets:read'], orgIds: [h.orgId] })).refreshToken,
+      ),
       'not a token': 'x.y.z',
     };
     await agree(tokens);

@@ -57,7 +57,7 @@ describe('Verifier against a running server', () => {
     expect(await outcome(v, token, { orgId: 'org_01ANOTHER0000000000000000000' })).toEqual({ status: 404, code: 'not_found' });
   });
 
-  it('[A7] rejects a disabled service account\'s token within one second of the console call; re-enabling does not revive it', async () => {
+  it("[A7] rejects a disabled service account's token within one second of the console call; re-enabling does not revive it", async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
     const token = await h.accessToken(clientId, clientSecret);
     expect(await outcome(v, token)).toBeNull(); // verified and cached
@@ -72,7 +72,9 @@ describe('Verifier against a running server', () => {
   });
 
   it('[A9] narrows a live token when the account loses a scope; [A8] an expired account is refused', async () => {
-    const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read', 'assets:read'], { expiresAt: new Date(now() + 3_600_000).toISOString() });
+    const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read', 'assets:read'], {
+      expiresAt: new Date(now() + 3_600_000).toISOString(),
+    });
     const token = await h.accessToken(clientId, clientSecret);
     expect(await outcome(v, token, { scope: 'assets:read' })).toBeNull();
     await h.owner.request('PATCH', `/console/api/orgs/${h.orgId}/service-accounts/${clientId}`, { scopes: ['audit-log:read'] });
@@ -88,7 +90,7 @@ describe('Verifier against a running server', () => {
     }
   });
 
-  it('[B6] narrows a user\'s access within one second of a role change, and 404s once they are removed', async () => {
+  it("[B6] narrows a user's access within one second of a role change, and 404s once they are removed", async () => {
     const member = await h.addUser('member');
     const { refreshToken } = await h.createRefreshToken(member);
     const token = await h.userAccessToken(refreshToken);
@@ -116,7 +118,7 @@ describe('Verifier against a running server', () => {
     await within(1000, async () => (await outcome(v, token, { orgId: other, scope: 'sbom.buckets:read' }))?.status === 404);
   });
 
-  it('[B7] rejects a deactivated user\'s token', async () => {
+  it("[B7] rejects a deactivated user's token", async () => {
     const member = await h.addUser('member');
     const { refreshToken } = await h.createRefreshToken(member);
     const token = await h.userAccessToken(refreshToken);
@@ -188,8 +190,13 @@ describe('Verifier against a running server', () => {
       const token = await h.accessToken(clientId, clientSecret);
       const [, pl] = token.split('.');
       const other = await jose.generateKeyPair('ES256');
-      const made = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-        new jose.SignJWT(JSON.parse(Buffer.from(pl!, 'base64url').toString())).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: `made-up-${i}` }).sign(other.privateKey)));
+      const made = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          new jose.SignJWT(JSON.parse(Buffer.from(pl!, 'base64url').toString()))
+            .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: `made-up-${i}` })
+            .sign(other.privateKey),
+        ),
+      );
       for (const t of made) expect(await outcome(cv, t)).toEqual({ status: 401, code: 'invalid_token' });
       expect(jwksFetches).toBe(1); // within the cooldown of the start-up fetch: no refetch at all
       expect(await outcome(cv, token)).toBeNull();
@@ -201,8 +208,12 @@ describe('Verifier against a running server', () => {
 
 describe('Verifier fails closed', () => {
   let h: Listening;
-  beforeAll(async () => { h = await startListening({ GATEHOUSE_RESOURCE_SERVER_TOKENS: `tests:${CREDENTIAL}` }); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startListening({ GATEHOUSE_RESOURCE_SERVER_TOKENS: `tests:${CREDENTIAL}` });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('answers 503 when the feed has been cut for longer than the bound, and recovers when it returns', async () => {
     const proxy = await silentProxy(h.url);
@@ -253,10 +264,14 @@ describe('Verifier fails closed', () => {
 
 describe('Verifier and signing-key rotation', () => {
   let h: Listening;
-  beforeAll(async () => { h = await startListening({ GATEHOUSE_RESOURCE_SERVER_TOKENS: `tests:${CREDENTIAL}` }); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startListening({ GATEHOUSE_RESOURCE_SERVER_TOKENS: `tests:${CREDENTIAL}` });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
-  it('fetches the JWKS again for a new kid once the cooldown allows, and keeps verifying the old key\'s tokens', async () => {
+  it("fetches the JWKS again for a new kid once the cooldown allows, and keeps verifying the old key's tokens", async () => {
     let jwksFetches = 0;
     const counting: typeof fetch = (input, init) => {
       if (String(input).endsWith('/.well-known/jwks.json')) jwksFetches++;

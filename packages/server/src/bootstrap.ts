@@ -22,7 +22,11 @@ export interface BootstrapResult {
  * users check are in one transaction).
  */
 export async function bootstrapFirstOwner(
-  db: Db, clock: Clock, passwords: PasswordHasher, audit: AuditLog, config: Config,
+  db: Db,
+  clock: Clock,
+  passwords: PasswordHasher,
+  audit: AuditLog,
+  config: Config,
   seed?: (tx: Queryable, orgId: string, at: Date) => Promise<void>,
 ): Promise<BootstrapResult | null> {
   if ((await userStore.count(db)) > 0) return null; // the common case: not the first start
@@ -38,10 +42,18 @@ export async function bootstrapFirstOwner(
     await userStore.insert(tx, { id: userId, email, name: email.split('@')[0] ?? email, passwordHash, createdAt: now });
     await organizationStore.insert(tx, { id: orgId, name: 'My organization', createdAt: now });
     await organizationStore.addMember(tx, orgId, userId, 'owner', now);
-    await audit.inTransaction(tx, {
-      orgId, action: 'organization.create', outcome: 'success', actor: { type: 'system', name: 'bootstrap' },
-      target: { type: 'organization', id: orgId }, detail: { owner: userId, ownerEmail: email },
-    }, { ip: '' });
+    await audit.inTransaction(
+      tx,
+      {
+        orgId,
+        action: 'organization.create',
+        outcome: 'success',
+        actor: { type: 'system', name: 'bootstrap' },
+        target: { type: 'organization', id: orgId },
+        detail: { owner: userId, ownerEmail: email },
+      },
+      { ip: '' },
+    );
     if (seed) await seed(tx, orgId, now);
     return { email, orgId, ...(generatedPassword ? { generatedPassword } : {}) };
   });

@@ -89,21 +89,44 @@ export interface HttpLimits {
 }
 
 const KNOWN = new Set([
-  'GATEHOUSE_ISSUER', 'GATEHOUSE_AUDIENCE', 'GATEHOUSE_DATA_DIR', 'GATEHOUSE_MASTER_KEY',
-  'GATEHOUSE_ADMIN_EMAIL', 'GATEHOUSE_ADMIN_PASSWORD', 'GATEHOUSE_LOG_LEVEL', 'GATEHOUSE_HOST',
-  'GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', 'GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS',
-  'GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS', 'GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT',
-  'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', 'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
-  'GATEHOUSE_STATE_POLL_MS', 'GATEHOUSE_STATE_STALE_MS', 'GATEHOUSE_KEY_ROTATION_DAYS', 'GATEHOUSE_METRICS_TOKEN',
-  'GATEHOUSE_RESOURCE_SERVER_TOKENS', 'GATEHOUSE_DB_TIMEOUT_MS',
-  'GATEHOUSE_HEADERS_TIMEOUT_MS', 'GATEHOUSE_REQUEST_TIMEOUT_MS', 'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS',
-  'GATEHOUSE_MAX_CONNECTIONS', 'GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS',
-  'GATEHOUSE_MIN_FREE_MB', 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS',
-  'GATEHOUSE_INVITATION_TTL_HOURS', 'GATEHOUSE_SMTP_URL', 'GATEHOUSE_MAIL_FROM',
+  'GATEHOUSE_ISSUER',
+  'GATEHOUSE_AUDIENCE',
+  'GATEHOUSE_DATA_DIR',
+  'GATEHOUSE_MASTER_KEY',
+  'GATEHOUSE_ADMIN_EMAIL',
+  'GATEHOUSE_ADMIN_PASSWORD',
+  'GATEHOUSE_LOG_LEVEL',
+  'GATEHOUSE_HOST',
+  'GATEHOUSE_TRUST_PROXY',
+  'GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT',
+  'GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS',
+  'GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS',
+  'GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT',
+  'GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS',
+  'GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL',
+  'GATEHOUSE_STATE_POLL_MS',
+  'GATEHOUSE_STATE_STALE_MS',
+  'GATEHOUSE_KEY_ROTATION_DAYS',
+  'GATEHOUSE_METRICS_TOKEN',
+  'GATEHOUSE_RESOURCE_SERVER_TOKENS',
+  'GATEHOUSE_DB_TIMEOUT_MS',
+  'GATEHOUSE_HEADERS_TIMEOUT_MS',
+  'GATEHOUSE_REQUEST_TIMEOUT_MS',
+  'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS',
+  'GATEHOUSE_MAX_CONNECTIONS',
+  'GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS',
+  'GATEHOUSE_MIN_FREE_MB',
+  'GATEHOUSE_SHUTDOWN_TIMEOUT_MS',
+  'GATEHOUSE_INVITATION_TTL_HOURS',
+  'GATEHOUSE_SMTP_URL',
+  'GATEHOUSE_MAIL_FROM',
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
-  'GATEHOUSE_URL', 'GATEHOUSE_REFRESH_TOKEN', 'GATEHOUSE_CLIENT_SECRET',
+  'GATEHOUSE_URL',
+  'GATEHOUSE_REFRESH_TOKEN',
+  'GATEHOUSE_CLIENT_SECRET',
   // Read by the test suite and the benchmark, not by the server:
-  'GATEHOUSE_TEST_DATABASE_URL', 'GATEHOUSE_TEST_REQUIRE_POSTGRES',
+  'GATEHOUSE_TEST_DATABASE_URL',
+  'GATEHOUSE_TEST_REQUIRE_POSTGRES',
 ]);
 
 export class ConfigError extends Error {
@@ -141,15 +164,21 @@ function parseRate(name: string, value: string | undefined, fallback: RateLimit)
 /** `name:credential,name:credential`: who may read the state feed. */
 function parseResourceServers(value: string | undefined): Array<{ name: string; credential: string }> {
   if (!value) return [];
-  const servers = value.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const colon = entry.indexOf(':');
-    const name = entry.slice(0, colon);
-    const credential = entry.slice(colon + 1);
-    if (colon < 1 || !/^[A-Za-z0-9._-]{1,64}$/.test(name) || !/^[\x21-\x7e]{32,512}$/.test(credential) || credential.includes(',')) {
-      throw new ConfigError('GATEHOUSE_RESOURCE_SERVER_TOKENS must look like name:credential,name:credential with credentials of at least 32 characters (`gatehouse resource-server credential NAME` makes one)');
-    }
-    return { name, credential };
-  });
+  const servers = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const colon = entry.indexOf(':');
+      const name = entry.slice(0, colon);
+      const credential = entry.slice(colon + 1);
+      if (colon < 1 || !/^[A-Za-z0-9._-]{1,64}$/.test(name) || !/^[\x21-\x7e]{32,512}$/.test(credential) || credential.includes(',')) {
+        throw new ConfigError(
+          'GATEHOUSE_RESOURCE_SERVER_TOKENS must look like name:credential,name:credential with credentials of at least 32 characters (`gatehouse resource-server credential NAME` makes one)',
+        );
+      }
+      return { name, credential };
+    });
   if (new Set(servers.map((s) => s.name)).size !== servers.length) throw new ConfigError('GATEHOUSE_RESOURCE_SERVER_TOKENS names a resource server twice');
   return servers;
 }
@@ -166,10 +195,15 @@ function parseTrustProxy(value: string | undefined): false | number | string[] {
   const v = value?.trim() ?? '';
   if (v === '' || v === 'false' || v === '0') return false;
   if (v === 'true') {
-    throw new ConfigError('GATEHOUSE_TRUST_PROXY=true would believe any X-Forwarded-For a client writes; set the number of proxies in front of Gatehouse (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1)');
+    throw new ConfigError(
+      'GATEHOUSE_TRUST_PROXY=true would believe any X-Forwarded-For a client writes; set the number of proxies in front of Gatehouse (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1)',
+    );
   }
   if (/^\d+$/.test(v)) return Number(v);
-  const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [addr, bits, extra] = entry.split('/');
     const family = isIP(addr ?? '');
@@ -266,8 +300,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
       tokenPerClient: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT', env.GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT, { burst: 30, perSecond: 1 }),
       tokenPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS', env.GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS, { burst: 300, perSecond: 50 }),
       // Failures only: a working client never spends these; a guesser gets 30, then one per 2 s.
-      tokenFailedPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS', env.GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS, { burst: 30, perSecond: 0.5 }),
-      tokenFailedPerAddressClient: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT', env.GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT, { burst: 10, perSecond: 0.1 }),
+      tokenFailedPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS', env.GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS, {
+        burst: 30,
+        perSecond: 0.5,
+      }),
+      tokenFailedPerAddressClient: parseRate('GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT', env.GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT, {
+        burst: 10,
+        perSecond: 0.1,
+      }),
       // Failed sign-ins only, per address and per address + email: never per email alone, which anyone
       // could spend from elsewhere to lock a person out (README, rate limits).
       signInPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', env.GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS, { burst: 20, perSecond: 0.2 }),
@@ -289,7 +329,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     mail: parseMail(env.GATEHOUSE_SMTP_URL, env.GATEHOUSE_MAIL_FROM),
   };
   if (typeof config.trustProxy === 'number' && !/^(127\.|::1$|localhost$)/.test(host)) {
-    warnings.push(`GATEHOUSE_TRUST_PROXY=${config.trustProxy} believes the nearest ${config.trustProxy} X-Forwarded-For hop(s) from whoever connects: make sure ${host}:${port} is reachable only through your proxies, or list their addresses instead (e.g. 10.0.0.0/8)`);
+    warnings.push(
+      `GATEHOUSE_TRUST_PROXY=${config.trustProxy} believes the nearest ${config.trustProxy} X-Forwarded-For hop(s) from whoever connects: make sure ${host}:${port} is reachable only through your proxies, or list their addresses instead (e.g. 10.0.0.0/8)`,
+    );
   }
   if (config.metricsToken && config.metricsToken.length < 16) {
     throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');

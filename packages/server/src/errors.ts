@@ -108,7 +108,11 @@ export const CONSOLE_CHALLENGE = 'Cookie realm="gatehouse", form-action="/consol
 
 export class ApiError extends GatehouseError {
   readonly status: number;
-  constructor(readonly code: ApiErrorCode, description: string, detail?: string) {
+  constructor(
+    readonly code: ApiErrorCode,
+    description: string,
+    detail?: string,
+  ) {
     super(description, detail);
     this.status = API_STATUS[code];
   }
@@ -125,7 +129,10 @@ export const notFound = (what = 'resource'): ApiError => new ApiError('not_found
 export class RateLimited extends GatehouseError {
   readonly code = 'rate_limited';
   readonly status = 429;
-  constructor(readonly retryAfterSeconds: number, description = 'too many requests; retry later') {
+  constructor(
+    readonly retryAfterSeconds: number,
+    description = 'too many requests; retry later',
+  ) {
     super(description);
   }
   override headers(): Record<string, string> {

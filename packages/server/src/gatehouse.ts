@@ -95,15 +95,18 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const embedded = !options.db && !config.databaseUrl;
-  const raw = options.db ?? (config.databaseUrl
-    ? createPgDb({ connectionString: config.databaseUrl, timeoutMs: config.databaseTimeoutMs })
-    : await createPgliteDb(config.dataDir, options.onFatalDbError ? { onFatal: options.onFatalDbError } : {}));
+  const raw =
+    options.db ??
+    (config.databaseUrl
+      ? createPgDb({ connectionString: config.databaseUrl, timeoutMs: config.databaseTimeoutMs })
+      : await createPgliteDb(config.dataDir, options.onFatalDbError ? { onFatal: options.onFatalDbError } : {}));
   // What a failed start must undo besides closing the database (timers, the LISTEN connection).
   const undo: Array<() => unknown> = [];
   // [R3] The free-space floor of the embedded data directory: writes answer 503 below it.
-  const storage = embedded || options.storageProbe
-    ? new StorageGuard({ dir: config.dataDir, minFreeBytes: config.minFreeMb * 1048576, ...(options.storageProbe ? { probe: options.storageProbe } : {}) })
-    : null;
+  const storage =
+    embedded || options.storageProbe
+      ? new StorageGuard({ dir: config.dataDir, minFreeBytes: config.minFreeMb * 1048576, ...(options.storageProbe ? { probe: options.storageProbe } : {}) })
+      : null;
   const db = storage ? storage.wrap(raw) : raw;
   try {
     // Migrations run before the floor is checked: a start on a full disk fails loudly instead.
@@ -123,9 +126,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const audit = new AuditLog(db, clock);
     const states = new PrincipalStates(db);
     // Server mode: other instances change principals too; their changes arrive through the feed.
-    const feed = db.listen
-      ? new PrincipalFeed(db, states, { ...config.stateFeed, onKeysChanged: () => keys.reload() })
-      : null;
+    const feed = db.listen ? new PrincipalFeed(db, states, { ...config.stateFeed, onKeysChanged: () => keys.reload() }) : null;
     if (feed) {
       undo.push(() => feed.stop());
       await feed.start();
@@ -135,7 +136,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     // reload also drops keys whose tokens have all expired from the JWKS.
     await keys.rotateIfOlderThan(config.keyRotationDays);
     const keyTimer = setInterval(() => {
-      void keys.rotateIfOlderThan(config.keyRotationDays).then(() => keys.reload()).catch(() => {});
+      void keys
+        .rotateIfOlderThan(config.keyRotationDays)
+        .then(() => keys.reload())
+        .catch(() => {});
     }, 3_600_000);
     keyTimer.unref();
     undo.push(() => clearInterval(keyTimer));
@@ -149,22 +153,40 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states);
     const mailer = config.mail ? new Mailer(config.mail) : null;
     undo.push(() => mailer?.close());
-    const invitations = new InvitationService(db, clock, hasher, passwords, audit, states, { issuer: config.issuer, ttlHours: config.invitationTtlHours, mailer });
+    const invitations = new InvitationService(db, clock, hasher, passwords, audit, states, {
+      issuer: config.issuer,
+      ttlHours: config.invitationTtlHours,
+      mailer,
+    });
     const refreshGrant = new RefreshTokenGrant(db, refreshTokens, states, tokens, audit, clock);
     const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, seedSampleData);
 
     const app = await createApp({
-      logger: options.logger ?? false, trustProxy: config.trustProxy, version: VERSION, hsts: config.issuer.startsWith('https://'),
+      logger: options.logger ?? false,
+      trustProxy: config.trustProxy,
+      version: VERSION,
+      hsts: config.issuer.startsWith('https://'),
       http: config.http,
     });
     metricsRoutes(app, { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) });
     // /readyz answers within a k8s-style probe budget, however the database hangs.
-    healthRoutes(app, { db, issuer: config.issuer, assertFresh: () => states.assertFresh(), probeTimeoutMs: Math.min(2_000, config.databaseTimeoutMs), ...(storage ? { storage } : {}) });
-    if (storage) storage.onChange = (problem) => (problem ? app.log.error({ problem }, 'refusing writes: storage unavailable') : app.log.info('storage writable again'));
+    healthRoutes(app, {
+      db,
+      issuer: config.issuer,
+      assertFresh: () => states.assertFresh(),
+      probeTimeoutMs: Math.min(2_000, config.databaseTimeoutMs),
+      ...(storage ? { storage } : {}),
+    });
+    if (storage)
+      storage.onChange = (problem) => (problem ? app.log.error({ problem }, 'refusing writes: storage unavailable') : app.log.info('storage writable again'));
     accessRoutes(app, { decision });
     const tokenLimits = new TokenLimits(config.rateLimits, clock);
     tokenRoutes(app, {
-      config, clock, keys, tokens, limits: tokenLimits,
+      config,
+      clock,
+      keys,
+      tokens,
+      limits: tokenLimits,
       grants: {
         client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock, (id) => tokenLimits.authenticated(id)),
         refresh_token: refreshGrant,
@@ -187,7 +209,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     await app.ready();
 
     return {
-      app, db, clock, bootstrap,
+      app,
+      db,
+      clock,
+      bootstrap,
       services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics, storage },
       async close() {
         clearInterval(keyTimer);

@@ -42,5 +42,4 @@ export const idTime = (id: string): number | null => {
 };
 
 const ID_RE = /^[a-z]{2,5}_[0-9A-HJKMNP-TV-Z]{26}$/;
-export const isId = (value: string, prefix: IdPrefix): boolean =>
-  value.startsWith(`${prefix}_`) && ID_RE.test(value);
+export const isId = (value: string, prefix: IdPrefix): boolean => value.startsWith(`${prefix}_`) && ID_RE.test(value);

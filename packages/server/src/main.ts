@@ -16,7 +16,10 @@ async function main(): Promise<void> {
     logger: {
       level: config.logLevel,
       // Defence in depth: request logs carry no headers, but if one ever does, these never print.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.client_secret', '*.clientSecret'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.client_secret', '*.clientSecret'],
+        censor: '[redacted]',
+      },
     },
   });
   const { app, bootstrap } = gatehouse;

@@ -11,7 +11,12 @@ import { TEST_DRIVER } from './support/db.js';
 const serverRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = path.join(serverRoot, 'dist/main.js'); // `npm test` builds first (pretest)
 
-interface Server { child: ChildProcess; port: number; dir: string; exit: Promise<{ code: number | null; at: number }> }
+interface Server {
+  child: ChildProcess;
+  port: number;
+  dir: string;
+  exit: Promise<{ code: number | null; at: number }>;
+}
 const started: Server[] = [];
 
 /** `node dist/main.js` on a fresh embedded data directory, as a supervisor would run it. */
@@ -19,7 +24,14 @@ async function startServer(env: Record<string, string> = {}): Promise<Server> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-main-'));
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GATEHOUSE_') && k !== 'DATABASE_URL'));
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...clean, PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_ADMIN_EMAIL: 'owner@example.test', GATEHOUSE_ADMIN_PASSWORD: 'correct horse battery staple', ...env },
+    env: {
+      ...clean,
+      PORT: '0',
+      GATEHOUSE_DATA_DIR: dir,
+      GATEHOUSE_ADMIN_EMAIL: 'owner@example.test',
+      GATEHOUSE_ADMIN_PASSWORD: 'correct horse battery staple',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exit = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: Date.now() })));

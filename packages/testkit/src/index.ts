@@ -4,8 +4,13 @@
  * stays beside the server's own tests (which use it unchanged); this is its public door.
  */
 export {
-  startHarness, ADMIN_EMAIL, ADMIN_PASSWORD, ISSUER,
-  type Harness, type HarnessOptions, type ConsoleSession,
+  startHarness,
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  ISSUER,
+  type Harness,
+  type HarnessOptions,
+  type ConsoleSession,
 } from '../../server/test/support/harness.js';
 export { startListening, freePort } from '../../server/test/support/listening.js';
 export { TEST_DRIVER } from '../../server/test/support/db.js';

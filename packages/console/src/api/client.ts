@@ -52,7 +52,9 @@ export class ConsoleApi {
     let res: Response;
     try {
       res = await this.fetchImpl(path, {
-        method, headers, credentials: 'same-origin',
+        method,
+        headers,
+        credentials: 'same-origin',
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (err) {

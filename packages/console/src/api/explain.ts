@@ -21,7 +21,8 @@ export function explainError(err: unknown, doing?: string): Explanation {
     case err.isNetwork:
       return {
         title: `${couldNot}: the Gatehouse server did not answer`,
-        detail: 'Check your network connection and that the server is running, then try again. If you were changing something, reload to see whether it was saved.',
+        detail:
+          'Check your network connection and that the server is running, then try again. If you were changing something, reload to see whether it was saved.',
       };
     case err.status === 401:
       return { title: 'Your session has ended', detail: 'Sign in again to continue.', signInAgain: true };

@@ -35,19 +35,27 @@ export function App() {
   }, [route, memberships]);
 
   if (state.status === 'loading') {
-    return <main className="splash" aria-busy="true"><Logo /><p className="muted">Loading…</p></main>;
+    return (
+      <main className="splash" aria-busy="true">
+        <Logo />
+        <p className="muted">Loading…</p>
+      </main>
+    );
   }
   if (state.status === 'unreachable') {
     return (
       <main className="signin">
-        <div className="signin-card"><Logo /><ErrorAlert error={state.error} doing="open the console" onRetry={() => window.location.reload()} /></div>
+        <div className="signin-card">
+          <Logo />
+          <ErrorAlert error={state.error} doing="open the console" onRetry={() => window.location.reload()} />
+        </div>
       </main>
     );
   }
   if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
 
   const orgId = route.name === 'section' || route.name === 'service-account' ? route.orgId : null;
-  const membership = orgId ? state.memberships.find((m) => m.orgId === orgId) ?? null : null;
+  const membership = orgId ? (state.memberships.find((m) => m.orgId === orgId) ?? null) : null;
   return (
     <Shell route={route} membership={membership}>
       {renderPage(route, membership, state.memberships.length)}
@@ -83,4 +91,3 @@ function titleOf(route: Route, memberships: Membership[] | null): string {
   if (route.name === 'service-account') return 'Service account';
   return route.name === 'not-found' ? 'Not found' : 'Console';
 }
-

@@ -9,7 +9,16 @@ export function NotFoundPage() {
   const { memberships } = useSignedIn();
   const first = memberships[0];
   return (
-    <EmptyState title="There is no page here" action={first && <Link className="button" to={sectionPath(first.orgId, 'credentials')}>Go to {first.orgName}</Link>}>
+    <EmptyState
+      title="There is no page here"
+      action={
+        first && (
+          <Link className="button" to={sectionPath(first.orgId, 'credentials')}>
+            Go to {first.orgName}
+          </Link>
+        )
+      }
+    >
       Check the address, or pick a page from the menu.
     </EmptyState>
   );
@@ -20,10 +29,16 @@ export function NotAMember({ orgId }: { orgId: string }) {
   const { memberships } = useSignedIn();
   return (
     <EmptyState title="You are not a member of this organization">
-      <p>No organization <code>{orgId}</code> is available to you: it does not exist, or you hold no role in it. Ask one of its owners to add you.</p>
+      <p>
+        No organization <code>{orgId}</code> is available to you: it does not exist, or you hold no role in it. Ask one of its owners to add you.
+      </p>
       {memberships.length > 0 && (
         <ul className="plain-list">
-          {memberships.map((m) => <li key={m.orgId}><Link to={sectionPath(m.orgId, 'credentials')}>{m.orgName}</Link> <span className="muted">({m.role})</span></li>)}
+          {memberships.map((m) => (
+            <li key={m.orgId}>
+              <Link to={sectionPath(m.orgId, 'credentials')}>{m.orgName}</Link> <span className="muted">({m.role})</span>
+            </li>
+          ))}
         </ul>
       )}
     </EmptyState>
@@ -33,7 +48,14 @@ export function NotAMember({ orgId }: { orgId: string }) {
 export function NoOrganization() {
   const [creating, setCreating] = useState(false);
   return (
-    <EmptyState title="You are not in any organization yet" action={<button type="button" className="button primary" onClick={() => setCreating(true)}>Create an organization</button>}>
+    <EmptyState
+      title="You are not in any organization yet"
+      action={
+        <button type="button" className="button primary" onClick={() => setCreating(true)}>
+          Create an organization
+        </button>
+      }
+    >
       Ask an owner to add you to theirs, or create your own: you become its owner.
       {creating && <CreateOrganizationDialog onClose={() => setCreating(false)} />}
     </EmptyState>

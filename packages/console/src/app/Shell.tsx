@@ -18,23 +18,37 @@ export function Shell({ route, membership, children }: { route: Route; membershi
 
   return (
     <div className="shell">
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
-        <Link to="/" className="brand" aria-label="Gatehouse home"><Logo small /></Link>
+        <Link to="/" className="brand" aria-label="Gatehouse home">
+          <Logo small />
+        </Link>
         {memberships.length > 0 && (
           <div className="org-switcher">
             <label htmlFor="org-switcher">Organization</label>
             <select id="org-switcher" value={membership?.orgId ?? ''} onChange={(e) => switchTo(e.target.value)}>
               {!membership && <option value="">Choose…</option>}
-              {memberships.map((m) => <option key={m.orgId} value={m.orgId}>{m.orgName}</option>)}
+              {memberships.map((m) => (
+                <option key={m.orgId} value={m.orgId}>
+                  {m.orgName}
+                </option>
+              ))}
             </select>
-            <button type="button" className="icon-button" aria-label="New organization" title="New organization" onClick={() => setCreatingOrg(true)}>+</button>
+            <button type="button" className="icon-button" aria-label="New organization" title="New organization" onClick={() => setCreatingOrg(true)}>
+              +
+            </button>
           </div>
         )}
         <div className="topbar-user">
-          <span className="user-email" title={user.email}>{user.email}</span>
+          <span className="user-email" title={user.email}>
+            {user.email}
+          </span>
           {membership && <span className="badge role">{membership.role}</span>}
-          <button type="button" className="button small" onClick={() => void signOut()}>Sign out</button>
+          <button type="button" className="button small" onClick={() => void signOut()}>
+            Sign out
+          </button>
         </div>
       </header>
       <div className="layout">
@@ -43,13 +57,26 @@ export function Shell({ route, membership, children }: { route: Route; membershi
             <div className="nav-group">
               <div className="nav-heading">Developers</div>
               <div className="nav-subheading">API</div>
-              <NavLink to={sectionPath(current.orgId, 'credentials')} active={section === 'credentials'} dim={!canManageServiceAccounts(current.role)}>Credentials</NavLink>
-              <NavLink to={sectionPath(current.orgId, 'api-tokens')} active={section === 'api-tokens'}>My API tokens</NavLink>
+              <NavLink to={sectionPath(current.orgId, 'credentials')} active={section === 'credentials'} dim={!canManageServiceAccounts(current.role)}>
+                Credentials
+              </NavLink>
+              <NavLink to={sectionPath(current.orgId, 'api-tokens')} active={section === 'api-tokens'}>
+                My API tokens
+              </NavLink>
             </div>
             <div className="nav-group">
               <div className="nav-heading">Organization</div>
-              <NavLink to={sectionPath(current.orgId, 'members')} active={section === 'members'} dim={false} hint={canManageMembers(current.role) ? undefined : 'view only'}>Members</NavLink>
-              <NavLink to={sectionPath(current.orgId, 'audit-log')} active={section === 'audit-log'} dim={!canReadAudit(current.role)}>Audit log</NavLink>
+              <NavLink
+                to={sectionPath(current.orgId, 'members')}
+                active={section === 'members'}
+                dim={false}
+                hint={canManageMembers(current.role) ? undefined : 'view only'}
+              >
+                Members
+              </NavLink>
+              <NavLink to={sectionPath(current.orgId, 'audit-log')} active={section === 'audit-log'} dim={!canReadAudit(current.role)}>
+                Audit log
+              </NavLink>
             </div>
             <div className="nav-org muted">
               <span>Organization ID</span>
@@ -57,7 +84,9 @@ export function Shell({ route, membership, children }: { route: Route; membershi
             </div>
           </nav>
         )}
-        <main id="main" className="content" tabIndex={-1}>{children}</main>
+        <main id="main" className="content" tabIndex={-1}>
+          {children}
+        </main>
       </div>
       {creatingOrg && <CreateOrganizationDialog onClose={() => setCreatingOrg(false)} />}
     </div>

@@ -41,5 +41,9 @@ export function Link({ to, children, ...rest }: { to: string; children: ReactNod
     e.preventDefault();
     navigate(to);
   };
-  return <a href={to} {...rest} onClick={onClick}>{children}</a>;
+  return (
+    <a href={to} {...rest} onClick={onClick}>
+      {children}
+    </a>
+  );
 }

@@ -14,7 +14,11 @@ export function AuditExport({ api, orgId, query }: { api: ConsoleApi; orgId: str
     setBusy(true);
     setStatus('Preparing export…');
     try {
-      const { items, truncated } = await fetchAll((cursor) => auditEvents.list(api, orgId, query, cursor, 500), MAX_EXPORT, (n) => setStatus(`Fetched ${n} events…`));
+      const { items, truncated } = await fetchAll(
+        (cursor) => auditEvents.list(api, orgId, query, cursor, 500),
+        MAX_EXPORT,
+        (n) => setStatus(`Fetched ${n} events…`),
+      );
       const content = format === 'csv' ? toCsv(items) : toJsonLines(items);
       download(exportFileName(orgId, format, new Date()), format === 'csv' ? 'text/csv' : 'application/x-ndjson', content);
       setStatus(`Exported ${items.length} events${truncated ? ` (the first ${MAX_EXPORT}; narrow the time range for the rest)` : ''}.`);
@@ -27,9 +31,17 @@ export function AuditExport({ api, orgId, query }: { api: ConsoleApi; orgId: str
   };
   return (
     <div className="export">
-      <button type="button" className="button" disabled={busy} onClick={() => void run('jsonl')}>Export JSON lines</button>
-      <button type="button" className="button" disabled={busy} onClick={() => void run('csv')}>Export CSV</button>
-      {status && <span className="muted small export-status" role="status">{status}</span>}
+      <button type="button" className="button" disabled={busy} onClick={() => void run('jsonl')}>
+        Export JSON lines
+      </button>
+      <button type="button" className="button" disabled={busy} onClick={() => void run('csv')}>
+        Export CSV
+      </button>
+      {status && (
+        <span className="muted small export-status" role="status">
+          {status}
+        </span>
+      )}
     </div>
   );
 }

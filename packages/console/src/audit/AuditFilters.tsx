@@ -42,7 +42,11 @@ export function AuditFilters({ query, onApply, actors }: { query: AuditQuery; on
             const group = actors.filter((a) => a.kind === kind);
             return group.length ? (
               <optgroup key={kind} label={kind === 'person' ? 'People' : 'Service accounts'}>
-                {group.map((a) => <option key={a.id} value={a.id}>{a.label}</option>)}
+                {group.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.label}
+                  </option>
+                ))}
               </optgroup>
             ) : null;
           })}
@@ -51,7 +55,11 @@ export function AuditFilters({ query, onApply, actors }: { query: AuditQuery; on
       <label className="field">
         <span>Action</span>
         <input list={listId} value={form.action} onChange={set('action')} placeholder="e.g. token.grant" />
-        <datalist id={listId}>{KNOWN_ACTIONS.map((a) => <option key={a} value={a} />)}</datalist>
+        <datalist id={listId}>
+          {KNOWN_ACTIONS.map((a) => (
+            <option key={a} value={a} />
+          ))}
+        </datalist>
       </label>
       <label className="field">
         <span>From</span>
@@ -62,10 +70,18 @@ export function AuditFilters({ query, onApply, actors }: { query: AuditQuery; on
         <input type="datetime-local" value={form.to} onChange={set('to')} />
       </label>
       <div className="filter-buttons">
-        <button type="submit" className="button primary">Apply filters</button>
-        <button type="button" className="button" onClick={clear}>Clear</button>
+        <button type="submit" className="button primary">
+          Apply filters
+        </button>
+        <button type="button" className="button" onClick={clear}>
+          Clear
+        </button>
       </div>
-      {error && <p className="field-error" role="alert">{error}</p>}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -42,26 +42,34 @@ export function AuditPage({ membership }: { membership: Membership }) {
         actions={allowed ? <AuditExport api={api} orgId={orgId} query={query} /> : undefined}
       />
       {!allowed ? (
-        <EmptyState title="Only owners and admins read the audit log">Your role in {membership.orgName} is <strong>{membership.role}</strong>.</EmptyState>
+        <EmptyState title="Only owners and admins read the audit log">
+          Your role in {membership.orgName} is <strong>{membership.role}</strong>.
+        </EmptyState>
       ) : (
         <>
           <AuditFilters query={query} onApply={apply} actors={actors.status === 'ready' ? actors.data : []} />
           {page.status === 'loading' && <Loading what="events" />}
           {page.status === 'error' && <ErrorAlert error={page.error} doing="load the audit log" onRetry={page.reload} />}
-          {page.status === 'ready' && page.data && (page.data.items.length === 0 ? (
-            <EmptyState title={isFiltered(query) ? 'No event matches these filters' : 'No events yet'}>
-              {isFiltered(query) ? 'Widen the time range or clear a filter.' : 'Actions in this organization will appear here.'}
-            </EmptyState>
-          ) : (
-            <>
-              <AuditTable events={page.data.items} onActor={(actorId) => apply({ ...query, actorId })} />
-              <nav className="pager" aria-label="Audit log pages">
-                <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>← Newer</button>
-                <span className="muted">Page {cursors.length}</span>
-                <button type="button" className="button" disabled={!page.data.nextCursor} onClick={() => setCursors((c) => [...c, page.data!.nextCursor])}>Older →</button>
-              </nav>
-            </>
-          ))}
+          {page.status === 'ready' &&
+            page.data &&
+            (page.data.items.length === 0 ? (
+              <EmptyState title={isFiltered(query) ? 'No event matches these filters' : 'No events yet'}>
+                {isFiltered(query) ? 'Widen the time range or clear a filter.' : 'Actions in this organization will appear here.'}
+              </EmptyState>
+            ) : (
+              <>
+                <AuditTable events={page.data.items} onActor={(actorId) => apply({ ...query, actorId })} />
+                <nav className="pager" aria-label="Audit log pages">
+                  <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                    ← Newer
+                  </button>
+                  <span className="muted">Page {cursors.length}</span>
+                  <button type="button" className="button" disabled={!page.data.nextCursor} onClick={() => setCursors((c) => [...c, page.data!.nextCursor])}>
+                    Older →
+                  </button>
+                </nav>
+              </>
+            ))}
         </>
       )}
     </>

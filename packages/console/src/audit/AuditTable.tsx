@@ -13,25 +13,44 @@ export function AuditTable({ events, onActor }: { events: AuditEvent[]; onActor(
             <th scope="col">When</th>
             <th scope="col">Actor</th>
             <th scope="col">Action</th>
-            <th scope="col" className="hide-narrow">Target</th>
-            <th scope="col" className="hide-narrow">From</th>
+            <th scope="col" className="hide-narrow">
+              Target
+            </th>
+            <th scope="col" className="hide-narrow">
+              From
+            </th>
           </tr>
         </thead>
         <tbody>
           {events.map((e) => (
             <tr key={e.id}>
-              <td className="nowrap" title={e.occurredAt}>{formatPrecise(e.occurredAt)}<div className="muted small">{relativeTime(e.occurredAt, now)}</div></td>
+              <td className="nowrap" title={e.occurredAt}>
+                {formatPrecise(e.occurredAt)}
+                <div className="muted small">{relativeTime(e.occurredAt, now)}</div>
+              </td>
               <td>
                 {e.actor.id ? (
-                  <button type="button" className="link-button" onClick={() => onActor(e.actor.id!)} title="Show only this actor">{e.actor.name ?? e.actor.id}</button>
-                ) : <span>{e.actor.name ?? e.actor.type}</span>}
+                  <button type="button" className="link-button" onClick={() => onActor(e.actor.id!)} title="Show only this actor">
+                    {e.actor.name ?? e.actor.id}
+                  </button>
+                ) : (
+                  <span>{e.actor.name ?? e.actor.type}</span>
+                )}
                 <div className="muted small">{actorKind(e.actor.type)}</div>
               </td>
               <td>
                 <code>{e.action}</code> {e.outcome === 'failure' && <span className="badge disabled">failed</span>}
                 {summary(e) && <div className="muted small">{summary(e)}</div>}
               </td>
-              <td className="hide-narrow small">{e.target ? <><span className="muted">{e.target.type}</span> <code>{e.target.id}</code></> : '—'}</td>
+              <td className="hide-narrow small">
+                {e.target ? (
+                  <>
+                    <span className="muted">{e.target.type}</span> <code>{e.target.id}</code>
+                  </>
+                ) : (
+                  '—'
+                )}
+              </td>
               <td className="hide-narrow small">{e.ip ?? '—'}</td>
             </tr>
           ))}
@@ -41,7 +60,8 @@ export function AuditTable({ events, onActor }: { events: AuditEvent[]; onActor(
   );
 }
 
-const actorKind = (type: string): string => ({ user: 'person', service_account: 'service account', system: 'Gatehouse', anonymous: 'unidentified' })[type] ?? type;
+const actorKind = (type: string): string =>
+  ({ user: 'person', service_account: 'service account', system: 'Gatehouse', anonymous: 'unidentified' })[type] ?? type;
 
 /** A short reading of the detail (scopes granted, role change, reason), when there is one. */
 function summary(e: AuditEvent): string {

@@ -6,7 +6,19 @@ export function toJsonLines(events: readonly AuditEvent[]): string {
 }
 
 export const CSV_COLUMNS = [
-  'id', 'occurredAt', 'action', 'outcome', 'actorType', 'actorId', 'actorName', 'targetType', 'targetId', 'credential', 'ip', 'userAgent', 'detail',
+  'id',
+  'occurredAt',
+  'action',
+  'outcome',
+  'actorType',
+  'actorId',
+  'actorName',
+  'targetType',
+  'targetId',
+  'credential',
+  'ip',
+  'userAgent',
+  'detail',
 ] as const;
 
 /**
@@ -21,11 +33,26 @@ export function csvCell(value: unknown): string {
 }
 
 export function toCsv(events: readonly AuditEvent[]): string {
-  const rows = events.map((e) => [
-    e.id, e.occurredAt, e.action, e.outcome, e.actor.type, e.actor.id, e.actor.name, e.target?.type, e.target?.id,
-    e.credential, e.ip, e.userAgent, Object.keys(e.detail ?? {}).length ? e.detail : '',
-  ].map(csvCell).join(','));
-  return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+  const rows = events.map((e) =>
+    [
+      e.id,
+      e.occurredAt,
+      e.action,
+      e.outcome,
+      e.actor.type,
+      e.actor.id,
+      e.actor.name,
+      e.target?.type,
+      e.target?.id,
+      e.credential,
+      e.ip,
+      e.userAgent,
+      Object.keys(e.detail ?? {}).length ? e.detail : '',
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }
 
 /** `gatehouse-audit-org_…-2026-06-01T12-00-00.csv` */

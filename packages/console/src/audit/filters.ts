@@ -12,10 +12,26 @@ export const EMPTY_FILTERS: AuditFilterForm = { actorId: '', action: '', from: '
 
 /** Actions Gatehouse records, offered as suggestions (the filter is an exact match). */
 export const KNOWN_ACTIONS = [
-  'service_account.create', 'service_account.update', 'service_account.rotate_secret', 'service_account.disable',
-  'service_account.enable', 'service_account.delete', 'token.grant', 'token.deny', 'refresh_token.create',
-  'refresh_token.revoke', 'member.add', 'member.role_change', 'member.remove', 'member.leave', 'user.deactivate',
-  'user.reactivate', 'organization.create', 'organization.rename', 'session.sign_in', 'session.sign_out',
+  'service_account.create',
+  'service_account.update',
+  'service_account.rotate_secret',
+  'service_account.disable',
+  'service_account.enable',
+  'service_account.delete',
+  'token.grant',
+  'token.deny',
+  'refresh_token.create',
+  'refresh_token.revoke',
+  'member.add',
+  'member.role_change',
+  'member.remove',
+  'member.leave',
+  'user.deactivate',
+  'user.reactivate',
+  'organization.create',
+  'organization.rename',
+  'session.sign_in',
+  'session.sign_out',
 ];
 
 /** A datetime-local value (local wall time) as RFC 3339, or undefined when empty or invalid. */

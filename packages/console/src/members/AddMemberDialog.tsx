@@ -35,7 +35,14 @@ export function AddMemberDialog({ api, orgId, onAdded, onClose }: { api: Console
   if (initial) {
     return (
       <Dialog title={`${initial.email} was added`} onClose={onClose} describedBy="secret-warning">
-        <SecretReveal what="one-time password" onDone={onClose} items={[{ label: 'Email', value: initial.email }, { label: 'One-time password', value: initial.password, secret: true }]}>
+        <SecretReveal
+          what="one-time password"
+          onDone={onClose}
+          items={[
+            { label: 'Email', value: initial.email },
+            { label: 'One-time password', value: initial.password, secret: true },
+          ]}
+        >
           <p className="muted">Give it to them over a channel you trust. They sign in with it at this address.</p>
         </SecretReveal>
       </Dialog>
@@ -52,9 +59,15 @@ export function AddMemberDialog({ api, orgId, onAdded, onClose }: { api: Console
         <div className="field">
           <label htmlFor={roleId}>Role</label>
           <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as Role)} aria-describedby={`${roleId}-help`}>
-            {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
           </select>
-          <small className="muted" id={`${roleId}-help`}>{ROLE_SUMMARY[role]}</small>
+          <small className="muted" id={`${roleId}-help`}>
+            {ROLE_SUMMARY[role]}
+          </small>
         </div>
         <label className="field">
           <span>Password for a new account (optional)</span>
@@ -63,8 +76,12 @@ export function AddMemberDialog({ api, orgId, onAdded, onClose }: { api: Console
         </label>
         {error !== null && <ErrorAlert error={error} doing="add the member" />}
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="button primary" disabled={busy}>{busy ? 'Adding…' : 'Add member'}</button>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={busy}>
+            {busy ? 'Adding…' : 'Add member'}
+          </button>
         </div>
       </form>
     </Dialog>

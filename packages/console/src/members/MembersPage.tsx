@@ -36,7 +36,11 @@ export function MembersPage({ membership }: { membership: Membership }) {
     }
   };
 
-  const addButton = manage ? <button type="button" className="button primary" onClick={() => setAdding(true)}>Add member</button> : undefined;
+  const addButton = manage ? (
+    <button type="button" className="button primary" onClick={() => setAdding(true)}>
+      Add member
+    </button>
+  ) : undefined;
   const all = list.status === 'ready' ? list.data.items : [];
 
   return (
@@ -47,57 +51,90 @@ export function MembersPage({ membership }: { membership: Membership }) {
         description="People who can sign in to this organization, and their roles. A role change applies to their tokens already issued, on the very next call."
         actions={addButton}
       />
-      {!manage && <p className="notice">You can see who is here. Only owners add members, change roles and remove people; your role is <strong>{membership.role}</strong>.</p>}
+      {!manage && (
+        <p className="notice">
+          You can see who is here. Only owners add members, change roles and remove people; your role is <strong>{membership.role}</strong>.
+        </p>
+      )}
       {list.status === 'loading' && <Loading what="members" />}
       {list.status === 'error' && <ErrorAlert error={list.error} doing="load the members" onRetry={list.reload} />}
-      {list.status === 'ready' && (all.length === 0 ? <EmptyState title="No members" /> : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Members of {membership.orgName}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Role</th>
-                <th scope="col" className="hide-narrow">Joined</th>
-                {manage && <th scope="col"><span className="visually-hidden">Actions</span></th>}
-              </tr>
-            </thead>
-            <tbody>
-              {all.map((m) => {
-                const lock = lastOwnerLock(all, m.userId);
-                return (
-                  <tr key={m.userId}>
-                    <td>
-                      <strong>{m.name}</strong>{m.userId === user.id && <span className="muted"> (you)</span>}
-                      <div className="muted small">{m.email}</div>
-                      {m.status === 'deactivated' && <span className="badge disabled">Deactivated</span>}
-                      {rowError?.userId === m.userId && <ErrorAlert error={rowError.error} doing="change the role" />}
-                    </td>
-                    <td>
-                      {manage ? (
-                        <>
-                          <select aria-label={`Role of ${m.email}`} value={m.role} disabled={saving === m.userId || lock !== null}
-                            onChange={(e) => void changeRole(m, e.target.value as Role)} title={lock ?? undefined}>
-                            {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
-                          </select>
-                          {lock && <div className="muted small">{lock}</div>}
-                        </>
-                      ) : <span className="badge role">{m.role}</span>}
-                    </td>
-                    <td className="hide-narrow nowrap">{formatDate(m.joinedAt)}</td>
-                    {manage && (
-                      <td className="actions">
-                        <button type="button" className="button small danger-outline" disabled={lock !== null} onClick={() => setRemoving(m)}
-                          aria-label={`Remove ${m.email}`} title={lock ?? undefined}>Remove</button>
+      {list.status === 'ready' &&
+        (all.length === 0 ? (
+          <EmptyState title="No members" />
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Members of {membership.orgName}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Person</th>
+                  <th scope="col">Role</th>
+                  <th scope="col" className="hide-narrow">
+                    Joined
+                  </th>
+                  {manage && (
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  )}
+                </tr>
+              </thead>
+              <tbody>
+                {all.map((m) => {
+                  const lock = lastOwnerLock(all, m.userId);
+                  return (
+                    <tr key={m.userId}>
+                      <td>
+                        <strong>{m.name}</strong>
+                        {m.userId === user.id && <span className="muted"> (you)</span>}
+                        <div className="muted small">{m.email}</div>
+                        {m.status === 'deactivated' && <span className="badge disabled">Deactivated</span>}
+                        {rowError?.userId === m.userId && <ErrorAlert error={rowError.error} doing="change the role" />}
                       </td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      ))}
+                      <td>
+                        {manage ? (
+                          <>
+                            <select
+                              aria-label={`Role of ${m.email}`}
+                              value={m.role}
+                              disabled={saving === m.userId || lock !== null}
+                              onChange={(e) => void changeRole(m, e.target.value as Role)}
+                              title={lock ?? undefined}
+                            >
+                              {ROLES.map((r) => (
+                                <option key={r} value={r}>
+                                  {r}
+                                </option>
+                              ))}
+                            </select>
+                            {lock && <div className="muted small">{lock}</div>}
+                          </>
+                        ) : (
+                          <span className="badge role">{m.role}</span>
+                        )}
+                      </td>
+                      <td className="hide-narrow nowrap">{formatDate(m.joinedAt)}</td>
+                      {manage && (
+                        <td className="actions">
+                          <button
+                            type="button"
+                            className="button small danger-outline"
+                            disabled={lock !== null}
+                            onClick={() => setRemoving(m)}
+                            aria-label={`Remove ${m.email}`}
+                            title={lock ?? undefined}
+                          >
+                            Remove
+                          </button>
+                        </td>
+                      )}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        ))}
       <RoleRules />
       {adding && <AddMemberDialog api={api} orgId={orgId} onAdded={list.reload} onClose={() => setAdding(false)} />}
       {removing && (
@@ -113,7 +150,10 @@ export function MembersPage({ membership }: { membership: Membership }) {
           }}
           onClose={() => setRemoving(null)}
         >
-          <p>They lose access to {membership.orgName} at once: their tokens fail here on the next call. Their account and their other organizations are untouched.</p>
+          <p>
+            They lose access to {membership.orgName} at once: their tokens fail here on the next call. Their account and their other organizations are
+            untouched.
+          </p>
         </Confirm>
       )}
     </>

@@ -7,14 +7,22 @@ export function RoleRules() {
       <h2 id="role-rules">Roles and rules</h2>
       <dl className="role-table">
         {ROLES.map((r) => (
-          <div key={r}><dt><span className="badge role">{r}</span></dt><dd>{ROLE_SUMMARY[r]}</dd></div>
+          <div key={r}>
+            <dt>
+              <span className="badge role">{r}</span>
+            </dt>
+            <dd>{ROLE_SUMMARY[r]}</dd>
+          </div>
         ))}
       </dl>
       <ul className="rules">
         <li>Only owners add members, change roles and remove people, and nobody grants a role above their own.</li>
         <li>An organization always keeps an owner: make someone else owner before demoting or removing the last one.</li>
         <li>Role changes and removals apply to tokens already issued, on their very next call.</li>
-        <li>Adding an email that has no account yet creates one, with the password you choose or a one-time password shown once. An existing account is added as it is, without a password.</li>
+        <li>
+          Adding an email that has no account yet creates one, with the password you choose or a one-time password shown once. An existing account is added as
+          it is, without a password.
+        </li>
       </ul>
     </section>
   );

@@ -26,7 +26,7 @@ export interface MemberLike {
  */
 export function lastOwnerLock(members: readonly MemberLike[], userId: string): string | null {
   const member = members.find((m) => m.userId === userId);
-  if (!member || member.role !== 'owner') return null;
+  if (member?.role !== 'owner') return null;
   const otherOwners = members.filter((m) => m.userId !== userId && m.role === 'owner' && m.status !== 'deactivated');
   return otherOwners.length === 0 ? 'The organization must keep an owner: make someone else owner first.' : null;
 }

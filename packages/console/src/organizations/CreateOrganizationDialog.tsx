@@ -36,8 +36,12 @@ export function CreateOrganizationDialog({ onClose }: { onClose(): void }) {
         <p className="muted">You become its owner. Everything in it — service accounts, members, the audit log — is separate from your other organizations.</p>
         {error !== null && <ErrorAlert error={error} doing="create the organization" />}
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="button primary" disabled={busy}>{busy ? 'Creating…' : 'Create organization'}</button>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create organization'}
+          </button>
         </div>
       </form>
     </Dialog>

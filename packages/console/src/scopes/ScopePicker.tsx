@@ -25,16 +25,24 @@ export function ScopePicker({ catalogue, selected, onChange, legend }: ScopePick
     <fieldset className="scope-picker">
       <legend>{legend}</legend>
       <div className="scope-picker-bar">
-        <label htmlFor={filterId} className="visually-hidden">Filter scopes</label>
+        <label htmlFor={filterId} className="visually-hidden">
+          Filter scopes
+        </label>
         <input id={filterId} type="search" placeholder="Filter scopes…" value={query} onChange={(e) => setQuery(e.target.value)} />
-        <span className="muted" aria-live="polite">{selected.length} selected</span>
-        {selected.length > 0 && <button type="button" className="link-button" onClick={() => onChange([])}>Clear</button>}
+        <span className="muted" aria-live="polite">
+          {selected.length} selected
+        </span>
+        {selected.length > 0 && (
+          <button type="button" className="link-button" onClick={() => onChange([])}>
+            Clear
+          </button>
+        )}
       </div>
       <div className="scope-list">
         {shown.length === 0 && <p className="muted">No scope matches “{query}”.</p>}
         {shown.map((g) => {
           // Dotted resources under their family (Governance, SBOM); the rest under "Other".
-          const heading = g.family !== family ? g.family ?? 'Other' : undefined;
+          const heading = g.family !== family ? (g.family ?? 'Other') : undefined;
           family = g.family;
           return (
             <div key={g.resource}>
@@ -44,7 +52,11 @@ export function ScopePicker({ catalogue, selected, onChange, legend }: ScopePick
                 <div className="scope-actions">
                   {g.scopes.map((s) => (
                     <label key={s.scope} className="scope-option" title={s.scope}>
-                      <input type="checkbox" checked={chosen.has(s.scope)} onChange={(e) => onChange(toggleScope(selected, s.scope, e.target.checked, catalogue))} />
+                      <input
+                        type="checkbox"
+                        checked={chosen.has(s.scope)}
+                        onChange={(e) => onChange(toggleScope(selected, s.scope, e.target.checked, catalogue))}
+                      />
                       <span>
                         <code>{s.scope}</code>
                         <span className="scope-description">{s.description}</span>

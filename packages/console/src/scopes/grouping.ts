@@ -58,9 +58,11 @@ const rank = (action: string): number => {
 export function filterGroups(groups: ScopeGroup[], query: string): ScopeGroup[] {
   const q = query.trim().toLowerCase();
   if (!q) return groups;
-  return groups.filter((g) =>
-    `${g.family ?? ''} ${g.label} ${g.resource}`.toLowerCase().includes(q) ||
-    g.scopes.some((s) => s.scope.toLowerCase().includes(q) || s.description.toLowerCase().includes(q)));
+  return groups.filter(
+    (g) =>
+      `${g.family ?? ''} ${g.label} ${g.resource}`.toLowerCase().includes(q) ||
+      g.scopes.some((s) => s.scope.toLowerCase().includes(q) || s.description.toLowerCase().includes(q)),
+  );
 }
 
 /** Toggles one scope in a selection, keeping catalogue order for a stable request body. */

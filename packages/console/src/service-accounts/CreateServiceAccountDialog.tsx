@@ -51,10 +51,14 @@ export function CreateServiceAccountDialog({ api, orgId, catalogue, onCreated, o
   if (created) {
     return (
       <Dialog title={`“${created.name}” is ready`} onClose={onClose} wide describedBy="secret-warning">
-        <SecretReveal what="client secret" onDone={onClose} items={[
-          { label: 'Client ID', value: created.clientId },
-          { label: 'Client secret', value: created.clientSecret, secret: true },
-        ]}>
+        <SecretReveal
+          what="client secret"
+          onDone={onClose}
+          items={[
+            { label: 'Client ID', value: created.clientId },
+            { label: 'Client secret', value: created.clientSecret, secret: true },
+          ]}
+        >
           <TokenSnippet clientId={created.clientId} />
         </SecretReveal>
       </Dialog>
@@ -69,8 +73,20 @@ export function CreateServiceAccountDialog({ api, orgId, catalogue, onCreated, o
           <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} placeholder="e.g. ServiceNow Findings Sync" data-autofocus />
           <small className="muted">Say what the integration does: the audit log names it on every action.</small>
         </label>
-        <ScopePicker legend="Scopes" catalogue={catalogue} selected={scopes} onChange={(s) => { setScopes(s); setInvalid(null); }} />
-        {invalid && <p className="field-error" role="alert">{invalid}</p>}
+        <ScopePicker
+          legend="Scopes"
+          catalogue={catalogue}
+          selected={scopes}
+          onChange={(s) => {
+            setScopes(s);
+            setInvalid(null);
+          }}
+        />
+        {invalid && (
+          <p className="field-error" role="alert">
+            {invalid}
+          </p>
+        )}
         <label className="field narrow">
           <span>Expires (optional)</span>
           <input type="date" value={expires} min={minExpiryInput(new Date())} onChange={(e) => setExpires(e.target.value)} />
@@ -78,8 +94,12 @@ export function CreateServiceAccountDialog({ api, orgId, catalogue, onCreated, o
         </label>
         {error !== null && <ErrorAlert error={error} doing="create the service account" />}
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="button primary" disabled={busy}>{busy ? 'Creating…' : 'Create service account'}</button>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create service account'}
+          </button>
         </div>
       </form>
     </Dialog>

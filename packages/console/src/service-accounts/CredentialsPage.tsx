@@ -39,48 +39,69 @@ export function CredentialsPage({ membership }: { membership: Membership }) {
       />
       {!allowed && (
         <EmptyState title="Only owners and admins manage service accounts">
-          Your role in {membership.orgName} is <strong>{membership.role}</strong>. Ask an owner for the admin role, or create a <Link to={routePath({ name: 'section', orgId, section: 'api-tokens' })}>personal API token</Link> to call the API as yourself.
+          Your role in {membership.orgName} is <strong>{membership.role}</strong>. Ask an owner for the admin role, or create a{' '}
+          <Link to={routePath({ name: 'section', orgId, section: 'api-tokens' })}>personal API token</Link> to call the API as yourself.
         </EmptyState>
       )}
       {catalogueError !== null && <ErrorAlert error={catalogueError} doing="load the scope catalogue" />}
       {list.status === 'loading' && <Loading what="service accounts" />}
       {list.status === 'error' && <ErrorAlert error={list.error} doing="load the service accounts" onRetry={list.reload} />}
-      {list.status === 'ready' && list.data && (list.data.items.length === 0 ? (
-        <EmptyState title="No service accounts yet" action={createButton}>
-          Create one per integration, with only the scopes it needs. Its secret is shown once.
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Service accounts</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Client ID</th>
-                <th scope="col" className="hide-narrow">Scopes</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="hide-narrow">Created</th>
-                <th scope="col">Last token issued</th>
-                <th scope="col" className="hide-narrow">Expires</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((a) => (
-                <tr key={a.id}>
-                  <td><Link to={routePath({ name: 'service-account', orgId, id: a.id })} className="strong-link">{a.name}</Link></td>
-                  <td className="nowrap"><code className="id">{a.clientId}</code> <CopyButton value={a.clientId} label={`client ID of ${a.name}`} /></td>
-                  <td className="hide-narrow"><ScopeChips scopes={a.scopes} max={3} /></td>
-                  <td><StatusBadge status={a.status} /></td>
-                  <td className="hide-narrow nowrap">{formatDate(a.createdAt)}</td>
-                  <td className="nowrap" title={a.lastTokenIssuedAt ? formatDate(a.lastTokenIssuedAt) : undefined}>{a.lastTokenIssuedAt ? relativeTime(a.lastTokenIssuedAt) : 'Never'}</td>
-                  <td className="hide-narrow nowrap">{formatDate(a.expiresAt, 'Never')}</td>
+      {list.status === 'ready' &&
+        list.data &&
+        (list.data.items.length === 0 ? (
+          <EmptyState title="No service accounts yet" action={createButton}>
+            Create one per integration, with only the scopes it needs. Its secret is shown once.
+          </EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Service accounts</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Client ID</th>
+                  <th scope="col" className="hide-narrow">
+                    Scopes
+                  </th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="hide-narrow">
+                    Created
+                  </th>
+                  <th scope="col">Last token issued</th>
+                  <th scope="col" className="hide-narrow">
+                    Expires
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {list.data.nextCursor && <p className="muted">Showing the first {list.data.items.length} service accounts.</p>}
-        </div>
-      ))}
+              </thead>
+              <tbody>
+                {list.data.items.map((a) => (
+                  <tr key={a.id}>
+                    <td>
+                      <Link to={routePath({ name: 'service-account', orgId, id: a.id })} className="strong-link">
+                        {a.name}
+                      </Link>
+                    </td>
+                    <td className="nowrap">
+                      <code className="id">{a.clientId}</code> <CopyButton value={a.clientId} label={`client ID of ${a.name}`} />
+                    </td>
+                    <td className="hide-narrow">
+                      <ScopeChips scopes={a.scopes} max={3} />
+                    </td>
+                    <td>
+                      <StatusBadge status={a.status} />
+                    </td>
+                    <td className="hide-narrow nowrap">{formatDate(a.createdAt)}</td>
+                    <td className="nowrap" title={a.lastTokenIssuedAt ? formatDate(a.lastTokenIssuedAt) : undefined}>
+                      {a.lastTokenIssuedAt ? relativeTime(a.lastTokenIssuedAt) : 'Never'}
+                    </td>
+                    <td className="hide-narrow nowrap">{formatDate(a.expiresAt, 'Never')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {list.data.nextCursor && <p className="muted">Showing the first {list.data.items.length} service accounts.</p>}
+          </div>
+        ))}
       {creating && catalogue && (
         <CreateServiceAccountDialog api={api} orgId={orgId} catalogue={catalogue} onCreated={() => list.reload()} onClose={() => setCreating(false)} />
       )}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import type { ConsoleApi } from '../api/client';
 import { scopeChanges, type ScopeInfo } from '../scopes/grouping';
 import { ScopePicker } from '../scopes/ScopePicker';
@@ -50,10 +50,21 @@ export function EditServiceAccountDialog({ api, account, catalogue, onSaved, onC
           <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
         </label>
         <ScopePicker legend="Scopes" catalogue={catalogue} selected={scopes} onChange={setScopes} />
-        {scopes.length === 0 && <p className="field-error" role="alert">A service account needs at least one scope; disable it to stop it instead.</p>}
+        {scopes.length === 0 && (
+          <p className="field-error" role="alert">
+            A service account needs at least one scope; disable it to stop it instead.
+          </p>
+        )}
         {removed.length > 0 && (
           <Warning title="Removing scopes applies to live tokens">
-            Tokens already issued lose {removed.map((s) => <code key={s}>{s}</code>).reduce<ReactNode[]>((acc, el, i) => (i ? [...acc, ', ', el] : [el]), [])} on their next call.
+            Tokens already issued lose{' '}
+            {removed.map((s, i) => (
+              <Fragment key={s}>
+                {i > 0 && ', '}
+                <code>{s}</code>
+              </Fragment>
+            ))}{' '}
+            on their next call.
           </Warning>
         )}
         {added.length > 0 && <p className="muted">Added scopes reach only tokens issued after saving.</p>}
@@ -63,8 +74,12 @@ export function EditServiceAccountDialog({ api, account, catalogue, onSaved, onC
         </label>
         {error !== null && <ErrorAlert error={error} doing="save the service account" />}
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="button primary" disabled={busy || scopes.length === 0}>{busy ? 'Saving…' : 'Save changes'}</button>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={busy || scopes.length === 0}>
+            {busy ? 'Saving…' : 'Save changes'}
+          </button>
         </div>
       </form>
     </Dialog>

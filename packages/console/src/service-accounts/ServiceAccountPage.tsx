@@ -32,7 +32,16 @@ export function ServiceAccountPage({ membership, id }: { membership: Membership;
   if (load.status === 'error') {
     return (
       <>
-        <PageHeader crumbs={['Developers', 'API', <Link key="c" to={back}>Credentials</Link>]} title="Service account" />
+        <PageHeader
+          crumbs={[
+            'Developers',
+            'API',
+            <Link key="c" to={back}>
+              Credentials
+            </Link>,
+          ]}
+          title="Service account"
+        />
         <ErrorAlert error={load.error} doing="load the service account" onRetry={load.reload} />
       </>
     );
@@ -44,16 +53,34 @@ export function ServiceAccountPage({ membership, id }: { membership: Membership;
   return (
     <>
       <PageHeader
-        crumbs={['Developers', 'API', <Link key="c" to={back}>Credentials</Link>]}
+        crumbs={[
+          'Developers',
+          'API',
+          <Link key="c" to={back}>
+            Credentials
+          </Link>,
+        ]}
         title={a.name}
         actions={
           <>
-            <button type="button" className="button" onClick={() => setOpen('edit')} disabled={!catalogue}>Edit</button>
-            <button type="button" className="button" onClick={() => setOpen('rotate')}>Rotate secret</button>
-            {a.status === 'disabled'
-              ? <button type="button" className="button" onClick={() => setOpen('enable')}>Enable</button>
-              : <button type="button" className="button danger-outline" onClick={() => setOpen('disable')}>Disable</button>}
-            <button type="button" className="button danger-outline" onClick={() => setOpen('delete')}>Delete</button>
+            <button type="button" className="button" onClick={() => setOpen('edit')} disabled={!catalogue}>
+              Edit
+            </button>
+            <button type="button" className="button" onClick={() => setOpen('rotate')}>
+              Rotate secret
+            </button>
+            {a.status === 'disabled' ? (
+              <button type="button" className="button" onClick={() => setOpen('enable')}>
+                Enable
+              </button>
+            ) : (
+              <button type="button" className="button danger-outline" onClick={() => setOpen('disable')}>
+                Disable
+              </button>
+            )}
+            <button type="button" className="button danger-outline" onClick={() => setOpen('delete')}>
+              Delete
+            </button>
           </>
         }
       />
@@ -62,19 +89,52 @@ export function ServiceAccountPage({ membership, id }: { membership: Membership;
       )}
       {a.status === 'expired' && <Warning title="Expired">Past its expiry date it behaves as disabled. Edit the expiry to use it again.</Warning>}
       <dl className="details">
-        <div><dt>Status</dt><dd><StatusBadge status={a.status} /></dd></div>
-        <div><dt>Client ID</dt><dd><code className="id" data-testid="client-id">{a.clientId}</code> <CopyButton value={a.clientId} label="client ID" /></dd></div>
-        <div><dt>Client secret</dt><dd>Shown once when created or rotated. {secretSummary(a.secrets, now)}</dd></div>
-        <div><dt>Scopes</dt><dd><ScopeChips scopes={a.scopes} /></dd></div>
-        <div><dt>Last token issued</dt><dd>{a.lastTokenIssuedAt ? `${relativeTime(a.lastTokenIssuedAt, now)} (${formatDate(a.lastTokenIssuedAt)})` : 'Never'}</dd></div>
-        <div><dt>Expires</dt><dd>{formatDate(a.expiresAt, 'Never')}</dd></div>
-        <div><dt>Created</dt><dd>{formatDate(a.createdAt)}</dd></div>
-        <div><dt>Organization</dt><dd>{membership.orgName} <code className="id">{orgId}</code></dd></div>
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={a.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>Client ID</dt>
+          <dd>
+            <code className="id" data-testid="client-id">
+              {a.clientId}
+            </code>{' '}
+            <CopyButton value={a.clientId} label="client ID" />
+          </dd>
+        </div>
+        <div>
+          <dt>Client secret</dt>
+          <dd>Shown once when created or rotated. {secretSummary(a.secrets, now)}</dd>
+        </div>
+        <div>
+          <dt>Scopes</dt>
+          <dd>
+            <ScopeChips scopes={a.scopes} />
+          </dd>
+        </div>
+        <div>
+          <dt>Last token issued</dt>
+          <dd>{a.lastTokenIssuedAt ? `${relativeTime(a.lastTokenIssuedAt, now)} (${formatDate(a.lastTokenIssuedAt)})` : 'Never'}</dd>
+        </div>
+        <div>
+          <dt>Expires</dt>
+          <dd>{formatDate(a.expiresAt, 'Never')}</dd>
+        </div>
+        <div>
+          <dt>Created</dt>
+          <dd>{formatDate(a.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>Organization</dt>
+          <dd>
+            {membership.orgName} <code className="id">{orgId}</code>
+          </dd>
+        </div>
       </dl>
 
-      {open === 'edit' && catalogue && (
-        <EditServiceAccountDialog api={api} account={a} catalogue={catalogue} onSaved={update} onClose={() => setOpen(null)} />
-      )}
+      {open === 'edit' && catalogue && <EditServiceAccountDialog api={api} account={a} catalogue={catalogue} onSaved={update} onClose={() => setOpen(null)} />}
       {open === 'rotate' && <RotateSecretDialog api={api} account={a} onRotated={update} onClose={() => setOpen(null)} />}
       {(open === 'disable' || open === 'enable') && (
         <Confirm
@@ -87,7 +147,10 @@ export function ServiceAccountPage({ membership, id }: { membership: Membership;
         >
           {open === 'disable' ? (
             <>
-              <p><strong>Live tokens die at once.</strong> Every token this account holds fails on its very next call, whichever secret issued it, and new tokens are refused.</p>
+              <p>
+                <strong>Live tokens die at once.</strong> Every token this account holds fails on its very next call, whichever secret issued it, and new tokens
+                are refused.
+              </p>
               <p>Enabling it later does not revive those tokens; only tokens issued after re-enabling work.</p>
             </>
           ) : (

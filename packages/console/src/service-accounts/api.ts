@@ -1,6 +1,4 @@
-import type {
-  CreateServiceAccount, SecretRotated, ServiceAccount, ServiceAccountCreated, UpdateServiceAccount,
-} from '@gatehouse/contract';
+import type { CreateServiceAccount, SecretRotated, ServiceAccount, ServiceAccountCreated, UpdateServiceAccount } from '@gatehouse/contract';
 import type { ConsoleApi, Page } from '../api/client';
 
 export type { SecretRotated, ServiceAccount };
@@ -11,8 +9,7 @@ const base = (orgId: string) => `/console/api/orgs/${encodeURIComponent(orgId)}/
 export const serviceAccounts = {
   list: (api: ConsoleApi, orgId: string, cursor?: string | null) => api.get<Page<ServiceAccount>>(base(orgId), { limit: 100, cursor }),
   get: (api: ConsoleApi, orgId: string, id: string) => api.get<ServiceAccount>(`${base(orgId)}/${encodeURIComponent(id)}`),
-  create: (api: ConsoleApi, orgId: string, body: CreateServiceAccount) =>
-    api.post<ServiceAccountCreated>(base(orgId), body),
+  create: (api: ConsoleApi, orgId: string, body: CreateServiceAccount) => api.post<ServiceAccountCreated>(base(orgId), body),
   update: (api: ConsoleApi, orgId: string, id: string, body: UpdateServiceAccount) =>
     api.patch<ServiceAccount>(`${base(orgId)}/${encodeURIComponent(id)}`, body),
   rotate: (api: ConsoleApi, orgId: string, id: string, graceSeconds: number) =>

@@ -3,10 +3,7 @@ export const DEFAULT_GRACE_SECONDS = 60;
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
 export type GraceUnit = 'seconds' | 'minutes' | 'hours' | 'days';
-export type GraceChoice =
-  | { kind: 'default' }
-  | { kind: 'immediate' }
-  | { kind: 'custom'; amount: string; unit: GraceUnit };
+export type GraceChoice = { kind: 'default' } | { kind: 'immediate' } | { kind: 'custom'; amount: string; unit: GraceUnit };
 
 const UNIT_SECONDS: Record<GraceUnit, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 
@@ -31,7 +28,12 @@ export function describeDuration(seconds: number): string {
   if (seconds <= 0) return 'immediately';
   const parts: string[] = [];
   let rest = Math.round(seconds);
-  for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]] as const) {
+  for (const [unit, size] of [
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+    ['second', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) parts.push(`${n} ${unit}${n === 1 ? '' : 's'}`);
     rest -= n * size;

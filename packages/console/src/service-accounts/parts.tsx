@@ -12,8 +12,16 @@ export function ScopeChips({ scopes, max }: { scopes: readonly string[]; max?: n
   const more = scopes.length - shown.length;
   return (
     <span className="chips">
-      {shown.map((s) => <code className="chip" key={s}>{s}</code>)}
-      {more > 0 && <span className="chip more" title={scopes.slice(shown.length).join('\n')}>+{more} more</span>}
+      {shown.map((s) => (
+        <code className="chip" key={s}>
+          {s}
+        </code>
+      ))}
+      {more > 0 && (
+        <span className="chip more" title={scopes.slice(shown.length).join('\n')}>
+          +{more} more
+        </span>
+      )}
     </span>
   );
 }

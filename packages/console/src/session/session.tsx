@@ -26,10 +26,13 @@ export function SessionProvider({ children, api: given }: { children: ReactNode;
   const api = useRef(given ?? new ConsoleApi()).current;
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
-  const accept = useCallback((body: SessionBody) => {
-    api.csrfToken = body.csrfToken;
-    setState({ status: 'signed-in', user: body.user, memberships: body.memberships });
-  }, [api]);
+  const accept = useCallback(
+    (body: SessionBody) => {
+      api.csrfToken = body.csrfToken;
+      setState({ status: 'signed-in', user: body.user, memberships: body.memberships });
+    },
+    [api],
+  );
 
   const reload = useCallback(async () => {
     try {
@@ -48,16 +51,19 @@ export function SessionProvider({ children, api: given }: { children: ReactNode;
     void reload();
   }, [api, reload]);
 
-  const signIn = useCallback(async (email: string, password: string) => {
-    // A wrong password is a 401 too: the sign-in form explains it, it is not an ended session.
-    const handler = api.onUnauthenticated;
-    api.onUnauthenticated = null;
-    try {
-      accept(await api.post<SessionBody>('/console/api/session', { email, password }));
-    } finally {
-      api.onUnauthenticated = handler;
-    }
-  }, [api, accept]);
+  const signIn = useCallback(
+    async (email: string, password: string) => {
+      // A wrong password is a 401 too: the sign-in form explains it, it is not an ended session.
+      const handler = api.onUnauthenticated;
+      api.onUnauthenticated = null;
+      try {
+        accept(await api.post<SessionBody>('/console/api/session', { email, password }));
+      } finally {
+        api.onUnauthenticated = handler;
+      }
+    },
+    [api, accept],
+  );
 
   const signOut = useCallback(async () => {
     try {

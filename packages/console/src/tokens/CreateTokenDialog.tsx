@@ -26,8 +26,12 @@ export function CreateTokenDialog({ api, catalogue, memberships, onCreated, onCl
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [token, setToken] = useState<string | null>(null);
-  const invalid = limitScopes && scopes.length === 0 ? 'Choose at least one scope, or do not limit scopes.'
-    : limitOrgs && orgIds.length === 0 ? 'Choose at least one organization, or do not limit organizations.' : null;
+  const invalid =
+    limitScopes && scopes.length === 0
+      ? 'Choose at least one scope, or do not limit scopes.'
+      : limitOrgs && orgIds.length === 0
+        ? 'Choose at least one organization, or do not limit organizations.'
+        : null;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -36,7 +40,9 @@ export function CreateTokenDialog({ api, catalogue, memberships, onCreated, onCl
     setError(null);
     try {
       const created = await refreshTokens.create(api, {
-        name: name.trim(), ...(limitScopes ? { scopes } : {}), ...(limitOrgs ? { orgIds } : {}),
+        name: name.trim(),
+        ...(limitScopes ? { scopes } : {}),
+        ...(limitOrgs ? { orgIds } : {}),
       });
       setToken(created.refreshToken);
       onCreated();
@@ -53,7 +59,9 @@ export function CreateTokenDialog({ api, catalogue, memberships, onCreated, onCl
         <SecretReveal what="token" onDone={onClose} items={[{ label: 'Refresh token', value: token, secret: true }]}>
           <details className="snippet">
             <summary>Trade it for an access token</summary>
-            <pre><code>{`curl -s -d grant_type=refresh_token \\\n  --data-urlencode "refresh_token=$GATEHOUSE_TOKEN" \\\n  ${window.location.origin}/api/v1/auth/token`}</code></pre>
+            <pre>
+              <code>{`curl -s -d grant_type=refresh_token \\\n  --data-urlencode "refresh_token=$GATEHOUSE_TOKEN" \\\n  ${window.location.origin}/api/v1/auth/token`}</code>
+            </pre>
             <p className="muted">Access tokens live one hour; the refresh token stays valid until revoked or unused for 365 days.</p>
           </details>
         </SecretReveal>
@@ -73,24 +81,38 @@ export function CreateTokenDialog({ api, catalogue, memberships, onCreated, onCl
         <fieldset className="radios">
           <legend>What it can do</legend>
           <p className="muted">It never does more than your role allows, in each organization, at the moment of each call.</p>
-          <label><input type="checkbox" checked={limitScopes} onChange={(e) => setLimitScopes(e.target.checked)} /> Limit to chosen scopes</label>
+          <label>
+            <input type="checkbox" checked={limitScopes} onChange={(e) => setLimitScopes(e.target.checked)} /> Limit to chosen scopes
+          </label>
           {limitScopes && <ScopePicker legend="Scopes" catalogue={catalogue} selected={scopes} onChange={setScopes} />}
-          <label><input type="checkbox" checked={limitOrgs} onChange={(e) => setLimitOrgs(e.target.checked)} /> Limit to chosen organizations</label>
+          <label>
+            <input type="checkbox" checked={limitOrgs} onChange={(e) => setLimitOrgs(e.target.checked)} /> Limit to chosen organizations
+          </label>
           {limitOrgs && (
+            // biome-ignore lint/a11y/useSemanticElements: already inside the dialog's fieldset; a nested one would bring its own border and legend
             <div className="checkbox-list" role="group" aria-label="Organizations">
               {memberships.map((m) => (
                 <label key={m.orgId}>
-                  <input type="checkbox" checked={orgIds.includes(m.orgId)} onChange={(e) => toggleOrg(m.orgId, e.target.checked)} /> {m.orgName} <span className="muted">({m.role})</span>
+                  <input type="checkbox" checked={orgIds.includes(m.orgId)} onChange={(e) => toggleOrg(m.orgId, e.target.checked)} /> {m.orgName}{' '}
+                  <span className="muted">({m.role})</span>
                 </label>
               ))}
             </div>
           )}
         </fieldset>
-        {invalid && <p className="field-error" role="alert">{invalid}</p>}
+        {invalid && (
+          <p className="field-error" role="alert">
+            {invalid}
+          </p>
+        )}
         {error !== null && <ErrorAlert error={error} doing="create the token" />}
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="button primary" disabled={busy || invalid !== null}>{busy ? 'Creating…' : 'Create token'}</button>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={busy || invalid !== null}>
+            {busy ? 'Creating…' : 'Create token'}
+          </button>
         </div>
       </form>
     </Dialog>

@@ -19,7 +19,11 @@ export function TokensPage() {
   const [revoking, setRevoking] = useState<RefreshToken | null>(null);
   const orgName = (id: string) => memberships.find((m) => m.orgId === id)?.orgName ?? id;
 
-  const createButton = <button type="button" className="button primary" onClick={() => setCreating(true)} disabled={!catalogue}>Create token</button>;
+  const createButton = (
+    <button type="button" className="button primary" onClick={() => setCreating(true)} disabled={!catalogue}>
+      Create token
+    </button>
+  );
 
   return (
     <>
@@ -31,44 +35,64 @@ export function TokensPage() {
       />
       {list.status === 'loading' && <Loading what="your tokens" />}
       {list.status === 'error' && <ErrorAlert error={list.error} doing="load your tokens" onRetry={list.reload} />}
-      {list.status === 'ready' && (list.data.items.length === 0 ? (
-        <EmptyState title="You have no API tokens" action={createButton}>
-          Create one to call the SBOM API as yourself. It is shown once; unused for a year, it expires.
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Your API tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="hide-narrow">Limited to</th>
-                <th scope="col" className="hide-narrow">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((t) => (
-                <tr key={t.id}>
-                  <td><strong>{t.name}</strong><div className="muted small"><code>{t.id}</code></div></td>
-                  <td className="hide-narrow small">
-                    {!t.scopes && !t.orgIds && <span className="muted">Your roles, every organization</span>}
-                    {t.scopes && <div>Scopes: {t.scopes.join(', ')}</div>}
-                    {t.orgIds && <div>Organizations: {t.orgIds.map(orgName).join(', ')}</div>}
-                  </td>
-                  <td className="hide-narrow nowrap">{formatDate(t.createdAt)}</td>
-                  <td className="nowrap" title={formatDate(t.lastUsedAt, 'Never used')}>{t.lastUsedAt ? relativeTime(t.lastUsedAt) : 'Never'}</td>
-                  <td className="nowrap" title="A year after its last use">{formatDate(t.expiresAt)}</td>
-                  <td className="actions"><button type="button" className="button small danger-outline" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>Revoke</button></td>
+      {list.status === 'ready' &&
+        (list.data.items.length === 0 ? (
+          <EmptyState title="You have no API tokens" action={createButton}>
+            Create one to call the SBOM API as yourself. It is shown once; unused for a year, it expires.
+          </EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Your API tokens</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col" className="hide-narrow">
+                    Limited to
+                  </th>
+                  <th scope="col" className="hide-narrow">
+                    Created
+                  </th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {list.data.truncated && <p className="muted">Showing the first {list.data.items.length} tokens.</p>}
-        </div>
-      ))}
+              </thead>
+              <tbody>
+                {list.data.items.map((t) => (
+                  <tr key={t.id}>
+                    <td>
+                      <strong>{t.name}</strong>
+                      <div className="muted small">
+                        <code>{t.id}</code>
+                      </div>
+                    </td>
+                    <td className="hide-narrow small">
+                      {!t.scopes && !t.orgIds && <span className="muted">Your roles, every organization</span>}
+                      {t.scopes && <div>Scopes: {t.scopes.join(', ')}</div>}
+                      {t.orgIds && <div>Organizations: {t.orgIds.map(orgName).join(', ')}</div>}
+                    </td>
+                    <td className="hide-narrow nowrap">{formatDate(t.createdAt)}</td>
+                    <td className="nowrap" title={formatDate(t.lastUsedAt, 'Never used')}>
+                      {t.lastUsedAt ? relativeTime(t.lastUsedAt) : 'Never'}
+                    </td>
+                    <td className="nowrap" title="A year after its last use">
+                      {formatDate(t.expiresAt)}
+                    </td>
+                    <td className="actions">
+                      <button type="button" className="button small danger-outline" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {list.data.truncated && <p className="muted">Showing the first {list.data.items.length} tokens.</p>}
+          </div>
+        ))}
       {creating && catalogue && (
         <CreateTokenDialog api={api} catalogue={catalogue} memberships={memberships} onCreated={list.reload} onClose={() => setCreating(false)} />
       )}
@@ -84,7 +108,9 @@ export function TokensPage() {
           }}
           onClose={() => setRevoking(null)}
         >
-          <p>It stops working at once: trading it for an access token fails with <code>invalid_grant</code>.</p>
+          <p>
+            It stops working at once: trading it for an access token fails with <code>invalid_grant</code>.
+          </p>
           <p>Access tokens already minted from it live out their hour.</p>
         </Confirm>
       )}

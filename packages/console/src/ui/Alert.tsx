@@ -10,8 +10,16 @@ export function ErrorAlert({ error, doing, onRetry }: { error: unknown; doing?: 
       <p>{detail}</p>
       {(onRetry || signInAgain) && (
         <div className="alert-actions">
-          {onRetry && <button type="button" className="button small" onClick={onRetry}>Try again</button>}
-          {signInAgain && <button type="button" className="button small" onClick={() => window.location.reload()}>Reload</button>}
+          {onRetry && (
+            <button type="button" className="button small" onClick={onRetry}>
+              Try again
+            </button>
+          )}
+          {signInAgain && (
+            <button type="button" className="button small" onClick={() => window.location.reload()}>
+              Reload
+            </button>
+          )}
         </div>
       )}
     </div>
@@ -38,5 +46,9 @@ export function Warning({ children, title }: { children: ReactNode; title?: stri
 }
 
 export function Loading({ what }: { what: string }) {
-  return <p className="loading" role="status">Loading {what}…</p>;
+  return (
+    <p className="loading" role="status">
+      Loading {what}…
+    </p>
+  );
 }

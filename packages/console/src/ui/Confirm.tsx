@@ -33,7 +33,9 @@ export function Confirm({ title, children, confirmLabel, danger, doing, onConfir
       <div className="confirm-text">{children}</div>
       {error !== null && <ErrorAlert error={error} doing={doing} />}
       <div className="dialog-actions">
-        <button type="button" className="button" onClick={onClose}>Cancel</button>
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
         <button type="button" className={danger ? 'button danger' : 'button primary'} onClick={confirm} disabled={busy} data-autofocus>
           {busy ? 'Working…' : confirmLabel}
         </button>

@@ -37,7 +37,7 @@ export function Dialog({ title, onClose, children, wide, describedBy }: DialogPr
     return () => {
       dialog.removeEventListener('cancel', onCancel);
       if (dialog.open) dialog.close();
-      if (opener && opener.isConnected) opener.focus();
+      if (opener?.isConnected) opener.focus();
     };
   }, []);
 

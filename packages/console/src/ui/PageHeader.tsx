@@ -7,7 +7,13 @@ export function PageHeader({ crumbs, title, description, actions }: { crumbs?: R
       <div>
         {crumbs && crumbs.length > 0 && (
           <nav aria-label="Breadcrumb" className="crumbs">
-            {crumbs.map((c, i) => <span key={i}>{c}<span aria-hidden="true"> › </span></span>)}
+            {crumbs.map((c, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: breadcrumbs are fixed per page; their position is their identity
+              <span key={i}>
+                {c}
+                <span aria-hidden="true"> › </span>
+              </span>
+            ))}
           </nav>
         )}
         <h1>{title}</h1>

@@ -16,20 +16,30 @@ export function SecretReveal({ items, children, onDone, what }: { items: Item[];
     <div className="reveal">
       <div className="warning strong" role="note" id="secret-warning">
         <strong>Copy the {what} now. You will not see it again.</strong>
-        <div>Gatehouse stores only a hash of it, so nobody can show it to you later. When you close this dialog it is gone for good; if you lose it, rotate or create a new one.</div>
+        <div>
+          Gatehouse stores only a hash of it, so nobody can show it to you later. When you close this dialog it is gone for good; if you lose it, rotate or
+          create a new one.
+        </div>
       </div>
       {items.map((item) => (
         <div className="reveal-item" key={item.label}>
-          <div className="reveal-label" id={`reveal-${slug(item.label)}`}>{item.label}</div>
+          <div className="reveal-label" id={`reveal-${slug(item.label)}`}>
+            {item.label}
+          </div>
           <div className="reveal-value">
-            <code className={item.secret ? 'secret' : undefined} aria-labelledby={`reveal-${slug(item.label)}`} data-testid={`reveal-${slug(item.label)}`}>{item.value}</code>
+            {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: names the value for assistive technology, as the visible label above does */}
+            <code className={item.secret ? 'secret' : undefined} aria-labelledby={`reveal-${slug(item.label)}`} data-testid={`reveal-${slug(item.label)}`}>
+              {item.value}
+            </code>
             <CopyButton value={item.value} label={item.label} />
           </div>
         </div>
       ))}
       {children}
       <div className="dialog-actions">
-        <button type="button" className="button primary" onClick={onDone}>I have stored it, close</button>
+        <button type="button" className="button primary" onClick={onDone}>
+          I have stored it, close
+        </button>
       </div>
     </div>
   );

@@ -19,7 +19,12 @@ export function relativeTime(iso: string | Date, now: Date = new Date()): string
   const abs = Math.abs(diff);
   if (abs < 5) return 'just now';
   const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-    ['year', 365 * 86400], ['month', 30 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1],
+    ['year', 365 * 86400],
+    ['month', 30 * 86400],
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+    ['second', 1],
   ];
   const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
   for (const [unit, secs] of units) {

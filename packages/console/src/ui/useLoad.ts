@@ -7,7 +7,9 @@ export type Load<T> =
 
 /** Loads `fn` when `deps` change; `reload()` fetches again keeping the old data on screen. */
 export function useLoad<T>(fn: () => Promise<T>, deps: readonly unknown[]): Load<T> {
-  const [state, setState] = useState<{ status: 'loading' } | { status: 'error'; error: unknown } | { status: 'ready'; data: T; refreshing: boolean }>({ status: 'loading' });
+  const [state, setState] = useState<{ status: 'loading' } | { status: 'error'; error: unknown } | { status: 'ready'; data: T; refreshing: boolean }>({
+    status: 'loading',
+  });
   const [tick, setTick] = useState(0);
   const fnRef = useRef(fn);
   fnRef.current = fn;

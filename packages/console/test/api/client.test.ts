@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, ConsoleApi, fetchAll, withQuery } from '../../src/api/client';
 
-const json = (status: number, body: unknown) => new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('ConsoleApi', () => {
   it('sends X-CSRF-Token on state-changing calls only (§8)', async () => {
@@ -20,14 +21,17 @@ describe('ConsoleApi', () => {
   });
 
   it('turns an error answer into an ApiError with its code and description', async () => {
-    const api = new ConsoleApi((async () => json(403, { error: 'forbidden', error_description: 'your role (member) does not allow this' })) as unknown as typeof fetch);
+    const api = new ConsoleApi((async () =>
+      json(403, { error: 'forbidden', error_description: 'your role (member) does not allow this' })) as unknown as typeof fetch);
     const err = await api.get('/x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 403, code: 'forbidden', description: 'your role (member) does not allow this' });
   });
 
   it('a failure to reach the server is status 0, not a crash', async () => {
-    const api = new ConsoleApi((async () => { throw new TypeError('Failed to fetch'); }) as unknown as typeof fetch);
+    const api = new ConsoleApi((async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch);
     const err = (await api.get('/x').catch((e: unknown) => e)) as ApiError;
     expect(err.isNetwork).toBe(true);
     expect(err.code).toBe('network_error');
@@ -60,17 +64,26 @@ describe('withQuery', () => {
 describe('fetchAll', () => {
   it('follows nextCursor until the end', async () => {
     const pages: Record<string, { items: number[]; nextCursor: string | null }> = {
-      start: { items: [1, 2], nextCursor: 'c1' }, c1: { items: [3, 4], nextCursor: 'c2' }, c2: { items: [5], nextCursor: null },
+      start: { items: [1, 2], nextCursor: 'c1' },
+      c1: { items: [3, 4], nextCursor: 'c2' },
+      c2: { items: [5], nextCursor: null },
     };
     const seen: Array<string | null> = [];
-    const r = await fetchAll(async (c) => { seen.push(c); return pages[c ?? 'start']!; });
+    const r = await fetchAll(async (c) => {
+      seen.push(c);
+      return pages[c ?? 'start']!;
+    });
     expect(r).toEqual({ items: [1, 2, 3, 4, 5], truncated: false });
     expect(seen).toEqual([null, 'c1', 'c2']);
   });
 
   it('stops at max and says the result is truncated', async () => {
     const progress: number[] = [];
-    const r = await fetchAll(async () => ({ items: [1, 2, 3], nextCursor: 'more' }), 5, (n) => progress.push(n));
+    const r = await fetchAll(
+      async () => ({ items: [1, 2, 3], nextCursor: 'more' }),
+      5,
+      (n) => progress.push(n),
+    );
     expect(r.items).toHaveLength(5);
     expect(r.truncated).toBe(true);
     expect(progress).toEqual([3, 6]);

@@ -10,7 +10,10 @@ describe('explainError: a failure in words a person can act on', () => {
   });
 
   it('a 403 names the role problem and passes on what the server said', () => {
-    const e = explainError(new ApiError(403, 'forbidden', 'your role (member) does not allow this; it needs service-accounts:manage'), 'load the service accounts');
+    const e = explainError(
+      new ApiError(403, 'forbidden', 'your role (member) does not allow this; it needs service-accounts:manage'),
+      'load the service accounts',
+    );
     expect(e.title).toBe('Could not load the service accounts: your role does not allow it');
     expect(e.detail).toContain('Ask an owner');
     expect(e.detail).toContain('it needs service-accounts:manage');
@@ -34,7 +37,7 @@ describe('explainError: a failure in words a person can act on', () => {
     expect(explainError(new ApiError(status, code, 'detail from server')).title).toMatch(title);
   });
 
-  it('a 400 shows the server\'s description, which names the bad field', () => {
+  it("a 400 shows the server's description, which names the bad field", () => {
     expect(explainError(new ApiError(400, 'invalid_request', 'unknown scopes: nope:read')).detail).toBe('unknown scopes: nope:read');
   });
 

@@ -3,9 +3,17 @@ import type { AuditEvent } from '../../src/audit/api';
 import { csvCell, exportFileName, toCsv, toJsonLines } from '../../src/audit/export';
 
 const event = (over: Partial<AuditEvent> = {}): AuditEvent => ({
-  id: 'evt_1', occurredAt: '2026-06-01T12:00:00.000Z', action: 'token.grant', outcome: 'success',
-  actor: { type: 'service_account', id: 'svc_1', name: 'Findings Sync' }, target: { type: 'access_token', id: 'at_1' },
-  credential: 'sec_1', ip: '127.0.0.1', userAgent: 'curl/8.5.0', detail: { scope: 'governance.findings:read' }, ...over,
+  id: 'evt_1',
+  occurredAt: '2026-06-01T12:00:00.000Z',
+  action: 'token.grant',
+  outcome: 'success',
+  actor: { type: 'service_account', id: 'svc_1', name: 'Findings Sync' },
+  target: { type: 'access_token', id: 'at_1' },
+  credential: 'sec_1',
+  ip: '127.0.0.1',
+  userAgent: 'curl/8.5.0',
+  detail: { scope: 'governance.findings:read' },
+  ...over,
 });
 
 describe('CSV export escaping (RFC 4180)', () => {
@@ -37,7 +45,9 @@ describe('CSV export escaping (RFC 4180)', () => {
     const csv = toCsv([event(), event({ id: 'evt_2', actor: { type: 'user', id: 'usr_1', name: 'Smith, Jo' }, target: null, detail: {} })]);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe('id,occurredAt,action,outcome,actorType,actorId,actorName,targetType,targetId,credential,ip,userAgent,detail');
-    expect(lines[1]).toBe('evt_1,2026-06-01T12:00:00.000Z,token.grant,success,service_account,svc_1,Findings Sync,access_token,at_1,sec_1,127.0.0.1,curl/8.5.0,"{""scope"":""governance.findings:read""}"');
+    expect(lines[1]).toBe(
+      'evt_1,2026-06-01T12:00:00.000Z,token.grant,success,service_account,svc_1,Findings Sync,access_token,at_1,sec_1,127.0.0.1,curl/8.5.0,"{""scope"":""governance.findings:read""}"',
+    );
     expect(lines[2]).toBe('evt_2,2026-06-01T12:00:00.000Z,token.grant,success,user,usr_1,"Smith, Jo",,,sec_1,127.0.0.1,curl/8.5.0,');
     expect(lines[3]).toBe('');
     expect(toCsv([])).toBe(`${lines[0]}\r\n`);

@@ -3,7 +3,10 @@ import { canManageMembers, canManageServiceAccounts, canReadAudit, lastOwnerLock
 
 describe('member rules shown in the console', () => {
   it('only the last active owner is locked', () => {
-    const one = [{ userId: 'a', role: 'owner' as const }, { userId: 'b', role: 'admin' as const }];
+    const one = [
+      { userId: 'a', role: 'owner' as const },
+      { userId: 'b', role: 'admin' as const },
+    ];
     expect(lastOwnerLock(one, 'a')).toMatch(/must keep an owner/);
     expect(lastOwnerLock(one, 'b')).toBeNull();
     const two = [...one, { userId: 'c', role: 'owner' as const }];
@@ -11,7 +14,10 @@ describe('member rules shown in the console', () => {
   });
 
   it('a deactivated owner does not count as the owner who remains', () => {
-    const members = [{ userId: 'a', role: 'owner' as const }, { userId: 'c', role: 'owner' as const, status: 'deactivated' as const }];
+    const members = [
+      { userId: 'a', role: 'owner' as const },
+      { userId: 'c', role: 'owner' as const, status: 'deactivated' as const },
+    ];
     expect(lastOwnerLock(members, 'a')).toMatch(/must keep an owner/);
     expect(lastOwnerLock(members, 'c')).toBeNull();
     expect(lastOwnerLock(members, 'nobody')).toBeNull();

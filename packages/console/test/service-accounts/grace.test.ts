@@ -39,8 +39,23 @@ describe('rotation grace window [A5]', () => {
   it('summarises the secrets in use, counting down the grace window', () => {
     const now = new Date('2026-06-01T12:00:00Z');
     expect(secretSummary([{ generation: 1, expiresAt: null }], now)).toBe('One secret in use.');
-    expect(secretSummary([{ generation: 2, expiresAt: null }, { generation: 1, expiresAt: '2026-06-01T12:00:45Z' }], now))
-      .toBe('The previous secret still works for 45 seconds.');
-    expect(secretSummary([{ generation: 2, expiresAt: null }, { generation: 1, expiresAt: '2026-06-01T11:59:00Z' }], now)).toBe('One secret in use.');
+    expect(
+      secretSummary(
+        [
+          { generation: 2, expiresAt: null },
+          { generation: 1, expiresAt: '2026-06-01T12:00:45Z' },
+        ],
+        now,
+      ),
+    ).toBe('The previous secret still works for 45 seconds.');
+    expect(
+      secretSummary(
+        [
+          { generation: 2, expiresAt: null },
+          { generation: 1, expiresAt: '2026-06-01T11:59:00Z' },
+        ],
+        now,
+      ),
+    ).toBe('One secret in use.');
   });
 });

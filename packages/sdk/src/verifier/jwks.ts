@@ -26,7 +26,10 @@ export class KeySet {
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
 
-  constructor(private readonly uri: string, options: KeySetOptions = {}) {
+  constructor(
+    private readonly uri: string,
+    options: KeySetOptions = {},
+  ) {
     this.cooldownMs = options.cooldownMs ?? 30_000;
     this.maxAgeMs = options.maxAgeMs ?? 300_000;
     this.timeoutMs = options.timeoutMs ?? 5_000;
@@ -50,7 +53,9 @@ export class KeySet {
   }
 
   refresh(): Promise<void> {
-    this.inflight ??= this.load().finally(() => { this.inflight = null; });
+    this.inflight ??= this.load().finally(() => {
+      this.inflight = null;
+    });
     return this.inflight;
   }
 

@@ -22,7 +22,7 @@ export async function* readEvents(body: ReadableStream<Uint8Array>, signal?: Abo
       if (done) return;
       buffer += decoder.decode(value, { stream: true });
       let nl: number;
-      while ((nl = buffer.search(/\r\n|\r|\n/)) >= 0) {
+      for (nl = buffer.search(/\r\n|\r|\n/); nl >= 0; nl = buffer.search(/\r\n|\r|\n/)) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + (buffer[nl] === '\r' && buffer[nl + 1] === '\n' ? 2 : 1));
         if (line === '') {

@@ -1,7 +1,14 @@
 import {
-  roleTableFromWire, serviceAccountFromWire, userFromWire,
-  type ChangeEvent, type RoleTable, type ServiceAccountState as AccessServiceAccountState, type ServiceAccountWire,
-  type SnapshotEvent, type UserState as AccessUserState, type UserWire,
+  roleTableFromWire,
+  serviceAccountFromWire,
+  userFromWire,
+  type ChangeEvent,
+  type RoleTable,
+  type ServiceAccountState as AccessServiceAccountState,
+  type ServiceAccountWire,
+  type SnapshotEvent,
+  type UserState as AccessUserState,
+  type UserWire,
 } from '@gatehouse/access';
 import { readEvents } from './sse.js';
 
@@ -58,7 +65,9 @@ export class StateFeedClient {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readyResolve!: () => void;
   /** Resolves on the first snapshot. */
-  readonly ready: Promise<void> = new Promise((resolve) => { this.readyResolve = resolve; });
+  readonly ready: Promise<void> = new Promise((resolve) => {
+    this.readyResolve = resolve;
+  });
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
   private loop: Promise<void> | null = null;
@@ -72,9 +81,12 @@ export class StateFeedClient {
   start(): void {
     if (this.loop) return;
     this.loop = this.run();
-    this.watchdog = setInterval(() => {
-      if (this.connection && this.silentMs() > this.options.reconnectAfterSilentMs) this.connection.abort(new Error('the state feed went silent'));
-    }, Math.max(50, Math.min(1000, this.options.reconnectAfterSilentMs / 4)));
+    this.watchdog = setInterval(
+      () => {
+        if (this.connection && this.silentMs() > this.options.reconnectAfterSilentMs) this.connection.abort(new Error('the state feed went silent'));
+      },
+      Math.max(50, Math.min(1000, this.options.reconnectAfterSilentMs / 4)),
+    );
     this.watchdog.unref();
   }
 
@@ -85,7 +97,12 @@ export class StateFeedClient {
     this.wakeSleep?.();
     // The abort ends the read loop; waiting is bounded all the same, so close() always returns.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop, new Promise<void>((resolve) => { timer = setTimeout(resolve, 1000); })]);
+    await Promise.race([
+      this.loop,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 1000);
+      }),
+    ]);
     clearTimeout(timer);
   }
 
@@ -102,7 +119,10 @@ export class StateFeedClient {
   waitFor(id: string, ms: number): Promise<void> {
     return new Promise((resolve) => {
       let set = this.waiters.get(id);
-      if (!set) this.waiters.set(id, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.waiters.set(id, set);
+      }
       const done = () => {
         clearTimeout(timer);
         set!.delete(done);
@@ -151,8 +171,17 @@ export class StateFeedClient {
       // Jittered backoff, 100 ms doubling to 5 s: a restarting server is not stampeded.
       const ceiling = Math.min(5000, 100 * 2 ** failures++);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { this.wakeSleep = null; resolve(); }, ceiling / 2 + Math.random() * ceiling / 2);
-        this.wakeSleep = () => { clearTimeout(timer); resolve(); };
+        const timer = setTimeout(
+          () => {
+            this.wakeSleep = null;
+            resolve();
+          },
+          ceiling / 2 + (Math.random() * ceiling) / 2,
+        );
+        this.wakeSleep = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
   }
@@ -197,7 +226,10 @@ export class StateFeedClient {
       map.delete(change.id);
       this.tombstones.set(`${change.kind}:${change.id}`, change.v);
     } else {
-      map.set(change.id, change.kind === 'service_account' ? serviceAccountFromWire(change.state as ServiceAccountWire) : userFromWire(change.state as UserWire));
+      map.set(
+        change.id,
+        change.kind === 'service_account' ? serviceAccountFromWire(change.state as ServiceAccountWire) : userFromWire(change.state as UserWire),
+      );
     }
     const set = this.waiters.get(change.id);
     if (set) for (const wake of [...set]) wake();

@@ -1,6 +1,13 @@
 import {
-  AccessCheck, AccessDenial, stateUnavailable,
-  type AccessTokenClaims, type Principal, type PrincipalKind, type PrincipalState, type Requirement, type StateSource,
+  AccessCheck,
+  AccessDenial,
+  stateUnavailable,
+  type AccessTokenClaims,
+  type Principal,
+  type PrincipalKind,
+  type PrincipalState,
+  type Requirement,
+  type StateSource,
 } from '@gatehouse/access';
 import { AccessDenied } from '../errors.js';
 import { jwksUriOf, stateFeedUrlOf } from '../http.js';
@@ -67,14 +74,18 @@ export class Verifier {
     const monotonicMs = options.monotonicMs ?? (() => performance.now());
     this.keys = new KeySet(jwksUriOf(url), {
       ...(options.jwksCooldownMs !== undefined ? { cooldownMs: options.jwksCooldownMs } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}), monotonicMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      monotonicMs,
     });
     const heartbeatMs = options.heartbeatMs ?? Math.max(100, Math.floor(this.staleAfterMs / 4));
     this.feed = new StateFeedClient({
-      feedUrl: stateFeedUrlOf(url), credential: options.feedCredential, heartbeatMs,
+      feedUrl: stateFeedUrlOf(url),
+      credential: options.feedCredential,
+      heartbeatMs,
       // Three missed heartbeats: reconnect (resuming by cursor), before the stale bound if it can.
       reconnectAfterSilentMs: heartbeatMs * 3,
-      ...(options.fetch ? { fetch: options.fetch } : {}), monotonicMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      monotonicMs,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     const states: StateSource = {
@@ -85,7 +96,9 @@ export class Verifier {
       roleTable: () => this.feed.roleScopes,
     };
     this.access = new AccessCheck({
-      issuer, audience: options.audience ?? issuer, states,
+      issuer,
+      audience: options.audience ?? issuer,
+      states,
       keys: (kid) => this.keys.get(kid) ?? this.keys.resolve(kid),
       ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
     });

@@ -13,15 +13,22 @@ export async function silentProxy(targetUrl: string) {
   const server = net.createServer((client) => {
     const pair = { client, upstream: null as net.Socket | null };
     pairs.add(pair);
-    client.on('close', () => { pairs.delete(pair); pair.upstream?.destroy(); });
+    client.on('close', () => {
+      pairs.delete(pair);
+      pair.upstream?.destroy();
+    });
     client.on('error', () => client.destroy());
     if (silent) return; // held: never answered
     const upstream = net.connect(Number(target.port), target.hostname);
     pair.upstream = upstream;
     upstream.on('error', () => client.destroy());
     upstream.on('close', () => client.destroy());
-    client.on('data', (d) => { if (!silent) upstream.write(d); });
-    upstream.on('data', (d) => { if (!silent) client.write(d); });
+    client.on('data', (d) => {
+      if (!silent) upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      if (!silent) client.write(d);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

@@ -1,6 +1,4 @@
-import {
-  AccessCheck, roleTableOf, type Principal, type PrincipalKind, type Requirement, type RoleTable, type StateSource,
-} from '@gatehouse/access';
+import { AccessCheck, roleTableOf, type Principal, type PrincipalKind, type Requirement, type RoleTable, type StateSource } from '@gatehouse/access';
 import { ROLE_TABLE } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
 import type { SigningKeys } from '../tokens/signing-keys.js';
@@ -19,12 +17,16 @@ const ROLE_SCOPES: RoleTable = roleTableOf(Object.fromEntries(Object.entries(ROL
 export class AccessDecision {
   private readonly access: AccessCheck;
 
-  constructor(keys: SigningKeys, states: PrincipalStates, private readonly clock: Clock, expect: { issuer: string; audience: string }) {
+  constructor(
+    keys: SigningKeys,
+    states: PrincipalStates,
+    private readonly clock: Clock,
+    expect: { issuer: string; audience: string },
+  ) {
     const source: StateSource = {
       assertFresh: () => states.assertFresh(),
-      state: (kind: PrincipalKind, claims) => kind === 'service_account'
-        ? states.peek(claims.sub) ?? states.serviceAccount(claims.sub)
-        : states.peekUser(claims.sub) ?? states.user(claims.sub),
+      state: (kind: PrincipalKind, claims) =>
+        kind === 'service_account' ? (states.peek(claims.sub) ?? states.serviceAccount(claims.sub)) : (states.peekUser(claims.sub) ?? states.user(claims.sub)),
       roleTable: () => ROLE_SCOPES,
     };
     this.access = new AccessCheck({ ...expect, keys: (kid) => keys.publicKey(kid), states: source });

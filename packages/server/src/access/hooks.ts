@@ -42,7 +42,7 @@ export function requireOrgScope(decision: AccessDecision, scope: string) {
 /** The caller admitted by `requireScope` or `requireToken`: always a service account. */
 export function currentPrincipal(request: FastifyRequest): ServiceAccountPrincipal {
   const p = request.principal;
-  if (!p || p.type !== 'service_account') throw invalidToken('a bearer token is required');
+  if (p?.type !== 'service_account') throw invalidToken('a bearer token is required');
   return p;
 }
 

@@ -1,6 +1,4 @@
-import {
-  isActive as activeAt, type ServiceAccountState as AccessServiceAccountState, type UserState as AccessUserState,
-} from '@gatehouse/access';
+import { isActive as activeAt, type ServiceAccountState as AccessServiceAccountState, type UserState as AccessUserState } from '@gatehouse/access';
 import type { Role } from '../catalogue/scopes.js';
 import type { Db } from '../db/db.js';
 import { organizationStore } from '../organizations/store.js';
@@ -75,7 +73,8 @@ class StateCache<T> {
       const load: Promise<T | null> = this.load(id).finally(() => {
         if (this.loading.get(id) === load) this.loading.delete(id);
       });
-      this.loading.set(id, (pending = load));
+      pending = load;
+      this.loading.set(id, load);
     }
     return pending;
   }
@@ -180,16 +179,18 @@ export class PrincipalStates {
 
   private async loadServiceAccount(id: string): Promise<ServiceAccountState | null> {
     const account = await serviceAccountStore.find(this.db, id);
-    return account && {
-      id: account.id,
-      orgId: account.orgId,
-      name: account.name,
-      scopes: new Set(account.scopes),
-      disabled: account.disabledAt !== null,
-      expiresAt: account.expiresAt,
-      tokenEpoch: account.tokenEpoch,
-      secrets: await serviceAccountStore.secrets(this.db, id),
-    };
+    return (
+      account && {
+        id: account.id,
+        orgId: account.orgId,
+        name: account.name,
+        scopes: new Set(account.scopes),
+        disabled: account.disabledAt !== null,
+        expiresAt: account.expiresAt,
+        tokenEpoch: account.tokenEpoch,
+        secrets: await serviceAccountStore.secrets(this.db, id),
+      }
+    );
   }
 
   private async loadUser(id: string): Promise<UserState | null> {

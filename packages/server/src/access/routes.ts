@@ -16,12 +16,16 @@ const ValidBody = Type.Object({
  * and nothing about the token itself (no scopes, no expiry): there is no introspection [A11].
  */
 export function accessRoutes(app: App, deps: { decision: AccessDecision }): void {
-  app.get('/api/v1/auth/validate', {
-    schema: { tags: ['oauth'], summary: 'Check that a bearer token is accepted', response: { 200: ValidBody, ...errorResponses } },
-    onRequest: requireToken(deps.decision),
-  }, async (req, reply) => {
-    const p = currentPrincipal(req);
-    reply.header('cache-control', 'no-store');
-    return { valid: true as const, serviceAccount: { id: p.id, name: p.name }, orgId: p.orgId };
-  });
+  app.get(
+    '/api/v1/auth/validate',
+    {
+      schema: { tags: ['oauth'], summary: 'Check that a bearer token is accepted', response: { 200: ValidBody, ...errorResponses } },
+      onRequest: requireToken(deps.decision),
+    },
+    async (req, reply) => {
+      const p = currentPrincipal(req);
+      reply.header('cache-control', 'no-store');
+      return { valid: true as const, serviceAccount: { id: p.id, name: p.name }, orgId: p.orgId };
+    },
+  );
 }

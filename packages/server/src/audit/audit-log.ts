@@ -14,7 +14,10 @@ export class AuditLog {
   static readonly MAX_BATCH = 1000;
   private readonly grants: GroupCommit<AuditRow>;
 
-  constructor(db: Db, private readonly clock: Clock) {
+  constructor(
+    db: Db,
+    private readonly clock: Clock,
+  ) {
     this.grants = new GroupCommit<AuditRow>(async (rows) => {
       await auditStore.insertGrants(db, rows);
       return [];
@@ -28,7 +31,10 @@ export class AuditLog {
   /** Many events in the caller's transaction, in one statement. */
   async manyInTransaction(tx: Queryable, events: readonly AuditEvent[], ctx: RequestContext): Promise<void> {
     const now = this.clock.now();
-    await auditStore.insert(tx, events.map((e) => toAuditRow(e, ctx, now)));
+    await auditStore.insert(
+      tx,
+      events.map((e) => toAuditRow(e, ctx, now)),
+    );
   }
 
   /** Records a token grant or denial; a successful grant also moves the account's "last token issued". */

@@ -24,7 +24,8 @@ export function auditRoutes(app: App, deps: AuditRouteDeps): void {
   type Query = Static<typeof AuditQuery>;
   const page = async (orgId: string, q: Query, order: AuditFilter['order']) => {
     const filter: Omit<AuditFilter, 'after' | 'limit'> = {
-      orgId, order,
+      orgId,
+      order,
       ...(q.actorId ? { actorId: q.actorId } : {}),
       ...(q.action ? { action: q.action } : {}),
       ...(q.from ? { from: requireTimestamp(q.from, 'from') } : {}),
@@ -33,17 +34,27 @@ export function auditRoutes(app: App, deps: AuditRouteDeps): void {
     if (filter.from && filter.to && filter.from > filter.to) throw new ApiError('invalid_request', 'from must not be after to');
     // The keyset position is (txid, id) for the oldest-first export (see audit/store.ts); it never leaves the server.
     return cursors.list(`audit:${orgId}:${order}`, q, (after, limit) => auditStore.list(db, { ...filter, after, limit }), {
-      defaultLimit: 100, keyOf: (row) => row.position, present: ({ position: _position, ...event }) => event,
+      defaultLimit: 100,
+      keyOf: (row) => row.position,
+      present: ({ position: _position, ...event }) => event,
     });
   };
 
-  app.get('/api/v1/audit-events', {
-    schema: { tags: ['reference api'], querystring: AuditQuery, response: { 200: Page(AuditEventBody), ...errorResponses } },
-    onRequest: requireScope(deps.decision, 'audit-log:read'),
-  }, async (req) => page(currentPrincipal(req).orgId, req.query, 'asc'));
+  app.get(
+    '/api/v1/audit-events',
+    {
+      schema: { tags: ['reference api'], querystring: AuditQuery, response: { 200: Page(AuditEventBody), ...errorResponses } },
+      onRequest: requireScope(deps.decision, 'audit-log:read'),
+    },
+    async (req) => page(currentPrincipal(req).orgId, req.query, 'asc'),
+  );
 
-  app.get('/console/api/orgs/:orgId/audit-events', {
-    schema: { tags: ['console: audit'], params: OrgParams, querystring: AuditQuery, response: { 200: Page(AuditEventBody), ...errorResponses } },
-    config: { capability: 'audit-log:read' },
-  }, async (req) => page(req.params.orgId, req.query, 'desc'));
+  app.get(
+    '/console/api/orgs/:orgId/audit-events',
+    {
+      schema: { tags: ['console: audit'], params: OrgParams, querystring: AuditQuery, response: { 200: Page(AuditEventBody), ...errorResponses } },
+      config: { capability: 'audit-log:read' },
+    },
+    async (req) => page(req.params.orgId, req.query, 'desc'),
+  );
 }

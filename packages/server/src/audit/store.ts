@@ -21,9 +21,19 @@ export const toAuditRow = (event: AuditEvent, ctx: RequestContext, at: Date): Au
 });
 
 interface Row {
-  id: string; org_id: string | null; occurred_at: Date; actor_type: string; actor_id: string | null;
-  actor_name: string | null; action: string; outcome: string; target_type: string | null;
-  target_id: string | null; credential: string | null; ip: string | null; user_agent: string | null;
+  id: string;
+  org_id: string | null;
+  occurred_at: Date;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  outcome: string;
+  target_type: string | null;
+  target_id: string | null;
+  credential: string | null;
+  ip: string | null;
+  user_agent: string | null;
   detail: Record<string, unknown>;
 }
 
@@ -60,22 +70,26 @@ const INSERT_ROWS = `INSERT INTO audit_events (id, org_id, occurred_at, actor_ty
 
 /** The batch as the single jsonb parameter of INSERT_ROWS (absent keys are NULL). */
 function rowsParam(rows: readonly AuditRow[]): [string] {
-  return [JSON.stringify(rows.map((r) => ({
-    id: r.id,
-    org_id: r.orgId,
-    occurred_at: r.occurredAt,
-    actor_type: r.event.actor.type,
-    actor_id: r.event.actor.id,
-    actor_name: r.event.actor.name,
-    action: r.event.action,
-    outcome: r.event.outcome,
-    target_type: r.event.target?.type,
-    target_id: r.event.target?.id,
-    credential: r.event.credential,
-    ip: r.ctx.ip || undefined,
-    user_agent: r.ctx.userAgent?.slice(0, MAX_USER_AGENT),
-    detail: r.event.detail,
-  })))];
+  return [
+    JSON.stringify(
+      rows.map((r) => ({
+        id: r.id,
+        org_id: r.orgId,
+        occurred_at: r.occurredAt,
+        actor_type: r.event.actor.type,
+        actor_id: r.event.actor.id,
+        actor_name: r.event.actor.name,
+        action: r.event.action,
+        outcome: r.event.outcome,
+        target_type: r.event.target?.type,
+        target_id: r.event.target?.id,
+        credential: r.event.credential,
+        ip: r.ctx.ip || undefined,
+        user_agent: r.ctx.userAgent?.slice(0, MAX_USER_AGENT),
+        detail: r.event.detail,
+      })),
+    ),
+  ];
 }
 
 /** The append-only audit log. Inserts go in the caller's transaction (property 4). */
@@ -142,7 +156,11 @@ export const auditStore = {
       occurredAt: r.occurred_at.toISOString(),
       action: r.action,
       outcome: r.outcome as 'success' | 'failure',
-      actor: { type: r.actor_type as StoredAuditEvent['actor']['type'], ...(r.actor_id ? { id: r.actor_id } : {}), ...(r.actor_name ? { name: r.actor_name } : {}) },
+      actor: {
+        type: r.actor_type as StoredAuditEvent['actor']['type'],
+        ...(r.actor_id ? { id: r.actor_id } : {}),
+        ...(r.actor_name ? { name: r.actor_name } : {}),
+      },
       target: r.target_type && r.target_id ? { type: r.target_type, id: r.target_id } : null,
       credential: r.credential,
       ip: r.ip,

@@ -67,5 +67,4 @@ export const ROLE_TABLE: Record<Role, { scopes: readonly string[]; capabilities:
   },
 };
 
-export const roleHas = (role: Role, capability: Capability): boolean =>
-  ROLE_TABLE[role].capabilities.includes(capability);
+export const roleHas = (role: Role, capability: Capability): boolean => ROLE_TABLE[role].capabilities.includes(capability);

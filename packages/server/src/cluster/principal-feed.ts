@@ -78,8 +78,10 @@ export class PrincipalFeed {
   assertFresh(): void {
     const silentMs = this.now() - this.lastSync;
     if (silentMs > this.options.staleAfterMs) {
-      throw new TemporarilyUnavailable('access decisions are paused: this instance has lost its change feed; retry shortly',
-        `no change-log read has succeeded for ${Math.round(silentMs / 1000)} s`);
+      throw new TemporarilyUnavailable(
+        'access decisions are paused: this instance has lost its change feed; retry shortly',
+        `no change-log read has succeeded for ${Math.round(silentMs / 1000)} s`,
+      );
     }
   }
 

@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scrypt = promisify(crypto.scrypt) as (
-  password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions,
-) => Promise<Buffer>;
+const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
 /** scrypt cost (RFC 7914). N = 2^15, r = 8 is ~32 MiB and tens of milliseconds per attempt. */
-export interface PasswordCost { logN: number; r: number; p: number }
+export interface PasswordCost {
+  logN: number;
+  r: number;
+  p: number;
+}
 export const DEFAULT_PASSWORD_COST: PasswordCost = { logN: 15, r: 8, p: 1 };
 
 /** Human passwords only get a slow hash; the parameters travel with the hash. */

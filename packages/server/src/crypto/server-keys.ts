@@ -10,10 +10,11 @@ import type { MasterKey } from './master-key.js';
  */
 export async function loadServerKey(db: Db, master: MasterKey, clock: Clock, name: string): Promise<Buffer> {
   const context = `server-key:${name}`;
-  await db.query(
-    `INSERT INTO server_keys (name, ciphertext, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
-    [name, master.encrypt(crypto.randomBytes(32), context), clock.now()],
-  );
+  await db.query(`INSERT INTO server_keys (name, ciphertext, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`, [
+    name,
+    master.encrypt(crypto.randomBytes(32), context),
+    clock.now(),
+  ]);
   const [row] = await db.query<{ ciphertext: string }>('SELECT ciphertext FROM server_keys WHERE name = $1', [name]);
   if (!row) throw new Error(`server key ${name} missing`);
   return master.decrypt(row.ciphertext, context);

@@ -24,9 +24,13 @@ export async function lockDataDir(dataDir: string): Promise<() => void> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lockPath = path.join(dataDir, 'gatehouse.lock');
   fs.closeSync(fs.openSync(lockPath, 'a', 0o600));
-  const child = spawn('flock', ['--exclusive', '--wait', WAIT_SECONDS, '--conflict-exit-code', String(CONFLICT), lockPath, 'sh', '-c', 'echo locked; exec cat'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'flock',
+    ['--exclusive', '--wait', WAIT_SECONDS, '--conflict-exit-code', String(CONFLICT), lockPath, 'sh', '-c', 'echo locked; exec cat'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const outcome = await new Promise<{ locked: true } | { locked: false; code: number | null; detail: string }>((resolve) => {
     let out = '';
     let err = '';
@@ -34,11 +38,16 @@ export async function lockDataDir(dataDir: string): Promise<() => void> {
       out += chunk.toString();
       if (out.includes('locked\n')) resolve({ locked: true });
     });
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.on('error', (e: NodeJS.ErrnoException) => resolve({
-      locked: false, code: null,
-      detail: e.code === 'ENOENT' ? 'the flock command (util-linux) is not installed; install it, or set DATABASE_URL' : e.message,
-    }));
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      resolve({
+        locked: false,
+        code: null,
+        detail: e.code === 'ENOENT' ? 'the flock command (util-linux) is not installed; install it, or set DATABASE_URL' : e.message,
+      }),
+    );
     child.on('exit', (code) => resolve({ locked: false, code, detail: err.trim() }));
   });
   if (!outcome.locked) {

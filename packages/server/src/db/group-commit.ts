@@ -14,7 +14,10 @@ export class GroupCommit<T, R = void> {
   private flushing: Promise<void> | null = null;
 
   /** `write` commits a batch and returns one result per item, in order. */
-  constructor(private readonly write: (items: T[]) => Promise<R[]>, private readonly maxBatch = 1000) {}
+  constructor(
+    private readonly write: (items: T[]) => Promise<R[]>,
+    private readonly maxBatch = 1000,
+  ) {}
 
   submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
@@ -35,7 +38,9 @@ export class GroupCommit<T, R = void> {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         const results = await this.write(batch.map((p) => p.item));
-        batch.forEach((p, i) => p.resolve(results[i] as R));
+        batch.forEach((p, i) => {
+          p.resolve(results[i] as R);
+        });
       } catch (err) {
         for (const p of batch) p.reject(err);
       }

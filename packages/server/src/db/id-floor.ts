@@ -7,8 +7,14 @@ import type { Queryable } from './db.js';
  * newest is found by the ULID part alone (a scan; it holds the demo's reference data).
  */
 const SINGLE_PREFIX = [
-  ['audit_events', 'id'], ['users', 'id'], ['organizations', 'id'], ['service_accounts', 'id'],
-  ['service_account_secrets', 'id'], ['refresh_tokens', 'id'], ['signing_keys', 'kid'], ['invitations', 'id'],
+  ['audit_events', 'id'],
+  ['users', 'id'],
+  ['organizations', 'id'],
+  ['service_accounts', 'id'],
+  ['service_account_secrets', 'id'],
+  ['refresh_tokens', 'id'],
+  ['signing_keys', 'kid'],
+  ['invitations', 'id'],
 ] as const;
 
 /**
@@ -22,6 +28,6 @@ export async function seedIdFloor(db: Queryable): Promise<void> {
     "SELECT 'rec_' || max(right(id, 26)) AS id FROM records",
   ];
   const rows = await db.query<{ id: string | null }>(selects.join(' UNION ALL '));
-  const newest = Math.max(0, ...rows.map((r) => (r.id ? idTime(r.id) ?? 0 : 0)));
+  const newest = Math.max(0, ...rows.map((r) => (r.id ? (idTime(r.id) ?? 0) : 0)));
   if (newest > 0) raiseIdFloor(newest + 1);
 }

@@ -14,24 +14,28 @@ const MIGRATION_LOCK = 7_201_733;
  * `schema_migrations`. Safe on every start and with several instances starting at once.
  */
 export async function migrate(db: Db): Promise<string[]> {
-  const files = fs.readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+  const files = fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f))
+    .sort();
   const applied: string[] = [];
-  await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await tx.query(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (
+  await db.transaction(
+    async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await tx.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
          version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    const done = new Set(
-      (await tx.query<{ version: string }>('SELECT version FROM schema_migrations')).map((r) => r.version),
-    );
-    for (const file of files) {
-      if (done.has(file)) continue;
-      const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8');
-      await tx.exec(sql);
-      await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file]);
-      applied.push(file);
-    }
-  }, { unbounded: true });
+      );
+      const done = new Set((await tx.query<{ version: string }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+      for (const file of files) {
+        if (done.has(file)) continue;
+        const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8');
+        await tx.exec(sql);
+        await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file]);
+        applied.push(file);
+      }
+    },
+    { unbounded: true },
+  );
   return applied;
 }

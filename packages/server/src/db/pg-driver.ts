@@ -80,7 +80,9 @@ export function createPgDb(options: PgDriverOptions): Db {
     // pool drops it on release.
     client.on('error', () => {});
   });
-  const suspect = () => { generation++; };
+  const suspect = () => {
+    generation++;
+  };
 
   const acquire = async (): Promise<pg.PoolClient> => {
     for (;;) {

@@ -58,24 +58,33 @@ export async function createPgliteDb(dataDir?: string, options: PgliteOptions = 
   };
   const asQueryable = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     query: <T>(sql: string, params?: readonly unknown[]) => guarded(async () => (await q.query<T>(sql, params as unknown[])).rows),
-    exec: (sql) => guarded(async () => { await q.exec(sql); }),
+    exec: (sql) =>
+      guarded(async () => {
+        await q.exec(sql);
+      }),
   });
   return {
     kind: 'pglite',
     ...asQueryable(lite),
-    transaction: (fn) => guarded(() => new Promise((resolve, reject) => {
-      lite.transaction(async (tx) => {
-        try {
-          return await fn(asQueryable(tx));
-        } catch (err) {
-          if (!fatal) throw err;
-          // Poisoned mid-transaction: answer the caller now, and leave PGlite's transaction
-          // pending, because the ROLLBACK it would send next is the call that spins.
-          reject(new DatabaseUnavailableError(err));
-          return new Promise<never>(() => {});
-        }
-      }).then(resolve, reject);
-    })),
+    transaction: (fn) =>
+      guarded(
+        () =>
+          new Promise((resolve, reject) => {
+            lite
+              .transaction(async (tx) => {
+                try {
+                  return await fn(asQueryable(tx));
+                } catch (err) {
+                  if (!fatal) throw err;
+                  // Poisoned mid-transaction: answer the caller now, and leave PGlite's transaction
+                  // pending, because the ROLLBACK it would send next is the call that spins.
+                  reject(new DatabaseUnavailableError(err));
+                  return new Promise<never>(() => {});
+                }
+              })
+              .then(resolve, reject);
+          }),
+      ),
     async ping() {
       await guarded(() => lite.query('SELECT 1'));
     },

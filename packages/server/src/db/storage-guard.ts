@@ -11,7 +11,10 @@ const STORAGE_MESSAGE = /No space left on device|Read-only file system|Disk quot
 
 /** Refused because the data directory is (nearly) full or not writable; a DatabaseUnavailableError, so 503. */
 export class StorageUnavailableError extends DatabaseUnavailableError {
-  constructor(readonly reason: string, cause?: unknown) {
+  constructor(
+    readonly reason: string,
+    cause?: unknown,
+  ) {
     super(cause ?? new Error(reason));
   }
 }
@@ -73,9 +76,11 @@ export class StorageGuard {
   async check(): Promise<string | null> {
     try {
       const { freeBytes } = await this.probe(this.opts.dir);
-      this.set(freeBytes < this.opts.minFreeBytes
-        ? `the data directory has ${Math.floor(freeBytes / 1048576)} MB free, below the floor of ${Math.ceil(this.opts.minFreeBytes / 1048576)} MB (GATEHOUSE_MIN_FREE_MB)`
-        : null);
+      this.set(
+        freeBytes < this.opts.minFreeBytes
+          ? `the data directory has ${Math.floor(freeBytes / 1048576)} MB free, below the floor of ${Math.ceil(this.opts.minFreeBytes / 1048576)} MB (GATEHOUSE_MIN_FREE_MB)`
+          : null,
+      );
     } catch (err) {
       this.set(`the data directory is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }

@@ -29,7 +29,10 @@ function requestIds(): () => string {
   return () => `${prefix}${(n++).toString(36)}`;
 }
 
-const trustHops = (hops: number) => (_address: string, hop: number): boolean => hop < hops;
+const trustHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
 
 /** One row per method and path, in registration order. */
 export interface RouteEntry {

@@ -16,7 +16,9 @@ import type { HttpLimits } from '../config.js';
  * No socket inactivity timeout (`connectionTimeout`) is set: it would count a stream's quiet
  * heartbeat gaps, and the three limits above already bound every phase of receiving a request.
  */
-export function serverTimeouts(limits: HttpLimits): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout' | 'connectionTimeout'> & { http: http.ServerOptions } {
+export function serverTimeouts(
+  limits: HttpLimits,
+): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout' | 'connectionTimeout'> & { http: http.ServerOptions } {
   const sweepMs = Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)));
   return {
     requestTimeout: limits.requestTimeoutMs,

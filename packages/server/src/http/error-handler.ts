@@ -24,20 +24,35 @@ export function mapError(err: unknown, url: string): Mapped {
   if (err instanceof AccessDenial) return { status: err.status, code: err.code, description: err.description, headers: err.headers() };
   // [R3] A full or read-only disk (either driver, or our free-space floor) is a 503 that ends by itself.
   if (isStorageFault(err)) {
-    return { status: 503, code: 'temporarily_unavailable', description: 'the service cannot store data right now; retry later', headers: { 'retry-after': '30' } };
+    return {
+      status: 503,
+      code: 'temporarily_unavailable',
+      description: 'the service cannot store data right now; retry later',
+      headers: { 'retry-after': '30' },
+    };
   }
   // A database outage is a 503, never an authentication failure.
   if (err instanceof DatabaseUnavailableError || isConnectionError(err)) {
-    return { status: 503, code: 'temporarily_unavailable', description: 'the service is temporarily unavailable; retry shortly', headers: { 'retry-after': '1' } };
+    return {
+      status: 503,
+      code: 'temporarily_unavailable',
+      description: 'the service is temporarily unavailable; retry shortly',
+      headers: { 'retry-after': '1' },
+    };
   }
   // Two writers raced for the same unique name or email: the loser gets a conflict, not a 500.
-  if (isUniqueViolation(err)) return { status: 409, code: 'conflict', description: 'this conflicts with an existing resource; retry or choose another name', headers: {} };
+  if (isUniqueViolation(err))
+    return { status: 409, code: 'conflict', description: 'this conflicts with an existing resource; retry or choose another name', headers: {} };
   const fe = err as Partial<FastifyError>;
   const oauth = isOAuthPath(url);
   const clientError = (status: number, apiCode: string, description: string): Mapped => ({
-    status, code: oauth ? 'invalid_request' : apiCode, description, headers: {},
+    status,
+    code: oauth ? 'invalid_request' : apiCode,
+    description,
+    headers: {},
   });
-  if (isDataException(err)) return clientError(400, 'invalid_request', 'the request holds a value that cannot be stored (a NUL byte, or text that is not UTF-8)');
+  if (isDataException(err))
+    return clientError(400, 'invalid_request', 'the request holds a value that cannot be stored (a NUL byte, or text that is not UTF-8)');
   if (fe.validation) return clientError(400, 'invalid_request', `invalid request: ${fe.message ?? 'validation failed'}`);
   switch (fe.code) {
     case 'FST_ERR_BAD_URL':
@@ -45,7 +60,7 @@ export function mapError(err: unknown, url: string): Mapped {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return clientError(413, 'payload_too_large', 'the request body is too large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return clientError(415, 'unsupported_media_type', 'the content type must be application/json' + (oauth ? ' or application/x-www-form-urlencoded' : ''));
+      return clientError(415, 'unsupported_media_type', `the content type must be application/json${oauth ? ' or application/x-www-form-urlencoded' : ''}`);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return clientError(400, 'invalid_request', 'the request body is not valid JSON');

@@ -11,12 +11,15 @@ const SECRET_SEGMENT = /^(gh[a-z]{2,4}_|eyJ[\w-]*\.)/;
 export function loggablePath(url: string): string {
   const cut = url.search(/[?#]/);
   const path = cut === -1 ? url : url.slice(0, cut);
-  return path.split('/').map((segment) => {
-    const secret = SECRET_SEGMENT.exec(segment);
-    if (!secret) return segment;
-    // A prefixed secret keeps its prefix (`ghinv_`), so the log still says what kind it was.
-    return `${secret[1]!.startsWith('gh') ? secret[1] : segment.slice(0, 5)}[redacted]`;
-  }).join('/');
+  return path
+    .split('/')
+    .map((segment) => {
+      const secret = SECRET_SEGMENT.exec(segment);
+      if (!secret) return segment;
+      // A prefixed secret keeps its prefix (`ghinv_`), so the log still says what kind it was.
+      return `${secret[1]!.startsWith('gh') ? secret[1] : segment.slice(0, 5)}[redacted]`;
+    })
+    .join('/');
 }
 
 /**

@@ -15,7 +15,7 @@ function kindOf(err: unknown): { kind: string; message: string } {
   const cause = (e?.cause ?? e) as { code?: unknown; message?: string; name?: string } | null;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const message = String(cause?.message ?? e?.message ?? 'unavailable').slice(0, 200);
-  return { kind: code ?? (/timeout/i.test(message) ? 'timeout' : e?.name ?? 'unavailable'), message };
+  return { kind: code ?? (/timeout/i.test(message) ? 'timeout' : (e?.name ?? 'unavailable')), message };
 }
 
 /**
@@ -26,7 +26,10 @@ function kindOf(err: unknown): { kind: string; message: string } {
 export class OutageLog {
   private readonly windows = new Map<string, Window>();
 
-  constructor(private readonly now: () => number = () => performance.now(), private readonly periodMs = OUTAGE_LOG_PERIOD_MS) {}
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly periodMs = OUTAGE_LOG_PERIOD_MS,
+  ) {}
 
   report(log: FastifyBaseLogger, err: unknown): void {
     const { kind, message } = kindOf(err);
@@ -38,7 +41,9 @@ export class OutageLog {
     }
     const failed = (window?.count ?? 0) + 1;
     this.windows.set(kind, { startedAt: now, count: 0 });
-    log.error({ outage: kind, failedRequests: failed, periodSeconds: this.periodMs / 1000, cause: message },
-      `service unavailable (${kind}): ${failed} request(s) answered 503 since the last such line`);
+    log.error(
+      { outage: kind, failedRequests: failed, periodSeconds: this.periodMs / 1000, cause: message },
+      `service unavailable (${kind}): ${failed} request(s) answered 503 since the last such line`,
+    );
   }
 }

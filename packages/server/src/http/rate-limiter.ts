@@ -14,7 +14,10 @@ export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private lastSweep = 0;
 
-  constructor(private readonly limit: RateLimit, private readonly monotonicMs: () => number) {}
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly monotonicMs: () => number,
+  ) {}
 
   /** Takes one token for `key`, or throws RateLimited with the seconds until one is back. */
   take(key: string): void {

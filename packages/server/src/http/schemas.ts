@@ -3,5 +3,15 @@
  * package (@gatehouse/contract), which the console and the CLI read their types from.
  */
 export {
-  ErrorBody, NoContent, errorResponses, Page, PageQuery, Timestamp, NullableTimestamp, TimestampInput, OrgId, OrgParams, ScopeName,
+  ErrorBody,
+  NoContent,
+  errorResponses,
+  Page,
+  PageQuery,
+  Timestamp,
+  NullableTimestamp,
+  TimestampInput,
+  OrgId,
+  OrgParams,
+  ScopeName,
 } from '@gatehouse/contract';

@@ -51,7 +51,9 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): 
   const [status, description] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'the request is not valid HTTP'];
   const body = JSON.stringify({ error: 'invalid_request', error_description: description });
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }

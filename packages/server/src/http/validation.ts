@@ -16,5 +16,4 @@ const coercing = addFormats.default(new Ajv({ ...base, coerceTypes: 'array' }));
 // replacing ajv-formats' own, so validation and conversion can never disagree.
 for (const ajv of [strict, coercing]) ajv.addFormat('date-time', { type: 'string', validate: (s: string) => parseTimestamp(s) !== null });
 
-export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strict : coercing).compile(schema as object);
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object);

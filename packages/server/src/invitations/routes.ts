@@ -10,7 +10,11 @@ import type { InvitationService } from './service.js';
 import type { Invitation } from './store.js';
 
 const present = (i: Invitation) => ({
-  id: i.id, email: i.email, role: i.role, createdAt: i.createdAt, expiresAt: i.expiresAt,
+  id: i.id,
+  email: i.email,
+  role: i.role,
+  createdAt: i.createdAt,
+  expiresAt: i.expiresAt,
   invitedBy: { id: i.invitedBy, name: i.inviterName },
 });
 
@@ -31,54 +35,77 @@ export function invitationRoutes(app: App, deps: { sessions: SessionService; inv
     return { actor: { ...userActor(user), id: user.id }, role: currentRole(req, 'members:manage') };
   };
 
-  app.post(base, { schema: { tags, params: OrgParams, body: CreateBody, response: { 201: CreatedBody, ...errorResponses } }, config: owner }, async (req, reply) => {
-    const { invitation, inviteUrl, mailed } = await invitations.create(
-      acting(req), req.params.orgId, { ...req.body, inviterName: currentUser(req).name }, requestContext(req),
-    );
-    // The link is the credential: never logged, not even the SMTP error that might quote it.
-    mailed?.catch((err: { code?: unknown }) => req.log.warn({ invitationId: invitation.id, code: err.code }, 'the invitation mail could not be sent'));
-    reply.code(201).header('cache-control', 'no-store');
-    return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl };
-  });
+  app.post(
+    base,
+    { schema: { tags, params: OrgParams, body: CreateBody, response: { 201: CreatedBody, ...errorResponses } }, config: owner },
+    async (req, reply) => {
+      const { invitation, inviteUrl, mailed } = await invitations.create(
+        acting(req),
+        req.params.orgId,
+        { ...req.body, inviterName: currentUser(req).name },
+        requestContext(req),
+      );
+      // The link is the credential: never logged, not even the SMTP error that might quote it.
+      mailed?.catch((err: { code?: unknown }) => req.log.warn({ invitationId: invitation.id, code: err.code }, 'the invitation mail could not be sent'));
+      reply.code(201).header('cache-control', 'no-store');
+      return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl };
+    },
+  );
 
-  app.get(base, { schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(InvitationBody), ...errorResponses } }, config: owner }, async (req) =>
-    cursors.list(`invitations:${req.params.orgId}`, req.query, (after, limit) => invitations.list(req.params.orgId, after, limit), { present }));
+  app.get(
+    base,
+    { schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(InvitationBody), ...errorResponses } }, config: owner },
+    async (req) => cursors.list(`invitations:${req.params.orgId}`, req.query, (after, limit) => invitations.list(req.params.orgId, after, limit), { present }),
+  );
 
-  app.delete(`${base}/:id`, { schema: { tags, params: InvitationParams, response: { 204: NoContent, ...errorResponses } }, config: owner }, async (req, reply) => {
-    await invitations.revoke(acting(req), req.params.orgId, req.params.id, requestContext(req));
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    `${base}/:id`,
+    { schema: { tags, params: InvitationParams, response: { 204: NoContent, ...errorResponses } }, config: owner },
+    async (req, reply) => {
+      await invitations.revoke(acting(req), req.params.orgId, req.params.id, requestContext(req));
+      return reply.code(204).send(null);
+    },
+  );
 
   // [P3] No session needed to look; the secret in the path is the credential (http/log-serializers.ts masks it in request logs).
-  app.get('/console/api/invitations/:secret', { schema: { tags, params: SecretParams, response: { 200: PreviewBody, ...errorResponses } }, config: { session: 'none' } }, async (req, reply) => {
-    const { invitation, orgName } = await invitations.preview(req.params.secret);
-    reply.header('cache-control', 'no-store');
-    return {
-      organization: { id: invitation.orgId, name: orgName }, email: invitation.email, role: invitation.role,
-      invitedBy: { name: invitation.inviterName }, expiresAt: invitation.expiresAt,
-    };
-  });
+  app.get(
+    '/console/api/invitations/:secret',
+    { schema: { tags, params: SecretParams, response: { 200: PreviewBody, ...errorResponses } }, config: { session: 'none' } },
+    async (req, reply) => {
+      const { invitation, orgName } = await invitations.preview(req.params.secret);
+      reply.header('cache-control', 'no-store');
+      return {
+        organization: { id: invitation.orgId, name: orgName },
+        email: invitation.email,
+        role: invitation.role,
+        invitedBy: { name: invitation.inviterName },
+        expiresAt: invitation.expiresAt,
+      };
+    },
+  );
 
-  app.post('/console/api/invitations/:secret/accept', {
-    schema: { tags, params: SecretParams, body: AcceptBody, response: { 200: AcceptedBody, 201: AcceptedBody, ...errorResponses } },
-    // Open to a newcomer (no session) and to an existing account (its session, checked below).
-    config: { session: 'none' },
-  }, async (req, reply) => {
-    reply.header('cache-control', 'no-store');
-    // Signed in: consent of an existing account, with the CSRF check of every console write (§8).
-    const sessionId = req.cookies[SESSION_COOKIE];
-    const session = await sessions.resolve(sessionId);
-    if (session && sessionId) {
-      await authenticateConsole(sessions, req);
-      const accepted = await invitations.accept(req.params.secret, { signedIn: session.user }, requestContext(req));
-      return { user: session.user, memberships: await sessions.memberships(accepted.userId) };
-    }
-    const accepted = await invitations.accept(req.params.secret, req.body, requestContext(req));
-    // The new account is signed in exactly as POST /console/api/session does it.
-    const signedIn = await sessions.signIn(accepted.email, req.body.password!, requestContext(req));
-    reply
-      .code(201)
-      .setCookie(SESSION_COOKIE, signedIn.sessionId, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_SECONDS });
-    return { csrfToken: signedIn.csrfToken, user: signedIn.user, memberships: signedIn.memberships };
-  });
+  app.post(
+    '/console/api/invitations/:secret/accept',
+    {
+      schema: { tags, params: SecretParams, body: AcceptBody, response: { 200: AcceptedBody, 201: AcceptedBody, ...errorResponses } },
+      // Open to a newcomer (no session) and to an existing account (its session, checked below).
+      config: { session: 'none' },
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      // Signed in: consent of an existing account, with the CSRF check of every console write (§8).
+      const sessionId = req.cookies[SESSION_COOKIE];
+      const session = await sessions.resolve(sessionId);
+      if (session && sessionId) {
+        await authenticateConsole(sessions, req);
+        const accepted = await invitations.accept(req.params.secret, { signedIn: session.user }, requestContext(req));
+        return { user: session.user, memberships: await sessions.memberships(accepted.userId) };
+      }
+      const accepted = await invitations.accept(req.params.secret, req.body, requestContext(req));
+      // The new account is signed in exactly as POST /console/api/session does it.
+      const signedIn = await sessions.signIn(accepted.email, req.body.password!, requestContext(req));
+      reply.code(201).setCookie(SESSION_COOKIE, signedIn.sessionId, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_SECONDS });
+      return { csrfToken: signedIn.csrfToken, user: signedIn.user, memberships: signedIn.memberships };
+    },
+  );
 }

@@ -53,22 +53,44 @@ export class InvitationService {
     const secret = generateSecret(SECRET_PREFIX.invitation);
     const now = this.clock.now();
     const invitation: Invitation = {
-      id: newId('inv'), orgId, email, role: input.role, invitedBy: acting.actor.id, inviterName: input.inviterName,
-      createdAt: now, expiresAt: new Date(now.getTime() + this.options.ttlHours * 3_600_000), acceptedAt: null, revokedAt: null,
+      id: newId('inv'),
+      orgId,
+      email,
+      role: input.role,
+      invitedBy: acting.actor.id,
+      inviterName: input.inviterName,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.options.ttlHours * 3_600_000),
+      acceptedAt: null,
+      revokedAt: null,
     };
     let orgName = '';
     await this.inOrg(orgId, acting, async (tx) => {
       orgName = (await organizationStore.find(tx, orgId))!.name;
       await invitationStore.insert(tx, { ...invitation, secretHash: this.hasher.hash(secret) });
-      await this.audit.inTransaction(tx, {
-        orgId, action: 'invitation.create', outcome: 'success', actor: acting.actor,
-        target: { type: 'invitation', id: invitation.id }, detail: { email, role: input.role, expiresAt: invitation.expiresAt.toISOString() },
-      }, ctx);
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId,
+          action: 'invitation.create',
+          outcome: 'success',
+          actor: acting.actor,
+          target: { type: 'invitation', id: invitation.id },
+          detail: { email, role: input.role, expiresAt: invitation.expiresAt.toISOString() },
+        },
+        ctx,
+      );
     });
     const inviteUrl = `${this.options.issuer}/invite/${secret}`;
-    const mailed = this.options.mailer?.sendInvitation({
-      to: email, orgName, inviterName: invitation.inviterName, role: input.role, url: inviteUrl, expiresAt: invitation.expiresAt,
-    }) ?? null;
+    const mailed =
+      this.options.mailer?.sendInvitation({
+        to: email,
+        orgName,
+        inviterName: invitation.inviterName,
+        role: input.role,
+        url: inviteUrl,
+        expiresAt: invitation.expiresAt,
+      }) ?? null;
     return { invitation, inviteUrl, mailed };
   }
 
@@ -80,10 +102,18 @@ export class InvitationService {
     await this.inOrg(orgId, acting, async (tx) => {
       const revoked = await invitationStore.revoke(tx, orgId, id, this.clock.now());
       if (!revoked) throw notFound('invitation');
-      await this.audit.inTransaction(tx, {
-        orgId, action: 'invitation.revoke', outcome: 'success', actor: acting.actor,
-        target: { type: 'invitation', id }, detail: { email: revoked.email, role: revoked.role },
-      }, ctx);
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId,
+          action: 'invitation.revoke',
+          outcome: 'success',
+          actor: acting.actor,
+          target: { type: 'invitation', id },
+          detail: { email: revoked.email, role: revoked.role },
+        },
+        ctx,
+      );
     });
   }
 
@@ -126,12 +156,18 @@ export class InvitationService {
       }
       await organizationStore.addMember(tx, invitation.orgId, userId, invitation.role, now);
       await invitationStore.markAccepted(tx, invitation.id, userId, now);
-      await this.audit.inTransaction(tx, {
-        orgId: invitation.orgId, action: 'invitation.accept', outcome: 'success',
-        actor: { type: 'user', id: userId, name: invitation.email },
-        target: { type: 'invitation', id: invitation.id },
-        detail: { email: invitation.email, role: invitation.role, newUser: created !== null, invitedBy: invitation.invitedBy },
-      }, ctx);
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId: invitation.orgId,
+          action: 'invitation.accept',
+          outcome: 'success',
+          actor: { type: 'user', id: userId, name: invitation.email },
+          target: { type: 'invitation', id: invitation.id },
+          detail: { email: invitation.email, role: invitation.role, newUser: created !== null, invitedBy: invitation.invitedBy },
+        },
+        ctx,
+      );
     });
     this.states.invalidateUser(userId);
     return { userId, email: found.email, orgId: found.orgId, role: found.role, newUser: created !== null };

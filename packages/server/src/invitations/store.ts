@@ -16,13 +16,29 @@ export interface Invitation {
 }
 
 interface Row {
-  id: string; org_id: string; email: string; role: Role; invited_by: string | null; inviter_name: string;
-  created_at: Date; expires_at: Date; accepted_at: Date | null; revoked_at: Date | null;
+  id: string;
+  org_id: string;
+  email: string;
+  role: Role;
+  invited_by: string | null;
+  inviter_name: string;
+  created_at: Date;
+  expires_at: Date;
+  accepted_at: Date | null;
+  revoked_at: Date | null;
 }
 
 const toInvitation = (r: Row): Invitation => ({
-  id: r.id, orgId: r.org_id, email: r.email, role: r.role, invitedBy: r.invited_by, inviterName: r.inviter_name,
-  createdAt: r.created_at, expiresAt: r.expires_at, acceptedAt: r.accepted_at, revokedAt: r.revoked_at,
+  id: r.id,
+  orgId: r.org_id,
+  email: r.email,
+  role: r.role,
+  invitedBy: r.invited_by,
+  inviterName: r.inviter_name,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  acceptedAt: r.accepted_at,
+  revokedAt: r.revoked_at,
 });
 
 const COLUMNS = 'id, org_id, email, role, invited_by, inviter_name, created_at, expires_at, accepted_at, revoked_at';
@@ -40,10 +56,10 @@ export const invitationStore = {
   },
   /** The pending invitation a secret's hash names; `forUpdate` locks it so that it is used once. */
   async findPendingBySecret(q: Queryable, secretHash: string, now: Date, forUpdate = false): Promise<Invitation | null> {
-    const rows = await q.query<Row>(
-      `SELECT ${COLUMNS} FROM invitations WHERE secret_hash = $1 AND ${PENDING}${forUpdate ? ' FOR UPDATE' : ''}`,
-      [secretHash, now],
-    );
+    const rows = await q.query<Row>(`SELECT ${COLUMNS} FROM invitations WHERE secret_hash = $1 AND ${PENDING}${forUpdate ? ' FOR UPDATE' : ''}`, [
+      secretHash,
+      now,
+    ]);
     return rows[0] ? toInvitation(rows[0]) : null;
   },
   /** Keyset page of an organization's pending invitations in id (creation) order. */

@@ -23,7 +23,9 @@ export class Mailer {
     this.transport = nodemailer.createTransport({
       url: options.smtpUrl,
       // Bounded: a mail server that hangs must not pile up connections.
-      connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
     } as Parameters<typeof nodemailer.createTransport>[0]);
   }
 
@@ -36,9 +38,7 @@ export class Mailer {
       `The link works once and expires on ${mail.expiresAt.toISOString()}.`,
       'If you did not expect this invitation, ignore this message.',
     ].join('\n');
-    const sending = this.transport
-      .sendMail({ from: this.options.from, to: mail.to, subject: `Join ${mail.orgName} on Gatehouse`, text })
-      .then(() => undefined);
+    const sending = this.transport.sendMail({ from: this.options.from, to: mail.to, subject: `Join ${mail.orgName} on Gatehouse`, text }).then(() => undefined);
     this.inFlight.add(sending);
     void sending.catch(() => {}).finally(() => this.inFlight.delete(sending));
     return sending;

@@ -26,12 +26,19 @@ export class Metrics {
       name: 'gatehouse_principal_state_lag_seconds',
       help: 'Seconds since this instance last read the principal change log (0 on the embedded database).',
       registers: [this.registry],
-      collect() { this.set(sources.stateLagSeconds()); },
+      collect() {
+        this.set(sources.stateLagSeconds());
+      },
     });
-    const pool = (key: 'total' | 'idle' | 'waiting', help: string) => new client.Gauge({
-      name: `gatehouse_db_pool_${key}_connections`, help, registers: [this.registry],
-      collect() { this.set(sources.pool()?.[key] ?? 0); },
-    });
+    const pool = (key: 'total' | 'idle' | 'waiting', help: string) =>
+      new client.Gauge({
+        name: `gatehouse_db_pool_${key}_connections`,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(sources.pool()?.[key] ?? 0);
+        },
+      });
     pool('total', 'Database pool connections open.');
     pool('idle', 'Database pool connections idle.');
     pool('waiting', 'Queries waiting for a pool connection.');

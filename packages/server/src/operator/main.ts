@@ -33,8 +33,11 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof DataDirLockedError;
-  process.stderr.write(`gatehouse-operator: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const known = err instanceof ConfigError || err instanceof DataDirLockedError;
+    process.stderr.write(`gatehouse-operator: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
+    process.exit(1);
+  },
+);

@@ -1,6 +1,16 @@
 import {
-  AddMemberBody, ChangeRoleBody, errorResponses, MemberAddedBody, MemberBody, MemberParams, NoContent, OrganizationBody, OrganizationNameBody, OrgParams,
-  Page, PageQuery,
+  AddMemberBody,
+  ChangeRoleBody,
+  errorResponses,
+  MemberAddedBody,
+  MemberBody,
+  MemberParams,
+  NoContent,
+  OrganizationBody,
+  OrganizationNameBody,
+  OrgParams,
+  Page,
+  PageQuery,
 } from '@gatehouse/contract';
 import type { FastifyRequest } from 'fastify';
 import type { Capability } from '../catalogue/scopes.js';
@@ -12,7 +22,12 @@ import type { Acting, OrganizationService } from './service.js';
 import type { Member } from './store.js';
 
 const presentMember = (m: Member) => ({
-  userId: m.id, email: m.email, name: m.name, role: m.role, status: m.deactivated ? 'deactivated' as const : 'active' as const, joinedAt: m.joinedAt,
+  userId: m.id,
+  email: m.email,
+  name: m.name,
+  role: m.role,
+  status: m.deactivated ? ('deactivated' as const) : ('active' as const),
+  joinedAt: m.joinedAt,
 });
 
 /**
@@ -35,33 +50,51 @@ export function organizationRoutes(app: App, deps: { sessions: SessionService; o
     return { items: mine.map((m) => ({ id: m.orgId, name: m.orgName, role: m.role })), nextCursor: null };
   });
 
-  app.post('/console/api/orgs', { schema: { tags, body: OrganizationNameBody, response: { 201: OrganizationBody, ...errorResponses } } }, async (req, reply) => {
-    const user = currentUser(req);
-    reply.code(201);
-    return organizations.create({ ...userActor(user), id: user.id }, req.body.name, requestContext(req));
-  });
+  app.post(
+    '/console/api/orgs',
+    { schema: { tags, body: OrganizationNameBody, response: { 201: OrganizationBody, ...errorResponses } } },
+    async (req, reply) => {
+      const user = currentUser(req);
+      reply.code(201);
+      return organizations.create({ ...userActor(user), id: user.id }, req.body.name, requestContext(req));
+    },
+  );
 
   app.get('/console/api/orgs/:orgId', { schema: { tags, params: OrgParams, response: { 200: OrganizationBody, ...errorResponses } } }, async (req) => {
     const org = await organizations.get(req.params.orgId);
     return { ...org, role: currentRole(req) };
   });
 
-  app.patch('/console/api/orgs/:orgId', {
-    config: { capability: 'org:manage' },
-    schema: { tags, params: OrgParams, body: OrganizationNameBody, response: { 200: OrganizationBody, ...errorResponses } },
-  }, async (req) => organizations.rename(acting(req), req.params.orgId, req.body.name, requestContext(req)));
+  app.patch(
+    '/console/api/orgs/:orgId',
+    {
+      config: { capability: 'org:manage' },
+      schema: { tags, params: OrgParams, body: OrganizationNameBody, response: { 200: OrganizationBody, ...errorResponses } },
+    },
+    async (req) => organizations.rename(acting(req), req.params.orgId, req.body.name, requestContext(req)),
+  );
 
   app.get(members, { schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(MemberBody), ...errorResponses } } }, async (req) =>
-    cursors.list(`members:${req.params.orgId}`, req.query, (after, limit) => organizations.listMembers(req.params.orgId, after, limit), { present: presentMember }));
+    cursors.list(`members:${req.params.orgId}`, req.query, (after, limit) => organizations.listMembers(req.params.orgId, after, limit), {
+      present: presentMember,
+    }),
+  );
 
-  app.post(members, { config: owners, schema: { tags, params: OrgParams, body: AddMemberBody, response: { 201: MemberAddedBody, ...errorResponses } } }, async (req, reply) => {
-    const added = await organizations.addMember(acting(req), req.params.orgId, req.body, requestContext(req));
-    reply.code(201).header('cache-control', 'no-store');
-    return added;
-  });
+  app.post(
+    members,
+    { config: owners, schema: { tags, params: OrgParams, body: AddMemberBody, response: { 201: MemberAddedBody, ...errorResponses } } },
+    async (req, reply) => {
+      const added = await organizations.addMember(acting(req), req.params.orgId, req.body, requestContext(req));
+      reply.code(201).header('cache-control', 'no-store');
+      return added;
+    },
+  );
 
-  app.patch(`${members}/:userId`, { config: owners, schema: { tags, params: MemberParams, body: ChangeRoleBody, response: { 200: MemberBody, ...errorResponses } } }, async (req) =>
-    presentMember(await organizations.changeRole(acting(req), req.params.orgId, req.params.userId, req.body.role, requestContext(req))));
+  app.patch(
+    `${members}/:userId`,
+    { config: owners, schema: { tags, params: MemberParams, body: ChangeRoleBody, response: { 200: MemberBody, ...errorResponses } } },
+    async (req) => presentMember(await organizations.changeRole(acting(req), req.params.orgId, req.params.userId, req.body.role, requestContext(req))),
+  );
 
   // Anyone may leave an organization, so the capability is decided here: removing someone else takes members:manage.
   app.delete(`${members}/:userId`, { schema: { tags, params: MemberParams, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {
@@ -71,7 +104,11 @@ export function organizationRoutes(app: App, deps: { sessions: SessionService; o
   });
 
   for (const action of ['deactivate', 'reactivate'] as const) {
-    app.post(`${members}/:userId/${action}`, { config: owners, schema: { tags, params: MemberParams, response: { 200: MemberBody, ...errorResponses } } }, async (req) =>
-      presentMember(await organizations.setDeactivated(acting(req), req.params.orgId, req.params.userId, action === 'deactivate', requestContext(req))));
+    app.post(
+      `${members}/:userId/${action}`,
+      { config: owners, schema: { tags, params: MemberParams, response: { 200: MemberBody, ...errorResponses } } },
+      async (req) =>
+        presentMember(await organizations.setDeactivated(acting(req), req.params.orgId, req.params.userId, action === 'deactivate', requestContext(req))),
+    );
   }
 }

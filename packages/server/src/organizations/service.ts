@@ -48,10 +48,18 @@ export class OrganizationService {
     await this.db.transaction(async (tx) => {
       await organizationStore.insert(tx, org);
       await organizationStore.addMember(tx, org.id, actor.id, 'owner', org.createdAt);
-      await this.audit.inTransaction(tx, {
-        orgId: org.id, action: 'organization.create', outcome: 'success', actor,
-        target: { type: 'organization', id: org.id }, detail: { name: org.name },
-      }, ctx);
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId: org.id,
+          action: 'organization.create',
+          outcome: 'success',
+          actor,
+          target: { type: 'organization', id: org.id },
+          detail: { name: org.name },
+        },
+        ctx,
+      );
     });
     this.states.invalidateUser(actor.id);
     return { ...org, role: 'owner' as const };
@@ -65,13 +73,25 @@ export class OrganizationService {
 
   async rename(acting: Acting, orgId: string, name: string, ctx: RequestContext) {
     const next = validName(name);
-    await this.change(orgId, async (tx) => {
-      await organizationStore.rename(tx, orgId, next);
-      await this.audit.inTransaction(tx, {
-        orgId, action: 'organization.rename', outcome: 'success', actor: acting.actor,
-        target: { type: 'organization', id: orgId }, detail: { name: next },
-      }, ctx);
-    }, acting);
+    await this.change(
+      orgId,
+      async (tx) => {
+        await organizationStore.rename(tx, orgId, next);
+        await this.audit.inTransaction(
+          tx,
+          {
+            orgId,
+            action: 'organization.rename',
+            outcome: 'success',
+            actor: acting.actor,
+            target: { type: 'organization', id: orgId },
+            detail: { name: next },
+          },
+          ctx,
+        );
+      },
+      acting,
+    );
     return { ...(await this.get(orgId)), role: acting.role };
   }
 
@@ -99,53 +119,90 @@ export class OrganizationService {
     const passwordHash = existing ? null : await this.passwords.hash(input.password ?? initialPassword!);
     const now = this.clock.now();
     let userId = existing?.id ?? newId('usr');
-    await this.change(orgId, async (tx) => {
-      // Re-read under the lock: a concurrent add of the same email must not create two users.
-      const user = await userStore.findByEmail(tx, email);
-      if (user) userId = user.id;
-      else if (passwordHash) {
-        await userStore.insert(tx, { id: userId, email, name: input.name?.trim() || email.split('@')[0]!, passwordHash, createdAt: now });
-      } else throw new ApiError('conflict', 'the user changed while being added; retry');
-      if (await organizationStore.roleOf(tx, orgId, userId)) throw new ApiError('conflict', 'this user is already a member; change their role instead');
-      await organizationStore.addMember(tx, orgId, userId, input.role, now);
-      await this.audit.inTransaction(tx, {
-        orgId, action: 'member.add', outcome: 'success', actor: acting.actor,
-        target: { type: 'user', id: userId }, detail: { email, role: input.role, newUser: !user },
-      }, ctx);
-    }, acting);
+    await this.change(
+      orgId,
+      async (tx) => {
+        // Re-read under the lock: a concurrent add of the same email must not create two users.
+        const user = await userStore.findByEmail(tx, email);
+        if (user) userId = user.id;
+        else if (passwordHash) {
+          await userStore.insert(tx, { id: userId, email, name: input.name?.trim() || email.split('@')[0]!, passwordHash, createdAt: now });
+        } else throw new ApiError('conflict', 'the user changed while being added; retry');
+        if (await organizationStore.roleOf(tx, orgId, userId)) throw new ApiError('conflict', 'this user is already a member; change their role instead');
+        await organizationStore.addMember(tx, orgId, userId, input.role, now);
+        await this.audit.inTransaction(
+          tx,
+          {
+            orgId,
+            action: 'member.add',
+            outcome: 'success',
+            actor: acting.actor,
+            target: { type: 'user', id: userId },
+            detail: { email, role: input.role, newUser: !user },
+          },
+          ctx,
+        );
+      },
+      acting,
+    );
     this.states.invalidateUser(userId);
     return { userId, email, role: input.role, ...(initialPassword ? { initialPassword } : {}) };
   }
 
   async changeRole(acting: Acting, orgId: string, userId: string, role: Role, ctx: RequestContext): Promise<Member> {
     grantable(acting, role);
-    await this.change(orgId, async (tx) => {
-      const member = await this.memberOf(tx, orgId, userId);
-      if (roleRank(member.role) > roleRank(acting.role)) throw new ApiError('forbidden', `you cannot change the role of someone above your own role (${acting.role})`);
-      if (member.role === role) return;
-      if (member.role === 'owner') await this.keepsOwner(tx, orgId, userId);
-      await organizationStore.setRole(tx, orgId, userId, role);
-      await this.audit.inTransaction(tx, {
-        orgId, action: 'member.role_change', outcome: 'success', actor: acting.actor,
-        target: { type: 'user', id: userId }, detail: { email: member.email, from: member.role, to: role },
-      }, ctx);
-    }, acting);
+    await this.change(
+      orgId,
+      async (tx) => {
+        const member = await this.memberOf(tx, orgId, userId);
+        if (roleRank(member.role) > roleRank(acting.role))
+          throw new ApiError('forbidden', `you cannot change the role of someone above your own role (${acting.role})`);
+        if (member.role === role) return;
+        if (member.role === 'owner') await this.keepsOwner(tx, orgId, userId);
+        await organizationStore.setRole(tx, orgId, userId, role);
+        await this.audit.inTransaction(
+          tx,
+          {
+            orgId,
+            action: 'member.role_change',
+            outcome: 'success',
+            actor: acting.actor,
+            target: { type: 'user', id: userId },
+            detail: { email: member.email, from: member.role, to: role },
+          },
+          ctx,
+        );
+      },
+      acting,
+    );
     this.states.invalidateUser(userId);
     return (await organizationStore.member(this.db, orgId, userId))!;
   }
 
   /** Owners remove members; anyone may leave. The last owner can do neither to themselves. */
   async removeMember(acting: Acting, orgId: string, userId: string, ctx: RequestContext): Promise<void> {
-    await this.change(orgId, async (tx) => {
-      const member = await this.memberOf(tx, orgId, userId);
-      if (roleRank(member.role) > roleRank(acting.role)) throw new ApiError('forbidden', `you cannot remove someone above your own role (${acting.role})`);
-      if (member.role === 'owner') await this.keepsOwner(tx, orgId, userId);
-      await organizationStore.removeMember(tx, orgId, userId);
-      await this.audit.inTransaction(tx, {
-        orgId, action: userId === acting.actor.id ? 'member.leave' : 'member.remove', outcome: 'success', actor: acting.actor,
-        target: { type: 'user', id: userId }, detail: { email: member.email, role: member.role },
-      }, ctx);
-    }, acting);
+    await this.change(
+      orgId,
+      async (tx) => {
+        const member = await this.memberOf(tx, orgId, userId);
+        if (roleRank(member.role) > roleRank(acting.role)) throw new ApiError('forbidden', `you cannot remove someone above your own role (${acting.role})`);
+        if (member.role === 'owner') await this.keepsOwner(tx, orgId, userId);
+        await organizationStore.removeMember(tx, orgId, userId);
+        await this.audit.inTransaction(
+          tx,
+          {
+            orgId,
+            action: userId === acting.actor.id ? 'member.leave' : 'member.remove',
+            outcome: 'success',
+            actor: acting.actor,
+            target: { type: 'user', id: userId },
+            detail: { email: member.email, role: member.role },
+          },
+          ctx,
+        );
+      },
+      acting,
+    );
     this.states.invalidateUser(userId);
   }
 
@@ -158,30 +215,42 @@ export class OrganizationService {
   async setDeactivated(acting: Acting, orgId: string, userId: string, deactivate: boolean, ctx: RequestContext): Promise<Member> {
     if (userId === acting.actor.id) throw new ApiError('forbidden', 'you cannot deactivate or reactivate yourself');
     const now = this.clock.now();
-    await this.change(orgId, async (tx) => {
-      await this.memberOf(tx, orgId, userId);
-      const user = await userStore.findForUpdate(tx, userId);
-      if (!user || (user.deactivatedAt !== null) === deactivate) return; // already so: nothing to record
-      const orgs = await organizationStore.membershipsOf(tx, userId);
-      for (const m of orgs) {
-        if ((await organizationStore.roleOf(tx, m.orgId, acting.actor.id)) !== 'owner') {
-          throw new ApiError('forbidden', 'this user also belongs to organizations you do not own; remove them from this one instead');
+    await this.change(
+      orgId,
+      async (tx) => {
+        await this.memberOf(tx, orgId, userId);
+        const user = await userStore.findForUpdate(tx, userId);
+        if (!user || (user.deactivatedAt !== null) === deactivate) return; // already so: nothing to record
+        const orgs = await organizationStore.membershipsOf(tx, userId);
+        for (const m of orgs) {
+          if ((await organizationStore.roleOf(tx, m.orgId, acting.actor.id)) !== 'owner') {
+            throw new ApiError('forbidden', 'this user also belongs to organizations you do not own; remove them from this one instead');
+          }
+          if (deactivate && m.role === 'owner') await this.keepsOwner(tx, m.orgId, userId);
         }
-        if (deactivate && m.role === 'owner') await this.keepsOwner(tx, m.orgId, userId);
-      }
-      let revoked: string[] = [];
-      if (deactivate) {
-        await userStore.deactivate(tx, userId, now);
-        await userStore.deleteSessions(tx, userId);
-        revoked = await refreshTokenStore.revokeAllOf(tx, userId, now, acting.actor.id);
-      } else {
-        await userStore.reactivate(tx, userId);
-      }
-      await this.audit.manyInTransaction(tx, orgs.map((m) => ({
-        orgId: m.orgId, action: deactivate ? 'user.deactivate' : 'user.reactivate', outcome: 'success' as const, actor: acting.actor,
-        target: { type: 'user', id: userId }, detail: { email: user.email, ...(deactivate ? { refreshTokensRevoked: revoked.length } : {}) },
-      })), ctx);
-    }, acting);
+        let revoked: string[] = [];
+        if (deactivate) {
+          await userStore.deactivate(tx, userId, now);
+          await userStore.deleteSessions(tx, userId);
+          revoked = await refreshTokenStore.revokeAllOf(tx, userId, now, acting.actor.id);
+        } else {
+          await userStore.reactivate(tx, userId);
+        }
+        await this.audit.manyInTransaction(
+          tx,
+          orgs.map((m) => ({
+            orgId: m.orgId,
+            action: deactivate ? 'user.deactivate' : 'user.reactivate',
+            outcome: 'success' as const,
+            actor: acting.actor,
+            target: { type: 'user', id: userId },
+            detail: { email: user.email, ...(deactivate ? { refreshTokensRevoked: revoked.length } : {}) },
+          })),
+          ctx,
+        );
+      },
+      acting,
+    );
     this.states.invalidateUser(userId);
     return (await organizationStore.member(this.db, orgId, userId))!;
   }

@@ -24,9 +24,21 @@ export interface Member {
   joinedAt: Date;
 }
 
-interface MemberRow { id: string; email: string; name: string; role: Role; deactivated_at: Date | null; created_at: Date }
+interface MemberRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  deactivated_at: Date | null;
+  created_at: Date;
+}
 const toMember = (r: MemberRow): Member => ({
-  id: r.id, email: r.email, name: r.name, role: r.role, deactivated: r.deactivated_at !== null, joinedAt: r.created_at,
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  deactivated: r.deactivated_at !== null,
+  joinedAt: r.created_at,
 });
 
 export const organizationStore = {

@@ -68,76 +68,103 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
   const cursorScope = (s: RecordScope) => `records:${s.orgId}:${s.resource}:${s.parentId ?? ''}:${s.ownerId ?? ''}`;
   const auditEvent = (req: FastifyRequest, action: 'create' | 'update' | 'delete', id: string, detail: Record<string, unknown>) => {
     const p = currentPrincipal(req);
-    return { orgId: p.orgId, action: `${def.kind}.${action}` as const, outcome: 'success' as const, actor: principalActor(p), target: { type: def.kind, id }, detail };
+    return {
+      orgId: p.orgId,
+      action: `${def.kind}.${action}` as const,
+      outcome: 'success' as const,
+      actor: principalActor(p),
+      target: { type: def.kind, id },
+      detail,
+    };
   };
 
-  app.get(base, {
-    schema: { tags, params: listParams, querystring: PageQuery, response: { 200: Page(RecordBody), ...errorResponses } },
-    onRequest: requireScope(deps.decision, def.read),
-  }, async (req) => {
-    const scope = await scopeOf(req);
-    return cursors.list(cursorScope(scope), req.query, (after, limit) => recordStore.list(db, scope, after, limit), { present });
-  });
+  app.get(
+    base,
+    {
+      schema: { tags, params: listParams, querystring: PageQuery, response: { 200: Page(RecordBody), ...errorResponses } },
+      onRequest: requireScope(deps.decision, def.read),
+    },
+    async (req) => {
+      const scope = await scopeOf(req);
+      return cursors.list(cursorScope(scope), req.query, (after, limit) => recordStore.list(db, scope, after, limit), { present });
+    },
+  );
 
-  app.get(`${base}/:id`, {
-    schema: { tags, params: itemParams, response: { 200: RecordBody, ...errorResponses } },
-    onRequest: requireScope(deps.decision, def.read),
-  }, async (req) => {
-    const row = await recordStore.get(db, await scopeOf(req), idOf(req));
-    if (!row) throw missing();
-    return present(row);
-  });
+  app.get(
+    `${base}/:id`,
+    {
+      schema: { tags, params: itemParams, response: { 200: RecordBody, ...errorResponses } },
+      onRequest: requireScope(deps.decision, def.read),
+    },
+    async (req) => {
+      const row = await recordStore.get(db, await scopeOf(req), idOf(req));
+      if (!row) throw missing();
+      return present(row);
+    },
+  );
 
   if (def.create && def.write) {
-    app.post(base, {
-      schema: { tags, params: listParams, body: def.create, response: { 201: RecordBody, ...errorResponses } },
-      onRequest: requireScope(deps.decision, def.write),
-    }, async (req, reply) => {
-      const scope = await scopeOf(req);
-      const by = currentPrincipal(req).id;
-      const id = newId(def.prefix);
-      const data = req.body as Record<string, unknown>;
-      // The audit row commits with the record (ARCHITECTURE property 4); field names only, no values.
-      const row = await db.transaction(async (tx) => {
-        const created = await recordStore.insert(tx, scope, { id, data, at: clock.now(), by });
-        await audit.inTransaction(tx, auditEvent(req, 'create', id, { fields: Object.keys(data) }), requestContext(req));
-        return created;
-      });
-      return reply.code(201).send(present(row));
-    });
+    app.post(
+      base,
+      {
+        schema: { tags, params: listParams, body: def.create, response: { 201: RecordBody, ...errorResponses } },
+        onRequest: requireScope(deps.decision, def.write),
+      },
+      async (req, reply) => {
+        const scope = await scopeOf(req);
+        const by = currentPrincipal(req).id;
+        const id = newId(def.prefix);
+        const data = req.body as Record<string, unknown>;
+        // The audit row commits with the record (ARCHITECTURE property 4); field names only, no values.
+        const row = await db.transaction(async (tx) => {
+          const created = await recordStore.insert(tx, scope, { id, data, at: clock.now(), by });
+          await audit.inTransaction(tx, auditEvent(req, 'create', id, { fields: Object.keys(data) }), requestContext(req));
+          return created;
+        });
+        return reply.code(201).send(present(row));
+      },
+    );
   }
 
   if (def.update && def.write) {
-    app.patch(`${base}/:id`, {
-      schema: { tags, params: itemParams, body: def.update, response: { 200: RecordBody, ...errorResponses } },
-      onRequest: requireScope(deps.decision, def.write),
-    }, async (req) => {
-      const scope = await scopeOf(req);
-      const changes = req.body as Record<string, unknown>;
-      const updated = await db.transaction(async (tx) => {
-        const row = await recordStore.get(tx, scope, idOf(req), { forUpdate: true });
-        if (!row) throw missing();
-        const next = await recordStore.update(tx, row.id, { ...row.data, ...changes }, clock.now(), currentPrincipal(req).id);
-        await audit.inTransaction(tx, auditEvent(req, 'update', row.id, { fields: Object.keys(changes) }), requestContext(req));
-        return next;
-      });
-      return present(updated);
-    });
+    app.patch(
+      `${base}/:id`,
+      {
+        schema: { tags, params: itemParams, body: def.update, response: { 200: RecordBody, ...errorResponses } },
+        onRequest: requireScope(deps.decision, def.write),
+      },
+      async (req) => {
+        const scope = await scopeOf(req);
+        const changes = req.body as Record<string, unknown>;
+        const updated = await db.transaction(async (tx) => {
+          const row = await recordStore.get(tx, scope, idOf(req), { forUpdate: true });
+          if (!row) throw missing();
+          const next = await recordStore.update(tx, row.id, { ...row.data, ...changes }, clock.now(), currentPrincipal(req).id);
+          await audit.inTransaction(tx, auditEvent(req, 'update', row.id, { fields: Object.keys(changes) }), requestContext(req));
+          return next;
+        });
+        return present(updated);
+      },
+    );
   }
 
   if (def.deletable && def.write) {
-    app.delete(`${base}/:id`, {
-      schema: { tags, params: itemParams, response: { 204: NoContent, ...errorResponses } },
-      onRequest: requireScope(deps.decision, def.write),
-    }, async (req, reply) => {
-      const scope = await scopeOf(req);
-      await db.transaction(async (tx) => {
-        const row = await recordStore.get(tx, scope, idOf(req), { forUpdate: true });
-        if (!row) throw missing();
-        await recordStore.delete(tx, row.id);
-        await audit.inTransaction(tx, auditEvent(req, 'delete', row.id, {}), requestContext(req));
-      });
-      return reply.code(204).send(null);
-    });
+    app.delete(
+      `${base}/:id`,
+      {
+        schema: { tags, params: itemParams, response: { 204: NoContent, ...errorResponses } },
+        onRequest: requireScope(deps.decision, def.write),
+      },
+      async (req, reply) => {
+        const scope = await scopeOf(req);
+        await db.transaction(async (tx) => {
+          const row = await recordStore.get(tx, scope, idOf(req), { forUpdate: true });
+          if (!row) throw missing();
+          await recordStore.delete(tx, row.id);
+          await audit.inTransaction(tx, auditEvent(req, 'delete', row.id, {}), requestContext(req));
+        });
+        return reply.code(204).send(null);
+      },
+    );
   }
 }

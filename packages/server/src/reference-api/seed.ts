@@ -33,7 +33,14 @@ export async function seedSampleData(q: Queryable, orgId: string, at: Date): Pro
     }
   }
   const frameworks = await recordStore.list(q, { orgId, resource: 'governance/frameworks', parentId: null, ownerId: null }, null, 1);
-  await recordStore.insert(q, { orgId, resource: 'governance/framework-versions', parentId: null, ownerId: null }, {
-    id: newId('frv'), data: { frameworkId: frameworks[0]?.id, version: '2017 (revised 2022)' }, at, by: 'system',
-  });
+  await recordStore.insert(
+    q,
+    { orgId, resource: 'governance/framework-versions', parentId: null, ownerId: null },
+    {
+      id: newId('frv'),
+      data: { frameworkId: frameworks[0]?.id, version: '2017 (revised 2022)' },
+      at,
+      by: 'system',
+    },
+  );
 }

@@ -20,11 +20,21 @@ export interface RecordScope {
 }
 
 interface Row {
-  id: string; data: Record<string, unknown>; created_at: Date; created_by: string; updated_at: Date; updated_by: string;
+  id: string;
+  data: Record<string, unknown>;
+  created_at: Date;
+  created_by: string;
+  updated_at: Date;
+  updated_by: string;
 }
 
 const toRecord = (r: Row): RecordRow => ({
-  id: r.id, data: r.data, createdAt: r.created_at, createdBy: r.created_by, updatedAt: r.updated_at, updatedBy: r.updated_by,
+  id: r.id,
+  data: r.data,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  updatedAt: r.updated_at,
+  updatedBy: r.updated_by,
 });
 
 const COLUMNS = 'id, data, created_at, created_by, updated_at, updated_by';
@@ -64,10 +74,12 @@ export const recordStore = {
 
   /** Replaces `data` of a record already read (FOR UPDATE) within the caller's scope. */
   async update(q: Queryable, id: string, data: Record<string, unknown>, at: Date, by: string): Promise<RecordRow> {
-    const rows = await q.query<Row>(
-      `UPDATE records SET data = $2, updated_at = $3, updated_by = $4 WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, JSON.stringify(data), at, by],
-    );
+    const rows = await q.query<Row>(`UPDATE records SET data = $2, updated_at = $3, updated_by = $4 WHERE id = $1 RETURNING ${COLUMNS}`, [
+      id,
+      JSON.stringify(data),
+      at,
+      by,
+    ]);
     return toRecord(rows[0]!);
   },
 

@@ -1,5 +1,12 @@
 import {
-  CreateRefreshTokenBody, errorResponses, NoContent, PageQuery, Page, RefreshTokenBody, RefreshTokenCreatedBody, RefreshTokenParams,
+  CreateRefreshTokenBody,
+  errorResponses,
+  NoContent,
+  PageQuery,
+  Page,
+  RefreshTokenBody,
+  RefreshTokenCreatedBody,
+  RefreshTokenParams,
 } from '@gatehouse/contract';
 import type { Cursors } from '../http/cursor.js';
 import { requestContext, type App } from '../http/types.js';

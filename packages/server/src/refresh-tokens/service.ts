@@ -73,10 +73,17 @@ export class RefreshTokenService {
     const token = { id, userId: actor.id, name, hash: this.hasher.hash(refreshToken), scopes, orgIds, createdAt: now };
     await this.db.transaction(async (tx) => {
       await refreshTokenStore.insert(tx, token);
-      await this.audit.manyInTransaction(tx, this.events(user.roles.keys(), orgIds, {
-        action: 'refresh_token.create', outcome: 'success', actor,
-        target: { type: 'refresh_token', id }, detail: { name, scopes, orgIds },
-      }), ctx);
+      await this.audit.manyInTransaction(
+        tx,
+        this.events(user.roles.keys(), orgIds, {
+          action: 'refresh_token.create',
+          outcome: 'success',
+          actor,
+          target: { type: 'refresh_token', id },
+          detail: { name, scopes, orgIds },
+        }),
+        ctx,
+      );
     });
     return { ...present({ ...token, lastUsedAt: null }), refreshToken };
   }
@@ -133,15 +140,27 @@ export class RefreshTokenService {
     const user = await this.states.user(token.userId);
     await this.db.transaction(async (tx) => {
       if (!(await refreshTokenStore.revoke(tx, token.id, this.clock.now(), actor.id ?? 'unknown'))) return;
-      await this.audit.manyInTransaction(tx, this.events(user?.roles.keys() ?? [], token.orgIds, {
-        action: 'refresh_token.revoke', outcome: 'success', actor,
-        target: { type: 'refresh_token', id: token.id }, detail: { name: token.name, via },
-      }), ctx);
+      await this.audit.manyInTransaction(
+        tx,
+        this.events(user?.roles.keys() ?? [], token.orgIds, {
+          action: 'refresh_token.revoke',
+          outcome: 'success',
+          actor,
+          target: { type: 'refresh_token', id: token.id },
+          detail: { name: token.name, via },
+        }),
+        ctx,
+      );
     });
   }
 }
 
 const present = (t: Omit<RefreshToken, 'revokedAt'> | RefreshToken): RefreshTokenView => ({
-  id: t.id, name: t.name, scopes: t.scopes, orgIds: t.orgIds, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt,
+  id: t.id,
+  name: t.name,
+  scopes: t.scopes,
+  orgIds: t.orgIds,
+  createdAt: t.createdAt,
+  lastUsedAt: t.lastUsedAt,
   expiresAt: expiresAt(t),
 });

@@ -18,13 +18,27 @@ export interface RefreshToken {
 }
 
 interface Row {
-  id: string; user_id: string; name: string; token_hash: string; scopes: string[] | null; org_ids: string[] | null;
-  created_at: Date; last_used_at: Date | null; revoked_at: Date | null;
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  scopes: string[] | null;
+  org_ids: string[] | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
 }
 
 const toToken = (r: Row): RefreshToken => ({
-  id: r.id, userId: r.user_id, name: r.name, hash: r.token_hash, scopes: r.scopes, orgIds: r.org_ids,
-  createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
+  id: r.id,
+  userId: r.user_id,
+  name: r.name,
+  hash: r.token_hash,
+  scopes: r.scopes,
+  orgIds: r.org_ids,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+  revokedAt: r.revoked_at,
 });
 
 /** [B4] The moment a token stops working unless it is used before then. */
@@ -63,10 +77,7 @@ export const refreshTokenStore = {
   },
   /** Revokes one token; false when it was unknown or already revoked. */
   async revoke(q: Queryable, id: string, at: Date, by: string): Promise<boolean> {
-    const rows = await q.query(
-      'UPDATE refresh_tokens SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING id',
-      [id, at, by],
-    );
+    const rows = await q.query('UPDATE refresh_tokens SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING id', [id, at, by]);
     return rows.length > 0;
   },
   /** [B7] Revokes every live token of a user; returns their ids. */

@@ -1,6 +1,16 @@
 import {
-  CreateServiceAccountBody, errorResponses, NoContent, OrgParams, Page, PageQuery, RotateSecretBody, SecretRotatedBody,
-  ServiceAccountBody, ServiceAccountCreatedBody, ServiceAccountParams, UpdateServiceAccountBody,
+  CreateServiceAccountBody,
+  errorResponses,
+  NoContent,
+  OrgParams,
+  Page,
+  PageQuery,
+  RotateSecretBody,
+  SecretRotatedBody,
+  ServiceAccountBody,
+  ServiceAccountCreatedBody,
+  ServiceAccountParams,
+  UpdateServiceAccountBody,
 } from '@gatehouse/contract';
 import type { Cursors } from '../http/cursor.js';
 import { requestContext, type App } from '../http/types.js';
@@ -25,30 +35,49 @@ export function serviceAccountRoutes(app: App, deps: ServiceAccountRouteDeps): v
     return { ...a, clientId: a.id, status } as const;
   };
 
-  app.post(base, { config, schema: { tags, params: OrgParams, body: CreateServiceAccountBody, response: { 201: ServiceAccountCreatedBody, ...errorResponses } } }, async (req, reply) => {
-    const { account, clientSecret } = await serviceAccounts.create(userActor(currentUser(req)), req.params.orgId, req.body, requestContext(req));
-    reply.code(201).header('cache-control', 'no-store');
-    return { ...present(account), clientSecret };
-  });
+  app.post(
+    base,
+    { config, schema: { tags, params: OrgParams, body: CreateServiceAccountBody, response: { 201: ServiceAccountCreatedBody, ...errorResponses } } },
+    async (req, reply) => {
+      const { account, clientSecret } = await serviceAccounts.create(userActor(currentUser(req)), req.params.orgId, req.body, requestContext(req));
+      reply.code(201).header('cache-control', 'no-store');
+      return { ...present(account), clientSecret };
+    },
+  );
 
-  app.get(base, { config, schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(ServiceAccountBody), ...errorResponses } } }, async (req) =>
-    cursors.list(`service-accounts:${req.params.orgId}`, req.query, (after, limit) => serviceAccounts.list(req.params.orgId, after, limit), { present }));
+  app.get(
+    base,
+    { config, schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(ServiceAccountBody), ...errorResponses } } },
+    async (req) =>
+      cursors.list(`service-accounts:${req.params.orgId}`, req.query, (after, limit) => serviceAccounts.list(req.params.orgId, after, limit), { present }),
+  );
 
   app.get(`${base}/:id`, { config, schema: { tags, params: ServiceAccountParams, response: { 200: ServiceAccountBody, ...errorResponses } } }, async (req) =>
-    present(await serviceAccounts.get(req.params.orgId, req.params.id)));
+    present(await serviceAccounts.get(req.params.orgId, req.params.id)),
+  );
 
-  app.patch(`${base}/:id`, { config, schema: { tags, params: ServiceAccountParams, body: UpdateServiceAccountBody, response: { 200: ServiceAccountBody, ...errorResponses } } }, async (req) =>
-    present(await serviceAccounts.update(userActor(currentUser(req)), req.params.orgId, req.params.id, req.body, requestContext(req))));
+  app.patch(
+    `${base}/:id`,
+    { config, schema: { tags, params: ServiceAccountParams, body: UpdateServiceAccountBody, response: { 200: ServiceAccountBody, ...errorResponses } } },
+    async (req) => present(await serviceAccounts.update(userActor(currentUser(req)), req.params.orgId, req.params.id, req.body, requestContext(req))),
+  );
 
-  app.post(`${base}/:id/rotate-secret`, { config, schema: { tags, params: ServiceAccountParams, body: RotateSecretBody, response: { 200: SecretRotatedBody, ...errorResponses } } }, async (req, reply) => {
-    const r = await serviceAccounts.rotateSecret(userActor(currentUser(req)), req.params.orgId, req.params.id, req.body?.graceSeconds, requestContext(req));
-    reply.header('cache-control', 'no-store');
-    return { clientSecret: r.clientSecret, generation: r.generation, previousSecretExpiresAt: r.previousSecretExpiresAt, serviceAccount: present(r.account) };
-  });
+  app.post(
+    `${base}/:id/rotate-secret`,
+    { config, schema: { tags, params: ServiceAccountParams, body: RotateSecretBody, response: { 200: SecretRotatedBody, ...errorResponses } } },
+    async (req, reply) => {
+      const r = await serviceAccounts.rotateSecret(userActor(currentUser(req)), req.params.orgId, req.params.id, req.body?.graceSeconds, requestContext(req));
+      reply.header('cache-control', 'no-store');
+      return { clientSecret: r.clientSecret, generation: r.generation, previousSecretExpiresAt: r.previousSecretExpiresAt, serviceAccount: present(r.account) };
+    },
+  );
 
   for (const action of ['disable', 'enable'] as const) {
-    app.post(`${base}/:id/${action}`, { config, schema: { tags, params: ServiceAccountParams, response: { 200: ServiceAccountBody, ...errorResponses } } }, async (req) =>
-      present(await serviceAccounts[action](userActor(currentUser(req)), req.params.orgId, req.params.id, requestContext(req))));
+    app.post(
+      `${base}/:id/${action}`,
+      { config, schema: { tags, params: ServiceAccountParams, response: { 200: ServiceAccountBody, ...errorResponses } } },
+      async (req) => present(await serviceAccounts[action](userActor(currentUser(req)), req.params.orgId, req.params.id, requestContext(req))),
+    );
   }
 
   app.delete(`${base}/:id`, { config, schema: { tags, params: ServiceAccountParams, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {

@@ -57,10 +57,19 @@ export class ServiceAccountService {
     await this.db.transaction(async (tx) => {
       await serviceAccountStore.insert(tx, { id, orgId, name, scopes, expiresAt, createdAt: now, createdBy: actor.id ?? 'system', updatedAt: now });
       await serviceAccountStore.insertSecret(tx, id, { id: secretId, generation: 1, hash: this.hasher.hash(clientSecret), createdAt: now });
-      await this.audit.inTransaction(tx, {
-        orgId, action: 'service_account.create', outcome: 'success', actor,
-        target: { type: 'service_account', id }, credential: secretId, detail: { name, scopes, expiresAt },
-      }, ctx);
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId,
+          action: 'service_account.create',
+          outcome: 'success',
+          actor,
+          target: { type: 'service_account', id },
+          credential: secretId,
+          detail: { name, scopes, expiresAt },
+        },
+        ctx,
+      );
     });
     this.states.invalidate(id);
     return { account: await this.get(orgId, id), clientSecret };
@@ -68,7 +77,10 @@ export class ServiceAccountService {
 
   async list(orgId: string, after: string | null, limit: number): Promise<ServiceAccountView[]> {
     const accounts = await serviceAccountStore.listByOrg(this.db, orgId, after, limit);
-    const secrets = await serviceAccountStore.secretsOf(this.db, accounts.map((a) => a.id));
+    const secrets = await serviceAccountStore.secretsOf(
+      this.db,
+      accounts.map((a) => a.id),
+    );
     return accounts.map((a) => this.present(a, secrets.get(a.id) ?? []));
   }
 
@@ -92,15 +104,23 @@ export class ServiceAccountService {
         endTokens: input.expiresAt !== undefined && account.expiresAt !== null && account.expiresAt.getTime() <= now.getTime(),
       };
       await serviceAccountStore.update(tx, id, next);
-      await this.audit.inTransaction(tx, {
-        orgId, action: 'service_account.update', outcome: 'success', actor, target: { type: 'service_account', id },
-        detail: {
-          ...(input.name !== undefined ? { name: next.name } : {}),
-          ...(input.scopes !== undefined ? { scopes: next.scopes, previousScopes: account.scopes } : {}),
-          ...(input.expiresAt !== undefined ? { expiresAt: next.expiresAt } : {}),
-          ...(next.endTokens ? { endedLiveTokens: true } : {}),
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId,
+          action: 'service_account.update',
+          outcome: 'success',
+          actor,
+          target: { type: 'service_account', id },
+          detail: {
+            ...(input.name !== undefined ? { name: next.name } : {}),
+            ...(input.scopes !== undefined ? { scopes: next.scopes, previousScopes: account.scopes } : {}),
+            ...(input.expiresAt !== undefined ? { expiresAt: next.expiresAt } : {}),
+            ...(next.endTokens ? { endedLiveTokens: true } : {}),
+          },
         },
-      }, ctx);
+        ctx,
+      );
     });
     return this.get(orgId, id);
   }
@@ -126,11 +146,19 @@ export class ServiceAccountService {
       const current = previous.find((s) => s.expiresAt === null);
       await serviceAccountStore.retireSecrets(tx, id, graceEndsAt, now);
       await serviceAccountStore.insertSecret(tx, id, { id: secretId, generation, hash: this.hasher.hash(clientSecret), createdAt: now });
-      await this.audit.inTransaction(tx, {
-        orgId, action: 'service_account.rotate_secret', outcome: 'success', actor,
-        target: { type: 'service_account', id }, credential: secretId,
-        detail: { generation, graceSeconds: grace, previousSecret: current?.id ?? null, previousSecretExpiresAt: current ? graceEndsAt : null },
-      }, ctx);
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId,
+          action: 'service_account.rotate_secret',
+          outcome: 'success',
+          actor,
+          target: { type: 'service_account', id },
+          credential: secretId,
+          detail: { generation, graceSeconds: grace, previousSecret: current?.id ?? null, previousSecretExpiresAt: current ? graceEndsAt : null },
+        },
+        ctx,
+      );
     });
     return { clientSecret, secretId, generation, previousSecretExpiresAt: graceEndsAt, account: await this.get(orgId, id) };
   }
@@ -148,10 +176,18 @@ export class ServiceAccountService {
   async delete(actor: Actor, orgId: string, id: string, ctx: RequestContext): Promise<void> {
     await this.change(orgId, id, async (tx, account) => {
       await serviceAccountStore.delete(tx, id);
-      await this.audit.inTransaction(tx, {
-        orgId, action: 'service_account.delete', outcome: 'success', actor,
-        target: { type: 'service_account', id }, detail: { name: account.name },
-      }, ctx);
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId,
+          action: 'service_account.delete',
+          outcome: 'success',
+          actor,
+          target: { type: 'service_account', id },
+          detail: { name: account.name },
+        },
+        ctx,
+      );
     });
   }
 
@@ -160,10 +196,17 @@ export class ServiceAccountService {
     await this.change(orgId, id, async (tx, account) => {
       if ((account.disabledAt !== null) === disable) return; // already so: nothing to record
       await serviceAccountStore.setDisabled(tx, id, disable ? now : null, now);
-      await this.audit.inTransaction(tx, {
-        orgId, action: disable ? 'service_account.disable' : 'service_account.enable', outcome: 'success', actor,
-        target: { type: 'service_account', id },
-      }, ctx);
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId,
+          action: disable ? 'service_account.disable' : 'service_account.enable',
+          outcome: 'success',
+          actor,
+          target: { type: 'service_account', id },
+        },
+        ctx,
+      );
     });
     return this.get(orgId, id);
   }

@@ -27,15 +27,31 @@ const COLUMNS = `id, org_id, name, scopes, expires_at, disabled_at, token_epoch,
   updated_at, last_token_issued_at`;
 
 interface Row {
-  id: string; org_id: string; name: string; scopes: string[]; expires_at: Date | null;
-  disabled_at: Date | null; token_epoch: number; created_at: Date; created_by: string;
-  updated_at: Date; last_token_issued_at: Date | null;
+  id: string;
+  org_id: string;
+  name: string;
+  scopes: string[];
+  expires_at: Date | null;
+  disabled_at: Date | null;
+  token_epoch: number;
+  created_at: Date;
+  created_by: string;
+  updated_at: Date;
+  last_token_issued_at: Date | null;
 }
 
 const toAccount = (r: Row): ServiceAccount => ({
-  id: r.id, orgId: r.org_id, name: r.name, scopes: r.scopes, expiresAt: r.expires_at,
-  disabledAt: r.disabled_at, tokenEpoch: r.token_epoch, createdAt: r.created_at,
-  createdBy: r.created_by, updatedAt: r.updated_at, lastTokenIssuedAt: r.last_token_issued_at,
+  id: r.id,
+  orgId: r.org_id,
+  name: r.name,
+  scopes: r.scopes,
+  expiresAt: r.expires_at,
+  disabledAt: r.disabled_at,
+  tokenEpoch: r.token_epoch,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  updatedAt: r.updated_at,
+  lastTokenIssuedAt: r.last_token_issued_at,
 });
 
 /** SQL for service accounts and their client secrets; the rules live in service.ts. */
@@ -49,10 +65,7 @@ export const serviceAccountStore = {
   },
 
   async find(q: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<ServiceAccount | null> {
-    const rows = await q.query<Row>(
-      `SELECT ${COLUMNS} FROM service_accounts WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
+    const rows = await q.query<Row>(`SELECT ${COLUMNS} FROM service_accounts WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
     return rows[0] ? toAccount(rows[0]) : null;
   },
 
@@ -72,7 +85,11 @@ export const serviceAccountStore = {
   },
 
   /** `endTokens` moves the token epoch on, as a disable does ([A8]: an expired account behaves as disabled). */
-  async update(q: Queryable, id: string, fields: { name: string; scopes: string[]; expiresAt: Date | null; updatedAt: Date; endTokens: boolean }): Promise<void> {
+  async update(
+    q: Queryable,
+    id: string,
+    fields: { name: string; scopes: string[]; expiresAt: Date | null; updatedAt: Date; endTokens: boolean },
+  ): Promise<void> {
     await q.query(
       `UPDATE service_accounts SET name = $2, scopes = $3, expires_at = $4, updated_at = $5,
          token_epoch = token_epoch + CASE WHEN $6::boolean THEN 1 ELSE 0 END
@@ -129,17 +146,11 @@ export const serviceAccountStore = {
    * window at once; the current secret gets `graceEndsAt` (deleted too when the grace is 0).
    */
   async retireSecrets(q: Queryable, serviceAccountId: string, graceEndsAt: Date, now: Date): Promise<void> {
-    await q.query(
-      'DELETE FROM service_account_secrets WHERE service_account_id = $1 AND expires_at IS NOT NULL',
-      [serviceAccountId],
-    );
+    await q.query('DELETE FROM service_account_secrets WHERE service_account_id = $1 AND expires_at IS NOT NULL', [serviceAccountId]);
     if (graceEndsAt.getTime() <= now.getTime()) {
       await q.query('DELETE FROM service_account_secrets WHERE service_account_id = $1', [serviceAccountId]);
     } else {
-      await q.query(
-        'UPDATE service_account_secrets SET expires_at = $2 WHERE service_account_id = $1 AND expires_at IS NULL',
-        [serviceAccountId, graceEndsAt],
-      );
+      await q.query('UPDATE service_account_secrets SET expires_at = $2 WHERE service_account_id = $1 AND expires_at IS NULL', [serviceAccountId, graceEndsAt]);
     }
   },
 };

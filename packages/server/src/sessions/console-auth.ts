@@ -116,8 +116,7 @@ export function currentRole(request: FastifyRequest, capability?: Capability): R
 
 export const userActor = (u: SessionUser): Actor => ({ type: 'user', id: u.id, name: u.email });
 
-const forbidden = (role: Role, capability: Capability) =>
-  new ApiError('forbidden', `your role (${role}) does not allow this; it needs ${capability}`);
+const forbidden = (role: Role, capability: Capability) => new ApiError('forbidden', `your role (${role}) does not allow this; it needs ${capability}`);
 
 /**
  * The signed-in user's role in `orgId`, required to grant `capability`. No role at all is 404 so

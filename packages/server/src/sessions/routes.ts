@@ -12,16 +12,20 @@ export function sessionRoutes(app: App, deps: { sessions: SessionService; config
   const secure = deps.config.issuer.startsWith('https://');
 
   // Signing in is the one console call made without a session.
-  app.post('/console/api/session', {
-    config: { session: 'none' },
-    schema: { tags, body: SignInBody, response: { 200: SessionBody, ...errorResponses } },
-  }, async (req, reply) => {
-    const result = await sessions.signIn(req.body.email, req.body.password, requestContext(req));
-    reply
-      .setCookie(SESSION_COOKIE, result.sessionId, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_SECONDS })
-      .header('cache-control', 'no-store');
-    return { csrfToken: result.csrfToken, user: result.user, memberships: result.memberships };
-  });
+  app.post(
+    '/console/api/session',
+    {
+      config: { session: 'none' },
+      schema: { tags, body: SignInBody, response: { 200: SessionBody, ...errorResponses } },
+    },
+    async (req, reply) => {
+      const result = await sessions.signIn(req.body.email, req.body.password, requestContext(req));
+      reply
+        .setCookie(SESSION_COOKIE, result.sessionId, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_SECONDS })
+        .header('cache-control', 'no-store');
+      return { csrfToken: result.csrfToken, user: result.user, memberships: result.memberships };
+    },
+  );
 
   // The console page reloads and needs its CSRF token back; the cookie itself is HttpOnly.
   app.get('/console/api/session', { schema: { tags, response: { 200: SessionBody, ...errorResponses } } }, async (req, reply) => {
@@ -41,5 +45,8 @@ export function sessionRoutes(app: App, deps: { sessions: SessionService; config
     return { user, memberships: await sessions.memberships(user.id) };
   });
 
-  app.get('/console/api/scopes', { schema: { tags, response: { 200: Page(ScopeInfoBody), ...errorResponses } } }, async () => ({ items: [...SCOPE_CATALOGUE], nextCursor: null }));
+  app.get('/console/api/scopes', { schema: { tags, response: { 200: Page(ScopeInfoBody), ...errorResponses } } }, async () => ({
+    items: [...SCOPE_CATALOGUE],
+    nextCursor: null,
+  }));
 }

@@ -42,10 +42,7 @@ export class SessionService {
     limits: Config['rateLimits'],
   ) {
     const monotonicMs = () => clock.monotonicMs();
-    this.failures = new AttemptLimiter([
-      new RateLimiter(limits.signInPerAddress, monotonicMs),
-      new RateLimiter(limits.signInPerEmail, monotonicMs),
-    ]);
+    this.failures = new AttemptLimiter([new RateLimiter(limits.signInPerAddress, monotonicMs), new RateLimiter(limits.signInPerEmail, monotonicMs)]);
   }
 
   async signIn(email: string, password: string, ctx: RequestContext) {
@@ -54,7 +51,9 @@ export class SessionService {
     const attempt = this.failures.begin([ctx.ip, addressAnd(ctx.ip, normalizeEmail(email))]);
     let failed = false;
     try {
-      return await this.checkAndStart(email, password, ctx, () => { failed = true; });
+      return await this.checkAndStart(email, password, ctx, () => {
+        failed = true;
+      });
     } finally {
       if (!failed) attempt.release();
     }
@@ -67,11 +66,17 @@ export class SessionService {
       : await this.passwords.verify(password, await this.passwords.dummyHash()).then(() => false);
     if (!user || !ok || user.deactivatedAt) {
       await this.db.transaction((tx) =>
-        this.audit.inTransaction(tx, {
-          orgId: null, action: 'session.sign_in', outcome: 'failure',
-          actor: user ? { type: 'user', id: user.id, name: user.email } : { type: 'anonymous' },
-          detail: { reason: !user ? 'unknown email' : !ok ? 'wrong password' : 'user deactivated' },
-        }, ctx),
+        this.audit.inTransaction(
+          tx,
+          {
+            orgId: null,
+            action: 'session.sign_in',
+            outcome: 'failure',
+            actor: user ? { type: 'user', id: user.id, name: user.email } : { type: 'anonymous' },
+            detail: { reason: !user ? 'unknown email' : !ok ? 'wrong password' : 'user deactivated' },
+          },
+          ctx,
+        ),
       );
       onFailure();
       throw new ApiError('unauthenticated', SIGN_IN_FAILED);
@@ -82,15 +87,23 @@ export class SessionService {
     await this.db.transaction(async (tx) => {
       await sessionStore.deleteExpired(tx, now);
       await sessionStore.insert(tx, {
-        idHash: this.hasher.hash(sessionId), userId: user.id, createdAt: now,
+        idHash: this.hasher.hash(sessionId),
+        userId: user.id,
+        createdAt: now,
         expiresAt: new Date(now.getTime() + SESSION_SECONDS * 1000),
       });
       // A sign-in is recorded in each organization's log, where its admins will look for it.
       for (const m of memberships.length ? memberships : [null]) {
-        await this.audit.inTransaction(tx, {
-          orgId: m?.orgId ?? null, action: 'session.sign_in', outcome: 'success',
-          actor: { type: 'user', id: user.id, name: user.email },
-        }, ctx);
+        await this.audit.inTransaction(
+          tx,
+          {
+            orgId: m?.orgId ?? null,
+            action: 'session.sign_in',
+            outcome: 'success',
+            actor: { type: 'user', id: user.id, name: user.email },
+          },
+          ctx,
+        );
       }
     });
     return { sessionId, csrfToken: this.csrfToken(sessionId), user: toSessionUser(user), memberships };
@@ -98,7 +111,7 @@ export class SessionService {
 
   /** The signed-in user for a cookie value, or null when absent, unknown, expired or deactivated. */
   async resolve(sessionId: string | undefined): Promise<{ user: SessionUser; csrfToken: string } | null> {
-    if (!sessionId || !sessionId.startsWith(SECRET_PREFIX.session)) return null;
+    if (!sessionId?.startsWith(SECRET_PREFIX.session)) return null;
     const session = await sessionStore.find(this.db, this.hasher.hash(sessionId));
     if (!session || session.expiresAt.getTime() <= this.clock.now().getTime()) return null;
     const user = await userStore.find(this.db, session.userId);
@@ -109,9 +122,16 @@ export class SessionService {
   async signOut(user: SessionUser, sessionId: string, ctx: RequestContext): Promise<void> {
     await this.db.transaction(async (tx) => {
       await sessionStore.delete(tx, this.hasher.hash(sessionId));
-      await this.audit.inTransaction(tx, {
-        orgId: null, action: 'session.sign_out', outcome: 'success', actor: { type: 'user', id: user.id, name: user.email },
-      }, ctx);
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId: null,
+          action: 'session.sign_out',
+          outcome: 'success',
+          actor: { type: 'user', id: user.id, name: user.email },
+        },
+        ctx,
+      );
     });
   }
 

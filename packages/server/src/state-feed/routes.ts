@@ -9,12 +9,15 @@ import { StateFeed, type PrincipalSource, type StateFeedOptions } from './servic
 
 export const STATE_FEED_PATH = '/api/v1/state-feed';
 
-const Query = Type.Object({
-  /** How often to send a heartbeat; a verifier asks for a fraction of its own staleness bound. */
-  heartbeatMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 30_000, default: 1000 })),
-  /** Resume after this cursor (or send `Last-Event-ID`, as EventSource does). */
-  cursor: Type.Optional(Type.String({ maxLength: 128 })),
-}, { additionalProperties: false });
+const Query = Type.Object(
+  {
+    /** How often to send a heartbeat; a verifier asks for a fraction of its own staleness bound. */
+    heartbeatMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 30_000, default: 1000 })),
+    /** Resume after this cursor (or send `Last-Event-ID`, as EventSource does). */
+    cursor: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
 
 const digest = (s: string): Buffer => crypto.createHash('sha256').update(s).digest();
 
@@ -50,29 +53,33 @@ export function stateFeedRoutes(
   // Streams never end on their own: end them before the server waits for its connections.
   app.addHook('preClose', async () => feed.stop());
 
-  app.get(STATE_FEED_PATH, {
-    schema: {
-      tags: ['resource servers'],
-      summary: 'Principal state for resource-server verifiers (server-sent events: snapshot, change, heartbeat)',
-      querystring: Query,
-      response: { 401: errorResponses[401], 400: errorResponses[400] },
+  app.get(
+    STATE_FEED_PATH,
+    {
+      schema: {
+        tags: ['resource servers'],
+        summary: 'Principal state for resource-server verifiers (server-sent events: snapshot, change, heartbeat)',
+        querystring: Query,
+        response: { 401: errorResponses[401], 400: errorResponses[400] },
+      },
+      onRequest: authenticate(deps.resourceServers),
+      logLevel: 'warn',
     },
-    onRequest: authenticate(deps.resourceServers),
-    logLevel: 'warn',
-  }, async (req, reply) => {
-    const lastEventId = req.headers['last-event-id'];
-    const cursor = req.query.cursor ?? (typeof lastEventId === 'string' && lastEventId.length <= 128 ? lastEventId : undefined);
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no', // proxies must pass events on as they come
-      'x-content-type-options': 'nosniff',
-      'x-request-id': req.id,
-    });
-    reply.raw.flushHeaders();
-    await feed.connect(reply.raw, { heartbeatMs: req.query.heartbeatMs ?? 1000, ...(cursor ? { cursor } : {}) });
-  });
+    async (req, reply) => {
+      const lastEventId = req.headers['last-event-id'];
+      const cursor = req.query.cursor ?? (typeof lastEventId === 'string' && lastEventId.length <= 128 ? lastEventId : undefined);
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no', // proxies must pass events on as they come
+        'x-content-type-options': 'nosniff',
+        'x-request-id': req.id,
+      });
+      reply.raw.flushHeaders();
+      await feed.connect(reply.raw, { heartbeatMs: req.query.heartbeatMs ?? 1000, ...(cursor ? { cursor } : {}) });
+    },
+  );
   return feed;
 }

@@ -42,7 +42,10 @@ class Connection {
   private timer: NodeJS.Timeout | undefined;
   closed = false;
 
-  constructor(private readonly raw: ServerResponse, private readonly maxBufferedBytes: number) {}
+  constructor(
+    private readonly raw: ServerResponse,
+    private readonly maxBufferedBytes: number,
+  ) {}
 
   send(text: string): void {
     if (this.queued) this.queued.push(text);
@@ -110,7 +113,11 @@ export class StateFeed {
   private readonly maxBufferedBytes: number;
   private readonly now: () => number;
 
-  constructor(private readonly db: Db, private readonly source: PrincipalSource, options: StateFeedOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    private readonly source: PrincipalSource,
+    options: StateFeedOptions = {},
+  ) {
     this.ringSize = options.ringSize ?? 10_000;
     this.maxPendingMs = options.maxPendingMs ?? 1000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
@@ -222,9 +229,10 @@ export class StateFeed {
           const v = ++this.version;
           let state: unknown;
           try {
-            state = change.kind === 'service_account'
-              ? await this.source.serviceAccount(change.id).then((s) => s && serviceAccountWire(s, v))
-              : await this.source.user(change.id).then((u) => u && userWire(u, v));
+            state =
+              change.kind === 'service_account'
+                ? await this.source.serviceAccount(change.id).then((s) => s && serviceAccountWire(s, v))
+                : await this.source.user(change.id).then((u) => u && userWire(u, v));
           } catch {
             // Put this one and the rest back; heartbeats stop once they have waited maxPendingMs.
             for (const c of batch.slice(i)) if (!this.dirty.has(`${c.kind}:${c.id}`)) this.dirty.set(`${c.kind}:${c.id}`, c);

@@ -65,7 +65,10 @@ export class AccessTokens {
     const { kid, privateKey } = this.keys.active();
     // The protected header depends only on the key: encoded once per kid.
     let header = this.headers.get(kid);
-    if (!header) this.headers.set(kid, (header = b64url({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid })));
+    if (!header) {
+      header = b64url({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid });
+      this.headers.set(kid, header);
+    }
     return { token: signCompact(header, claims, privateKey), claims };
   }
 

@@ -46,8 +46,7 @@ export class TokenLimits {
 }
 
 /** Failed authentication: a wrong or unknown secret (client credentials) or refresh token. */
-export const isAuthenticationFailure = (err: unknown): boolean =>
-  err instanceof InvalidClient || err instanceof InvalidGrant;
+export const isAuthenticationFailure = (err: unknown): boolean => err instanceof InvalidClient || err instanceof InvalidGrant;
 
 /** Runs `fn` as `attempt`: its reserved failure tokens go back unless `fn` failed authentication. */
 export async function settle<T>(attempt: Attempt, fn: () => Promise<T>): Promise<T> {

@@ -15,6 +15,8 @@ export async function refuseCredentialsInQuery(req: FastifyRequest): Promise<voi
   if (!query || typeof query !== 'object') return;
   const found = CREDENTIAL_PARAMETERS.filter((name) => Object.hasOwn(query, name));
   if (found.length) {
-    throw new InvalidRequest(`credentials must not be sent in the URL (${found.join(', ')} in the query string); send them in the request body or the Authorization header`);
+    throw new InvalidRequest(
+      `credentials must not be sent in the URL (${found.join(', ')} in the query string); send them in the request body or the Authorization header`,
+    );
   }
 }

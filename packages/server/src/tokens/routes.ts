@@ -56,57 +56,73 @@ const TokenResponseBody = Type.Object({
 export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
   const { limits } = deps;
 
-  app.post(TOKEN_PATH, {
-    schema: {
-      tags: ['oauth'],
-      summary: 'Exchange client credentials (RFC 6749 §4.4) or a refresh token (§6) for an access token',
-      consumes: ['application/x-www-form-urlencoded', 'application/json'],
-      response: { 200: TokenResponseBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+  app.post(
+    TOKEN_PATH,
+    {
+      schema: {
+        tags: ['oauth'],
+        summary: 'Exchange client credentials (RFC 6749 §4.4) or a refresh token (§6) for an access token',
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        response: { 200: TokenResponseBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+      },
+      onRequest: refuseCredentialsInQuery,
     },
-    onRequest: refuseCredentialsInQuery,
-  }, async (req, reply) => {
-    // RFC 6749 §5.1/§5.2: token responses, errors included, must not be cached.
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    limits.request(req.ip);
-    const tokenRequest = parseTokenRequest(req.body, req.headers.authorization);
-    const grant = deps.grants[tokenRequest.grantType];
-    if (!grant) throw new UnsupportedGrantType('grant_type must be one of: ' + Object.keys(deps.grants).join(', '));
-    // Failed authentications are charged to the caller's address (and address + claimed client id),
-    // reserved before any secret is compared; a refresh token names no client, so address only.
-    const claimedClient = tokenRequest.grantType === 'client_credentials' ? tokenRequest.client?.clientId : undefined;
-    const attempt = limits.attempt(req.ip, claimedClient);
-    try {
-      const response = await settle(attempt, () => grant.handle(tokenRequest, requestContext(req)));
-      deps.onTokenRequest?.(tokenRequest.grantType, null);
-      return response;
-    } catch (err) {
-      deps.onTokenRequest?.(tokenRequest.grantType, err instanceof GatehouseError ? err.code : 'server_error');
-      throw err;
-    }
-  });
+    async (req, reply) => {
+      // RFC 6749 §5.1/§5.2: token responses, errors included, must not be cached.
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      limits.request(req.ip);
+      const tokenRequest = parseTokenRequest(req.body, req.headers.authorization);
+      const grant = deps.grants[tokenRequest.grantType];
+      if (!grant) throw new UnsupportedGrantType(`grant_type must be one of: ${Object.keys(deps.grants).join(', ')}`);
+      // Failed authentications are charged to the caller's address (and address + claimed client id),
+      // reserved before any secret is compared; a refresh token names no client, so address only.
+      const claimedClient = tokenRequest.grantType === 'client_credentials' ? tokenRequest.client?.clientId : undefined;
+      const attempt = limits.attempt(req.ip, claimedClient);
+      try {
+        const response = await settle(attempt, () => grant.handle(tokenRequest, requestContext(req)));
+        deps.onTokenRequest?.(tokenRequest.grantType, null);
+        return response;
+      } catch (err) {
+        deps.onTokenRequest?.(tokenRequest.grantType, err instanceof GatehouseError ? err.code : 'server_error');
+        throw err;
+      }
+    },
+  );
 
-  app.post(REVOKE_PATH, {
-    schema: {
-      tags: ['oauth'],
-      summary: 'Revoke a refresh token (RFC 7009); the token is its own proof',
-      consumes: ['application/x-www-form-urlencoded', 'application/json'],
-      response: { 200: NoContent, 400: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+  app.post(
+    REVOKE_PATH,
+    {
+      schema: {
+        tags: ['oauth'],
+        summary: 'Revoke a refresh token (RFC 7009); the token is its own proof',
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        response: { 200: NoContent, 400: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+      },
+      onRequest: refuseCredentialsInQuery,
     },
-    onRequest: refuseCredentialsInQuery,
-  }, async (req, reply) => {
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    limits.request(req.ip);
-    const { token } = parseRevocationRequest(req.body);
-    // Access tokens are not revocable one by one (RFC 7009 §2.2.1): they die with their
-    // principal's disable or deactivation, or within the hour. Saying so beats a silent 200.
-    if (token.split('.').length === 3 && (await deps.tokens.verify(token).then(() => true, () => false))) {
-      throw new UnsupportedTokenType('access tokens cannot be revoked; they expire on their own, and disabling the service account or deactivating the user ends them at once');
-    }
-    await deps.revokeRefreshToken(token, requestContext(req));
-    // RFC 7009 §2.2: 200 whether or not the token was known, with no body (`undefined` is an
-    // empty body; `null` would be serialized as the text "null").
-    return reply.code(200).send(undefined as unknown as null);
-  });
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      limits.request(req.ip);
+      const { token } = parseRevocationRequest(req.body);
+      // Access tokens are not revocable one by one (RFC 7009 §2.2.1): they die with their
+      // principal's disable or deactivation, or within the hour. Saying so beats a silent 200.
+      if (
+        token.split('.').length === 3 &&
+        (await deps.tokens.verify(token).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        throw new UnsupportedTokenType(
+          'access tokens cannot be revoked; they expire on their own, and disabling the service account or deactivating the user ends them at once',
+        );
+      }
+      await deps.revokeRefreshToken(token, requestContext(req));
+      // RFC 7009 §2.2: 200 whether or not the token was known, with no body (`undefined` is an
+      // empty body; `null` would be serialized as the text "null").
+      return reply.code(200).send(undefined as unknown as null);
+    },
+  );
 
   const discovery = async (_req: FastifyRequest, reply: FastifyReply) => {
     const issuer = deps.config.issuer;

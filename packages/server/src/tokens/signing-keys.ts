@@ -90,12 +90,13 @@ export class SigningKeys {
         kid: r.kid,
         publicJwk: r.public_jwk,
         publicKey: crypto.createPublicKey({ key: r.public_jwk as crypto.JsonWebKey, format: 'jwk' }),
-        privateKey: r.retired_at && r.retired_at.getTime() <= now.getTime()
-          ? undefined
-          : crypto.createPrivateKey({
-              key: JSON.parse(this.master.decrypt(r.private_ciphertext, `signing-key:${r.kid}`).toString('utf8')),
-              format: 'jwk',
-            }),
+        privateKey:
+          r.retired_at && r.retired_at.getTime() <= now.getTime()
+            ? undefined
+            : crypto.createPrivateKey({
+                key: JSON.parse(this.master.decrypt(r.private_ciphertext, `signing-key:${r.kid}`).toString('utf8')),
+                format: 'jwk',
+              }),
         createdAt: r.created_at,
         activatesAt: r.activates_at ?? r.created_at,
         retiredAt: r.retired_at,
@@ -121,10 +122,14 @@ export class SigningKeys {
         if (row?.newest && row.newest > opts.onlyIfNewestBefore) return false; // another instance just did
       }
       await tx.query('UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL OR retired_at > $1', [activatesAt]);
-      await tx.query(
-        `INSERT INTO signing_keys (kid, alg, public_jwk, private_ciphertext, created_at, activates_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [kid, SIGNING_ALG, JSON.stringify(publicJwk), this.master.encrypt(JSON.stringify(privateJwk), `signing-key:${kid}`), now, activatesAt],
-      );
+      await tx.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_ciphertext, created_at, activates_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        kid,
+        SIGNING_ALG,
+        JSON.stringify(publicJwk),
+        this.master.encrypt(JSON.stringify(privateJwk), `signing-key:${kid}`),
+        now,
+        activatesAt,
+      ]);
       return true;
     });
     await this.reload();

@@ -59,6 +59,6 @@ function derivedFromEmail(password: string, email: string): boolean {
   const candidates = [normalized, local].flatMap((e) => [alnum(e), letters(e)]).filter((c) => c.length >= 3);
   return [p, reversed].some((x) => {
     const forms = [x, alnum(x), letters(x)];
-    return forms.some((f) => candidates.includes(f)) || (x.includes(normalized));
+    return forms.some((f) => candidates.includes(f)) || x.includes(normalized);
   });
 }

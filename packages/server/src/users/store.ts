@@ -12,21 +12,34 @@ export interface User {
 }
 
 interface Row {
-  id: string; email: string; name: string; password_hash: string; created_at: Date;
-  deactivated_at: Date | null; token_epoch: number;
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: Date;
+  deactivated_at: Date | null;
+  token_epoch: number;
 }
 
 const toUser = (r: Row): User => ({
-  id: r.id, email: r.email, name: r.name, passwordHash: r.password_hash, createdAt: r.created_at,
-  deactivatedAt: r.deactivated_at, tokenEpoch: r.token_epoch,
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  passwordHash: r.password_hash,
+  createdAt: r.created_at,
+  deactivatedAt: r.deactivated_at,
+  tokenEpoch: r.token_epoch,
 });
 
 export const userStore = {
   async insert(q: Queryable, u: Pick<User, 'id' | 'email' | 'name' | 'passwordHash' | 'createdAt'>): Promise<void> {
-    await q.query(
-      'INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
-      [u.id, normalizeEmail(u.email), u.name, u.passwordHash, u.createdAt],
-    );
+    await q.query('INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)', [
+      u.id,
+      normalizeEmail(u.email),
+      u.name,
+      u.passwordHash,
+      u.createdAt,
+    ]);
   },
   /**
    * [P8] Stored and looked up normalized. lower() on the column keeps the unique index usable and

@@ -72,7 +72,11 @@ describe.skipIf(!hasChromium)('console: audit log, errors, keyboard and layout',
     expect(csvText.split('\r\n')[0]).toBe('id,occurredAt,action,outcome,actorType,actorId,actorName,targetType,targetId,credential,ip,userAgent,detail');
     expect(csvText.trim().split('\r\n')).toHaveLength(4);
     const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON lines' }).click()]);
-    const lines = fs.readFileSync((await jsonl.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string });
+    const lines = fs
+      .readFileSync((await jsonl.path())!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
     expect(lines.map((l) => l.action)).toEqual(['token.grant', 'token.grant', 'token.grant']);
     await seeText(page.getByRole('status'), 'Exported 3 events');
   });

@@ -28,7 +28,7 @@ describe.skipIf(!hasChromium)('console: sign in and service accounts', () => {
     await h?.close();
   });
 
-  it('refuses a wrong password with an explanation, then signs in to the organization\'s URL', async () => {
+  it("refuses a wrong password with an explanation, then signs in to the organization's URL", async () => {
     await page.goto('/');
     await expect.poll(() => page.title()).toContain('Sign in');
     await shot(page, '01-sign-in');
@@ -120,7 +120,10 @@ describe.skipIf(!hasChromium)('console: sign in and service accounts', () => {
     expect((await clientCredentials(h, clientId, secret)).status).toBe(401);
 
     await page.getByRole('button', { name: 'Enable' }).click();
-    await page.getByRole('dialog', { name: /Enable/ }).getByRole('button', { name: 'Enable' }).click();
+    await page
+      .getByRole('dialog', { name: /Enable/ })
+      .getByRole('button', { name: 'Enable' })
+      .click();
     await seeVisible(page.getByText('Active', { exact: true }));
     expect(await apiGet(h, '/api/v1/governance/findings', token)).toBe(401); // not revived
     expect((await clientCredentials(h, clientId, secret)).status).toBe(200);
@@ -139,7 +142,10 @@ describe.skipIf(!hasChromium)('console: sign in and service accounts', () => {
 
   it('deletes after a confirmation and returns to the list', async () => {
     await page.getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('dialog', { name: /Delete/ }).getByRole('button', { name: 'Delete service account' }).click();
+    await page
+      .getByRole('dialog', { name: /Delete/ })
+      .getByRole('button', { name: 'Delete service account' })
+      .click();
     await seeText(page.getByRole('heading', { level: 1 }), 'Credentials');
     await seeVisible(page.getByText('No service accounts yet'));
     expect((await clientCredentials(h, clientId, secret)).status).toBe(401);

@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)('console: personal API tokens and members', () => 
     expect(after.json.error).toBe('invalid_grant');
   });
 
-  it('adds a member, shows the rules, and changes the member\'s role; the API sees the new role at once', async () => {
+  it("adds a member, shows the rules, and changes the member's role; the API sees the new role at once", async () => {
     await page.getByRole('link', { name: 'Members' }).click();
     await seeText(page.getByRole('heading', { level: 1 }), 'Members');
     await seeText(page.getByRole('region', { name: 'Roles and rules' }), 'An organization always keeps an owner');
@@ -88,10 +88,12 @@ describe.skipIf(!hasChromium)('console: personal API tokens and members', () => 
     await seeVisible(role);
     expect(await role.inputValue()).toBe('viewer');
     await role.selectOption('admin');
-    await expect.poll(async () => {
-      const res = await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`);
-      return (res.json() as { items: Array<{ email: string; role: string }> }).items.find((m) => m.email === 'dana@example.test')?.role;
-    }).toBe('admin');
+    await expect
+      .poll(async () => {
+        const res = await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`);
+        return (res.json() as { items: Array<{ email: string; role: string }> }).items.find((m) => m.email === 'dana@example.test')?.role;
+      })
+      .toBe('admin');
     await shot(page, '11-members');
 
     // The new member signs in with the one-time password and sees admin pages but not member management.
@@ -127,7 +129,10 @@ describe.skipIf(!hasChromium)('console: personal API tokens and members', () => 
 
   it('removes a member after a confirmation', async () => {
     await page.getByRole('button', { name: 'Remove dana@example.test' }).click();
-    await page.getByRole('dialog', { name: /Remove/ }).getByRole('button', { name: 'Remove member' }).click();
+    await page
+      .getByRole('dialog', { name: /Remove/ })
+      .getByRole('button', { name: 'Remove member' })
+      .click();
     await seeCount(page.getByRole('row', { name: /dana@example.test/ }), 0);
     expect(errors).toEqual([]);
   });

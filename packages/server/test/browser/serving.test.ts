@@ -28,7 +28,8 @@ describe('console-ui: serving the built console', () => {
   });
 
   it.each(['/', '/sign-in', '/orgs', '/orgs/org_01J00000000000000000000000/members', '/orgs/x/developers/api/credentials/svc_1'])(
-    'answers %s with index.html, never cached, under the CSP', async (url) => {
+    'answers %s with index.html, never cached, under the CSP',
+    async (url) => {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
@@ -36,7 +37,8 @@ describe('console-ui: serving the built console', () => {
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.headers['content-security-policy']).toBe(CONSOLE_CSP);
       expect(res.headers['x-frame-options']).toBe('DENY');
-    });
+    },
+  );
 
   it('serves hashed assets for a year, immutable, and other files revalidated', async () => {
     const asset = await app.inject({ method: 'GET', url: '/assets/index-abc123.js' });

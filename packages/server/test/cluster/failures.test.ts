@@ -10,8 +10,12 @@ const SERVER_DIR = fileURLToPath(new URL('../..', import.meta.url));
 /** Issue 6 §3: what an outage, a crash mid-rotation and concurrent rotations leave behind. */
 describe('failure behaviour on PostgreSQL', () => {
   let db: { url: string; drop(): Promise<void> };
-  beforeAll(async () => { db = await scratchDatabase(); }, 60_000);
-  afterAll(async () => { await db?.drop(); });
+  beforeAll(async () => {
+    db = await scratchDatabase();
+  }, 60_000);
+  afterAll(async () => {
+    await db?.drop();
+  });
 
   it('database down under load: grants answer 503 (never invalid_client), /readyz fails, decisions fail closed, and service resumes without a restart', async () => {
     const target = new URL(db.url);
@@ -69,16 +73,27 @@ describe('failure behaviour on PostgreSQL', () => {
         const sa = (await owner.call('POST', `/console/api/orgs/${owner.orgId}/service-accounts`, { name: `crash ${step}`, scopes: ['audit-log:read'] })).json;
         // A child process runs the real rotation and stops dead inside its transaction.
         const child = spawn(process.execPath, ['--import', 'tsx', 'test/cluster/rotate-and-hang.ts', sa.clientId, owner.orgId, step], {
-          cwd: SERVER_DIR, env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, GATEHOUSE_MASTER_KEY: MASTER_KEY }, stdio: ['ignore', 'pipe', 'pipe'],
+          cwd: SERVER_DIR,
+          env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, GATEHOUSE_MASTER_KEY: MASTER_KEY },
+          stdio: ['ignore', 'pipe', 'pipe'],
         });
         let out = '';
-        child.stdout.on('data', (d) => { out += d; });
-        child.stderr.on('data', (d) => { out += d; });
-        await msUntil(async () => out.includes('PAUSED'), 20_000).catch(() => { throw new Error(`child never paused: ${out}`); });
+        child.stdout.on('data', (d) => {
+          out += d;
+        });
+        child.stderr.on('data', (d) => {
+          out += d;
+        });
+        await msUntil(async () => out.includes('PAUSED'), 20_000).catch(() => {
+          throw new Error(`child never paused: ${out}`);
+        });
         child.kill('SIGKILL');
         await new Promise((r) => child.once('exit', r));
         // The old secret works; the account has exactly one valid secret.
-        await msUntil(async () => (await token(server.url, { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret })).status === 200, 5000);
+        await msUntil(
+          async () => (await token(server.url, { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret })).status === 200,
+          5000,
+        );
         const view = await owner.call('GET', `/console/api/orgs/${owner.orgId}/service-accounts/${sa.clientId}`);
         expect(view.json.secrets).toHaveLength(1);
         expect(view.json.secrets[0].generation).toBe(1);
@@ -117,7 +132,8 @@ describe('failure behaviour on PostgreSQL', () => {
     try {
       const servers = await Promise.all([startServer(fresh.url), startServer(fresh.url), startServer(fresh.url)]);
       const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/operator/main.ts', 'migrate'], {
-        cwd: SERVER_DIR, env: { PATH: process.env.PATH ?? '', DATABASE_URL: fresh.url, GATEHOUSE_MASTER_KEY: MASTER_KEY },
+        cwd: SERVER_DIR,
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: fresh.url, GATEHOUSE_MASTER_KEY: MASTER_KEY },
       });
       expect(stdout.trim()).toBe('the database is up to date');
       const owners = await Promise.all(servers.map(async (s) => (await consoleSession(s.url)).userId));

@@ -18,10 +18,19 @@ describe('change feed: a change committed out of id order is still applied', () 
   beforeAll(async () => {
     db = await scratchDatabase();
     const { config } = loadConfig({
-      DATABASE_URL: db.url, GATEHOUSE_MASTER_KEY: MASTER_KEY, GATEHOUSE_ISSUER: 'http://feed.test',
-      GATEHOUSE_ADMIN_EMAIL: 'owner@feed.test', GATEHOUSE_ADMIN_PASSWORD: 'feed owner password', GATEHOUSE_STATE_POLL_MS: '100',
+      DATABASE_URL: db.url,
+      GATEHOUSE_MASTER_KEY: MASTER_KEY,
+      GATEHOUSE_ISSUER: 'http://feed.test',
+      GATEHOUSE_ADMIN_EMAIL: 'owner@feed.test',
+      GATEHOUSE_ADMIN_PASSWORD: 'feed owner password',
+      GATEHOUSE_STATE_POLL_MS: '100',
     });
-    gh = await createGatehouse({ config, clock: new ManualClock('2026-06-01T12:00:00Z'), db: createPgDb({ connectionString: db.url }), masterKey: MasterKey.fromString(MASTER_KEY) });
+    gh = await createGatehouse({
+      config,
+      clock: new ManualClock('2026-06-01T12:00:00Z'),
+      db: createPgDb({ connectionString: db.url }),
+      masterKey: MasterKey.fromString(MASTER_KEY),
+    });
   }, 60_000);
   afterAll(async () => {
     await gh?.close();

@@ -34,7 +34,9 @@ describe('two instances on one PostgreSQL', () => {
     return res.json as { clientId: string; clientSecret: string };
   };
   const status = (url: string, path: string, bearer: string, init: RequestInit = {}) =>
-    fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...init.headers } }).then((r) => r.status);
+    fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...init.headers } }).then(
+      (r) => r.status,
+    );
 
   it('a disable on A makes B refuse the live token within one second', async () => {
     const sa = await createAccount(['audit-log:read']);
@@ -43,7 +45,9 @@ describe('two instances on one PostgreSQL', () => {
     expect((await owner.call('POST', `/console/api/orgs/${owner.orgId}/service-accounts/${sa.clientId}/disable`)).status).toBe(200);
     const ms = await msUntil(async () => (await status(b.url, '/api/v1/auth/validate', t.json.access_token!)) === 401);
     expect(ms).toBeLessThan(1000);
-    expect((await token(b.url, { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret })).json.error).toBe('invalid_client');
+    expect((await token(b.url, { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret })).json.error).toBe(
+      'invalid_client',
+    );
   });
 
   it('an immediate rotation on A makes B refuse the old secret within one second', async () => {
@@ -51,7 +55,9 @@ describe('two instances on one PostgreSQL', () => {
     expect((await token(b.url, { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret })).status).toBe(200);
     const rotated = await owner.call('POST', `/console/api/orgs/${owner.orgId}/service-accounts/${sa.clientId}/rotate-secret`, { graceSeconds: 0 });
     expect(rotated.status).toBe(200);
-    const ms = await msUntil(async () => (await token(b.url, { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret })).status === 401);
+    const ms = await msUntil(
+      async () => (await token(b.url, { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret })).status === 401,
+    );
     expect(ms).toBeLessThan(1000);
     expect((await token(b.url, { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: rotated.json.clientSecret })).status).toBe(200);
   });
@@ -65,7 +71,11 @@ describe('two instances on one PostgreSQL', () => {
   });
 
   it('a role change, then a deactivation, on A reach a user token on B within one second; a revocation too', async () => {
-    const added = await owner.call('POST', `/console/api/orgs/${owner.orgId}/members`, { email: 'dev@cluster.test', role: 'member', password: 'a long enough password' });
+    const added = await owner.call('POST', `/console/api/orgs/${owner.orgId}/members`, {
+      email: 'dev@cluster.test',
+      role: 'member',
+      password: 'a long enough password',
+    });
     expect(added.status).toBe(201);
     const dev = await consoleSession(a.url, 'dev@cluster.test', 'a long enough password');
     const rt = (await dev.call('POST', '/console/api/me/refresh-tokens', { name: 'laptop' })).json.refreshToken as string;
@@ -105,7 +115,7 @@ describe('two instances on one PostgreSQL', () => {
     const jti = JSON.parse(Buffer.from(t.json.access_token!.split('.')[1]!, 'base64url').toString()).jti as string;
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const rows = await client.query("SELECT action FROM audit_events WHERE target_id = $1", [jti]);
+    const rows = await client.query('SELECT action FROM audit_events WHERE target_id = $1', [jti]);
     await client.end();
     expect(rows.rows).toEqual([{ action: 'token.grant' }]);
   });

@@ -56,28 +56,44 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: SERVER_DIR,
     env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '',
-      PORT: String(port), DATABASE_URL: databaseUrl, GATEHOUSE_MASTER_KEY: MASTER_KEY,
-      GATEHOUSE_ISSUER: 'http://gatehouse.cluster.test', GATEHOUSE_ADMIN_EMAIL: ADMIN.email, GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
-      GATEHOUSE_LOG_LEVEL: 'warn', GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '100000/100000', GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '100000/100000',
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      GATEHOUSE_MASTER_KEY: MASTER_KEY,
+      GATEHOUSE_ISSUER: 'http://gatehouse.cluster.test',
+      GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
+      GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
+      GATEHOUSE_LOG_LEVEL: 'warn',
+      GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '100000/100000',
+      GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '100000/100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    url, child, output: () => out,
+    url,
+    child,
+    output: () => out,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -91,13 +107,18 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
 
 /** A console session against one instance (cookie + CSRF), as the web UI holds one. */
 export async function consoleSession(url: string, email = ADMIN.email, password = ADMIN.password) {
-  const res = await fetch(`${url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const res = await fetch(`${url}/console/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
   const body = (await res.json()) as { csrfToken: string; memberships: Array<{ orgId: string }>; user: { id: string } };
   const call = async (method: string, p: string, payload?: unknown) => {
     const r = await fetch(`${url}${p}`, {
-      method, headers: { cookie, 'x-csrf-token': body.csrfToken, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+      method,
+      headers: { cookie, 'x-csrf-token': body.csrfToken, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
     });
     const text = await r.text();

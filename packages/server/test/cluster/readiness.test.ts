@@ -12,7 +12,7 @@ describe('/readyz probes with a bounded write', () => {
   let raw: pg.Client;
   beforeAll(async () => {
     h = await startHarness();
-    const [{ schema }] = await h.gh.db.query<{ schema: string }>('SELECT current_schema() AS schema') as [{ schema: string }];
+    const [{ schema }] = (await h.gh.db.query<{ schema: string }>('SELECT current_schema() AS schema')) as [{ schema: string }];
     raw = new pg.Client({ connectionString: process.env.GATEHOUSE_TEST_DATABASE_URL, options: `-c search_path=${schema}` });
     await raw.connect();
   }, 60_000);

@@ -42,19 +42,30 @@ describe('a secret rotated on one instance works on another at once', () => {
   it('even when B hears nothing from A (no change feed), the new secret works on B and a wrong one is still refused', async () => {
     // B in this process, with the LISTEN/poll feed removed: only the re-read can find the secret.
     const { config } = loadConfig({
-      DATABASE_URL: db.url, GATEHOUSE_MASTER_KEY: MASTER_KEY, GATEHOUSE_ISSUER: 'http://gatehouse.cluster.test',
-      GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '100000/100000', GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '100000/100000',
+      DATABASE_URL: db.url,
+      GATEHOUSE_MASTER_KEY: MASTER_KEY,
+      GATEHOUSE_ISSUER: 'http://gatehouse.cluster.test',
+      GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '100000/100000',
+      GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '100000/100000',
     });
     const pgDb = createPgDb({ connectionString: db.url, max: 4 });
     let secretReads = 0;
-    const counting = { ...pgDb, listen: undefined, query: <T>(sql: string, params?: readonly unknown[]) => {
-      if (/FROM service_account_secrets/.test(sql)) secretReads++;
-      return pgDb.query<T>(sql, params);
-    } };
+    const counting = {
+      ...pgDb,
+      listen: undefined,
+      query: <T>(sql: string, params?: readonly unknown[]) => {
+        if (/FROM service_account_secrets/.test(sql)) secretReads++;
+        return pgDb.query<T>(sql, params);
+      },
+    };
     const deaf: Gatehouse = await createGatehouse({ config, db: counting, masterKey: MasterKey.fromString(MASTER_KEY) });
     try {
       const grantOnB = async (clientId: string, secret: string) => {
-        const res = await deaf.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: secret } });
+        const res = await deaf.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/token',
+          payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: secret },
+        });
         return { status: res.statusCode, error: (res.json() as { error?: string }).error };
       };
       const owner = await consoleSession(a.url);

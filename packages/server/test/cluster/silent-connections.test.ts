@@ -24,14 +24,18 @@ describe('server mode survives connections that go silent', () => {
     const viaProxy = new URL(db.url);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     server = await startServer(viaProxy.toString(), {
-      GATEHOUSE_DB_TIMEOUT_MS: '1000', GATEHOUSE_STATE_STALE_MS: '2500', GATEHOUSE_STATE_POLL_MS: '200',
+      GATEHOUSE_DB_TIMEOUT_MS: '1000',
+      GATEHOUSE_STATE_STALE_MS: '2500',
+      GATEHOUSE_STATE_POLL_MS: '200',
     });
     const owner = await consoleSession(server.url);
     const sa = (await owner.call('POST', `/console/api/orgs/${owner.orgId}/service-accounts`, { name: 'silent', scopes: ['audit-log:read'] })).json;
     grant = async () => {
       const started = performance.now();
       const r = await fetch(`${server.url}/api/v1/auth/token`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
         body: JSON.stringify({ grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret }),
       });
       const body = (await r.json()) as { error?: string };
@@ -49,13 +53,15 @@ describe('server mode survives connections that go silent', () => {
     const answers: Array<{ status: number; error?: string; ms: number; at: number }> = [];
     const started = performance.now();
     let finished = false;
-    await Promise.all(Array.from({ length: n }, async () => {
-      while (!finished && performance.now() - started < limitMs) {
-        const r = await grant();
-        answers.push({ ...r, at: performance.now() - started });
-        if (done(r)) finished = true;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        while (!finished && performance.now() - started < limitMs) {
+          const r = await grant();
+          answers.push({ ...r, at: performance.now() - started });
+          if (done(r)) finished = true;
+        }
+      }),
+    );
     return { answers, finished };
   };
 
@@ -92,7 +98,8 @@ describe('server mode survives connections that go silent', () => {
     const during = await grantsUntil(6, () => false, 6_000);
     expect(during.answers.length).toBeGreaterThan(6);
     for (const a of during.answers) {
-      if (a.status === 200) expect(a.at).toBeLessThan(1_000); // answered before the silence bit
+      if (a.status === 200)
+        expect(a.at).toBeLessThan(1_000); // answered before the silence bit
       else expect([a.status, a.error]).toEqual([503, 'temporarily_unavailable']);
     }
     expect(Math.max(...during.answers.map((a) => a.ms))).toBeLessThan(4_500);
@@ -102,7 +109,11 @@ describe('server mode survives connections that go silent', () => {
 
     // [d]: the outage is logged per kind and period with a count, not as a stack trace per request.
     const failed = during.answers.filter((a) => a.status === 503).length;
-    const outageLog = server.output().slice(logBefore).split('\n').filter((l) => l.trim());
+    const outageLog = server
+      .output()
+      .slice(logBefore)
+      .split('\n')
+      .filter((l) => l.trim());
     expect(failed).toBeGreaterThan(10);
     expect(outageLog.length).toBeLessThanOrEqual(4);
     expect(outageLog.join('\n')).not.toMatch(/"stack"|\n\s+at /);
@@ -122,7 +133,9 @@ describe('server mode survives connections that go silent', () => {
     viaProxy.host = `127.0.0.1:${ownProxy.port}`;
     // A poll every 30 s: within this test only a NOTIFY can bring the change.
     const listener = await startServer(viaProxy.toString(), {
-      GATEHOUSE_DB_TIMEOUT_MS: '1000', GATEHOUSE_STATE_STALE_MS: '120000', GATEHOUSE_STATE_POLL_MS: '30000',
+      GATEHOUSE_DB_TIMEOUT_MS: '1000',
+      GATEHOUSE_STATE_STALE_MS: '120000',
+      GATEHOUSE_STATE_POLL_MS: '30000',
     });
     const other = new pg.Client({ connectionString: db.url });
     try {

@@ -40,7 +40,10 @@ export async function dbProxy(target: { host: string; port: number }) {
     pairs.add(pair);
     for (const s of pair) {
       s.on('close', () => pairs.delete(pair));
-      s.on('error', () => { client.destroy(); upstream.destroy(); });
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
     }
     client.pipe(upstream);
     upstream.pipe(client);

@@ -14,7 +14,9 @@ describe('audit export order', () => {
     db = await createTestDb();
     await migrate(db);
   }, 60_000);
-  afterAll(async () => { await db?.close(); });
+  afterAll(async () => {
+    await db?.close();
+  });
 
   const event = (orgId: string, at: Date) =>
     toAuditRow({ orgId, action: 'organization.rename', outcome: 'success', actor: { type: 'system' } }, { ip: '' }, at);

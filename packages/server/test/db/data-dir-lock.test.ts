@@ -35,22 +35,30 @@ function contender(dir: string, prefix: string[] = []): Contender {
   const child = spawn(argv[0]!, argv.slice(1), { cwd: serverRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); if (out.includes('ready\n')) resolve(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('ready\n')) resolve();
+    });
     child.on('exit', (code) => reject(new Error(`contender exited ${code} before ready: ${err}`)));
   });
   const outcome = new Promise<{ won: true } | { won: false; code: number | null; stderr: string }>((resolve) => {
-    child.stdout.on('data', () => { if (out.includes('won\n')) resolve({ won: true }); });
+    child.stdout.on('data', () => {
+      if (out.includes('won\n')) resolve({ won: true });
+    });
     child.on('exit', (code) => resolve({ won: false, code, stderr: err }));
   });
   return { child, ready, outcome };
 }
 
-const exited = (c: Contender) => new Promise<number | null>((resolve) => {
-  if (c.child.exitCode !== null || c.child.signalCode !== null) resolve(c.child.exitCode);
-  else c.child.on('exit', (code) => resolve(code));
-});
+const exited = (c: Contender) =>
+  new Promise<number | null>((resolve) => {
+    if (c.child.exitCode !== null || c.child.signalCode !== null) resolve(c.child.exitCode);
+    else c.child.on('exit', (code) => resolve(code));
+  });
 
 /** Starts `n` contenders, releases them at the same instant, and reports who won. */
 async function race(dir: string, n: number, prefix: string[] = []): Promise<{ winners: Contender[]; losers: Array<{ code: number | null; stderr: string }> }> {
@@ -70,7 +78,9 @@ const unshareWorks = spawnSync('unshare', ['--pid', '--fork', 'true']).status ==
 // Embedded mode only, whichever project runs this file: once (PGlite project) is enough.
 describe.skipIf(TEST_DRIVER !== 'pglite')('data-directory lock', () => {
   let dir: string;
-  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-lock-')); });
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-lock-'));
+  });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('four processes started at once on one directory: exactly one wins, every round', async () => {
@@ -101,18 +111,22 @@ describe.skipIf(TEST_DRIVER !== 'pglite')('data-directory lock', () => {
   }, 60_000);
 
   // Two containers on one volume: each process is pid 1 in its own PID namespace, which fooled the pid file.
-  it.skipIf(!unshareWorks)('two processes in different PID namespaces on one directory: exactly one starts', async () => {
-    const first = contender(dir, ['unshare', '--pid', '--fork']);
-    await first.ready;
-    first.child.stdin.write('go\n');
-    expect(await first.outcome).toEqual({ won: true });
-    const second = contender(dir, ['unshare', '--pid', '--fork']);
-    await second.ready;
-    second.child.stdin.write('go\n');
-    const lost = await second.outcome;
-    expect(lost).toMatchObject({ won: false, code: 3 });
-    expect((lost as { stderr: string }).stderr).toMatch(/is in use by process 1:/); // its pid in its own namespace
-    first.child.stdin.end();
-    await exited(first);
-  }, 60_000);
+  it.skipIf(!unshareWorks)(
+    'two processes in different PID namespaces on one directory: exactly one starts',
+    async () => {
+      const first = contender(dir, ['unshare', '--pid', '--fork']);
+      await first.ready;
+      first.child.stdin.write('go\n');
+      expect(await first.outcome).toEqual({ won: true });
+      const second = contender(dir, ['unshare', '--pid', '--fork']);
+      await second.ready;
+      second.child.stdin.write('go\n');
+      const lost = await second.outcome;
+      expect(lost).toMatchObject({ won: false, code: 3 });
+      expect((lost as { stderr: string }).stderr).toMatch(/is in use by process 1:/); // its pid in its own namespace
+      first.child.stdin.end();
+      await exited(first);
+    },
+    60_000,
+  );
 });

@@ -29,7 +29,10 @@ const canMount = (() => {
     return false;
   }
 })();
-const freeBytes = (dir: string) => { const s = fs.statfsSync(dir); return s.bavail * s.bsize; };
+const freeBytes = (dir: string) => {
+  const s = fs.statfsSync(dir);
+  return s.bavail * s.bsize;
+};
 /** Fills `dir` until only `leaveMb` is free. */
 const fillUntil = (dir: string, leaveMb: number) => execFileSync('fallocate', ['-l', String(freeBytes(dir) - leaveMb * MB), path.join(dir, 'filler')]);
 
@@ -50,18 +53,31 @@ describe.skipIf(TEST_DRIVER !== 'pglite' || !canMount)('[R3] embedded PGlite on 
     const dir = mountTmpfs(96);
     mounts.push(dir);
     const { config } = loadConfig({
-      GATEHOUSE_DATA_DIR: dir, GATEHOUSE_MIN_FREE_MB: '32', GATEHOUSE_ISSUER: 'http://gatehouse.test',
-      GATEHOUSE_ADMIN_EMAIL: 'owner@example.test', GATEHOUSE_ADMIN_PASSWORD: 'correct horse battery staple',
+      GATEHOUSE_DATA_DIR: dir,
+      GATEHOUSE_MIN_FREE_MB: '32',
+      GATEHOUSE_ISSUER: 'http://gatehouse.test',
+      GATEHOUSE_ADMIN_EMAIL: 'owner@example.test',
+      GATEHOUSE_ADMIN_PASSWORD: 'correct horse battery staple',
     });
     const gh = await createGatehouse({ config, clock: new ManualClock('2026-06-01T12:00:00Z'), passwordCost: { logN: 10, r: 8, p: 1 } });
     try {
-      const signIn = await gh.app.inject({ method: 'POST', url: '/console/api/session', payload: { email: 'owner@example.test', password: 'correct horse battery staple' } });
+      const signIn = await gh.app.inject({
+        method: 'POST',
+        url: '/console/api/session',
+        payload: { email: 'owner@example.test', password: 'correct horse battery staple' },
+      });
       const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
       const headers = { cookie, 'x-csrf-token': signIn.json().csrfToken as string };
       const orgId = gh.bootstrap!.orgId;
-      const create = (name: string) => gh.app.inject({ method: 'POST', url: `/console/api/orgs/${orgId}/service-accounts`, headers, payload: { name, scopes: ['assets:read'] } });
+      const create = (name: string) =>
+        gh.app.inject({ method: 'POST', url: `/console/api/orgs/${orgId}/service-accounts`, headers, payload: { name, scopes: ['assets:read'] } });
       const account = (await create('Before')).json() as { clientId: string; clientSecret: string };
-      const grant = () => gh.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: account.clientId, client_secret: account.clientSecret } });
+      const grant = () =>
+        gh.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/token',
+          payload: { grant_type: 'client_credentials', client_id: account.clientId, client_secret: account.clientSecret },
+        });
       expect((await grant()).statusCode).toBe(200);
 
       fillUntil(dir, 16); // below the floor, above what PGlite needs to keep going
@@ -93,7 +109,9 @@ describe.skipIf(TEST_DRIVER !== 'pglite' || !canMount)('[R3] embedded PGlite on 
     fillUntil(dir, 8); // less than the next 16 MB WAL segment
     let failure: unknown = null;
     for (let i = 0; i < 20_000 && !failure; i++) {
-      await db.query(`INSERT INTO t (v) SELECT repeat('y', 500) FROM generate_series(1, 20)`).catch((err: unknown) => { failure = err; });
+      await db.query(`INSERT INTO t (v) SELECT repeat('y', 500) FROM generate_series(1, 20)`).catch((err: unknown) => {
+        failure = err;
+      });
     }
     expect(failure).toBeInstanceOf(DatabaseUnavailableError);
     expect(mapError(failure, '/api/v1/auth/token').status).toBe(503);

@@ -72,7 +72,9 @@ describe('[R3] a full or read-only data directory answers 503 and recovers witho
       expect((await h.gh.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
       expect((await h.token(clientId, clientSecret)).statusCode).toBe(200);
       expect((await h.refresh(refreshToken)).statusCode).toBe(200);
-      expect((await h.owner.request('POST', `/console/api/orgs/${h.orgId}/service-accounts`, { name: 'After the outage', scopes: ['assets:read'] })).statusCode).toBe(201);
+      expect(
+        (await h.owner.request('POST', `/console/api/orgs/${h.orgId}/service-accounts`, { name: 'After the outage', scopes: ['assets:read'] })).statusCode,
+      ).toBe(201);
       expect((await h.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).cookie).toBeTruthy();
     });
   }
@@ -85,9 +87,8 @@ describe('[R3] a full or read-only data directory answers 503 and recovers witho
 function faulty(db: Db): Db & { fail(condition: string | null): void } {
   let condition: string | null = null;
   const writes = /\b(INSERT|UPDATE|DELETE)\b/i;
-  const raise = (q: Queryable) => q.exec(
-    `DO $$ BEGIN RAISE EXCEPTION 'could not extend file "base/5/16385": No space left on device' USING ERRCODE = '${condition}'; END $$`,
-  );
+  const raise = (q: Queryable) =>
+    q.exec(`DO $$ BEGIN RAISE EXCEPTION 'could not extend file "base/5/16385": No space left on device' USING ERRCODE = '${condition}'; END $$`);
   const wrap = (q: Queryable): Queryable => ({
     query: async (sql, params) => {
       if (condition && writes.test(sql)) await raise(q);
@@ -95,7 +96,14 @@ function faulty(db: Db): Db & { fail(condition: string | null): void } {
     },
     exec: (sql) => q.exec(sql),
   });
-  return { ...db, ...wrap(db), transaction: (fn) => db.transaction((tx) => fn(wrap(tx))), fail: (c) => { condition = c; } };
+  return {
+    ...db,
+    ...wrap(db),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    fail: (c) => {
+      condition = c;
+    },
+  };
 }
 
 describe('[R3] storage errors raised by the database answer 503 + Retry-After, never 500 or 401', () => {

@@ -19,27 +19,49 @@ describe(`Db driver conformance (${TEST_DRIVER})`, () => {
     await migrate(db);
     await organizationStore.insert(db, { id: 'org_01EXAMPLE00000000000000000', name: 'Conformance', createdAt: at });
   });
-  afterAll(async () => { await db?.close(); });
+  afterAll(async () => {
+    await db?.close();
+  });
 
   it('round-trips timestamptz as Date, text[] as arrays, jsonb as objects, and NULL as null', async () => {
     await serviceAccountStore.insert(db, {
-      id: 'svc_01EXAMPLE00000000000000001', orgId: 'org_01EXAMPLE00000000000000000', name: 'rt',
-      scopes: ['assets:read', 'audit-log:read'], expiresAt: null, createdAt: at, createdBy: 'usr_x', updatedAt: at,
+      id: 'svc_01EXAMPLE00000000000000001',
+      orgId: 'org_01EXAMPLE00000000000000000',
+      name: 'rt',
+      scopes: ['assets:read', 'audit-log:read'],
+      expiresAt: null,
+      createdAt: at,
+      createdBy: 'usr_x',
+      updatedAt: at,
     });
     const a = await serviceAccountStore.find(db, 'svc_01EXAMPLE00000000000000001');
     expect(a).toMatchObject({ scopes: ['assets:read', 'audit-log:read'], expiresAt: null, disabledAt: null, tokenEpoch: 0 });
     expect(a!.createdAt).toBeInstanceOf(Date);
     expect(a!.createdAt.toISOString()).toBe(at.toISOString());
-    await auditStore.insert(db, [toAuditRow({ orgId: 'org_01EXAMPLE00000000000000000', action: 'organization.rename', outcome: 'success', actor: { type: 'system' }, detail: { nested: { n: 1, list: [true, null] } } }, { ip: '' }, at)]);
+    await auditStore.insert(db, [
+      toAuditRow(
+        {
+          orgId: 'org_01EXAMPLE00000000000000000',
+          action: 'organization.rename',
+          outcome: 'success',
+          actor: { type: 'system' },
+          detail: { nested: { n: 1, list: [true, null] } },
+        },
+        { ip: '' },
+        at,
+      ),
+    ]);
     const [e] = await auditStore.list(db, { orgId: 'org_01EXAMPLE00000000000000000', after: null, order: 'asc', limit: 1 });
     expect(e).toMatchObject({ detail: { nested: { n: 1, list: [true, null] } }, ip: null, target: null, occurredAt: at.toISOString() });
   });
 
   it('rolls a transaction back when it throws, and commits when it resolves', async () => {
-    await expect(db.transaction(async (tx) => {
-      await organizationStore.insert(tx, { id: 'org_01EXAMPLE00000000000000002', name: 'rolled back', createdAt: at });
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      db.transaction(async (tx) => {
+        await organizationStore.insert(tx, { id: 'org_01EXAMPLE00000000000000002', name: 'rolled back', createdAt: at });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await db.query("SELECT id FROM organizations WHERE id = 'org_01EXAMPLE00000000000000002'")).toEqual([]);
     await db.transaction((tx) => organizationStore.insert(tx, { id: 'org_01EXAMPLE00000000000000003', name: 'kept', createdAt: at }));
     expect(await db.query<{ name: string }>("SELECT name FROM organizations WHERE id = 'org_01EXAMPLE00000000000000003'")).toEqual([{ name: 'kept' }]);

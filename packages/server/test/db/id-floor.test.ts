@@ -13,7 +13,9 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, ISSUER } from '../support/harness.js';
  * the audit log's order would put new rows among (or before) old ones.
  */
 describe('ids across a restart with the wall clock behind', () => {
-  afterEach(() => { vi.restoreAllMocks(); });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
 
   it('sort after every stored id, so cursor paging and the audit log stay in creation order', async () => {
     const raw = await createTestDb();
@@ -33,7 +35,12 @@ describe('ids across a restart with the wall clock behind', () => {
       const headers = { cookie, 'x-csrf-token': (res.json() as { csrfToken: string }).csrfToken };
       const orgId = gh.bootstrap?.orgId ?? (res.json() as { memberships: Array<{ orgId: string }> }).memberships[0]!.orgId;
       for (const name of names) {
-        const created = await gh.app.inject({ method: 'POST', url: `/console/api/orgs/${orgId}/service-accounts`, headers, payload: { name, scopes: ['audit-log:read'] } });
+        const created = await gh.app.inject({
+          method: 'POST',
+          url: `/console/api/orgs/${orgId}/service-accounts`,
+          headers,
+          payload: { name, scopes: ['audit-log:read'] },
+        });
         expect(created.statusCode).toBe(201);
       }
       return { orgId, headers };
@@ -54,7 +61,8 @@ describe('ids across a restart with the wall clock behind', () => {
         let cursor: string | null = null;
         do {
           const page = await second.app.inject({
-            method: 'GET', headers,
+            method: 'GET',
+            headers,
             url: `/console/api/orgs/${orgId}/service-accounts?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
           });
           expect(page.statusCode).toBe(200);
@@ -67,8 +75,7 @@ describe('ids across a restart with the wall clock behind', () => {
 
         // The audit log, newest first: the restarted instance's last action is on top.
         const audit = await second.app.inject({ method: 'GET', headers, url: `/console/api/orgs/${orgId}/audit-events?action=service_account.create&limit=1` });
-        expect((audit.json() as { items: Array<{ target: { id: string } }> }).items[0]!.target.id)
-          .toBe(ours.at(-1)!.id);
+        expect((audit.json() as { items: Array<{ target: { id: string } }> }).items[0]!.target.id).toBe(ours.at(-1)!.id);
       } finally {
         await second.close();
       }

@@ -10,7 +10,11 @@ const URL = '/api/v1/audit-events';
 const SCOPE = 'audit-log:read';
 const CREDENTIAL = 'ghrs_hostile-bearer-credential-0123456789abcdef';
 
-interface Answer { status: number; challenge: string | undefined; error: string | undefined }
+interface Answer {
+  status: number;
+  challenge: string | undefined;
+  error: string | undefined;
+}
 
 /**
  * Where a bearer token is judged: the server's own API, or a resource server's SDK verifier
@@ -85,24 +89,36 @@ const HOSTILE: Array<[string, (c: Ctx) => string | undefined]> = [
   ['a token followed by more', (c) => `Bearer ${c.good} extra`],
   ['not a JWT', () => 'Bearer not.a.jwt'],
   ['alg: none', (c) => `Bearer ${b64({ alg: 'none', typ: 'at+jwt', kid: c.kid })}.${b64(c.claims)}.`],
-  ['HS256 with the public key (PEM) as the HMAC secret', (c) => {
-    const pem = crypto.createPublicKey({ key: c.jwk as crypto.JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
-    const input = `${b64({ alg: 'HS256', typ: 'at+jwt', kid: c.kid })}.${b64(c.claims)}`;
-    return `Bearer ${input}.${crypto.createHmac('sha256', pem).update(input).digest('base64url')}`;
-  }],
-  ['HS256 with the JWK as the HMAC secret', (c) => {
-    const input = `${b64({ alg: 'HS256', typ: 'at+jwt', kid: c.kid })}.${b64(c.claims)}`;
-    return `Bearer ${input}.${crypto.createHmac('sha256', JSON.stringify(c.jwk)).update(input).digest('base64url')}`;
-  }],
-  ['a tampered payload', (c) => {
-    const [head, , sig] = c.good.split('.');
-    return `Bearer ${head}.${b64({ ...c.claims, scope: 'audit-log:read webhooks:manage' })}.${sig}`;
-  }],
-  ['signed by another key under the same kid', (c) => {
-    const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const input = `${b64({ alg: 'ES256', typ: 'at+jwt', kid: c.kid })}.${b64(c.claims)}`;
-    return `Bearer ${input}.${crypto.sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
-  }],
+  [
+    'HS256 with the public key (PEM) as the HMAC secret',
+    (c) => {
+      const pem = crypto.createPublicKey({ key: c.jwk as crypto.JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+      const input = `${b64({ alg: 'HS256', typ: 'at+jwt', kid: c.kid })}.${b64(c.claims)}`;
+      return `Bearer ${input}.${crypto.createHmac('sha256', pem).update(input).digest('base64url')}`;
+    },
+  ],
+  [
+    'HS256 with the JWK as the HMAC secret',
+    (c) => {
+      const input = `${b64({ alg: 'HS256', typ: 'at+jwt', kid: c.kid })}.${b64(c.claims)}`;
+      return `Bearer ${input}.${crypto.createHmac('sha256', JSON.stringify(c.jwk)).update(input).digest('base64url')}`;
+    },
+  ],
+  [
+    'a tampered payload',
+    (c) => {
+      const [head, , sig] = c.good.split('.');
+      return `Bearer ${head}.${b64({ ...c.claims, scope: 'audit-log:read webhooks:manage' })}.${sig}`;
+    },
+  ],
+  [
+    'signed by another key under the same kid',
+    (c) => {
+      const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const input = `${b64({ alg: 'ES256', typ: 'at+jwt', kid: c.kid })}.${b64(c.claims)}`;
+      return `Bearer ${input}.${crypto.sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+    },
+  ],
   ['an unknown kid', (c) => `Bearer ${c.signReal({ kid: 'key_unknown' }, c.claims)}`],
   ['the wrong issuer', (c) => `Bearer ${c.signReal({}, { ...c.claims, iss: 'https://evil.example' })}`],
   ['the wrong audience', (c) => `Bearer ${c.signReal({}, { ...c.claims, aud: 'https://other-api.example' })}`],
@@ -113,7 +129,7 @@ const HOSTILE: Array<[string, (c: Ctx) => string | undefined]> = [
   ['not valid before a future instant (nbf)', (c) => `Bearer ${c.signReal({}, { ...c.claims, nbf: (c.claims.iat ?? 0) + 600 })}`],
   ['no iat', (c) => `Bearer ${c.signReal({}, without(c.claims, 'iat'))}`],
   ['an iat that is not a number', (c) => `Bearer ${c.signReal({}, { ...c.claims, iat: 'yesterday' })}`],
-  ['another organization than its account\'s', (c) => `Bearer ${c.signReal({}, { ...c.claims, org_id: 'org_01EXAMPLE00000000000000000' })}`],
+  ["another organization than its account's", (c) => `Bearer ${c.signReal({}, { ...c.claims, org_id: 'org_01EXAMPLE00000000000000000' })}`],
   ['a stale token epoch (revoked by a disable) [A7]', (c) => `Bearer ${c.signReal({}, { ...c.claims, epoch: Number(c.claims.epoch) - 1 })}`],
 ];
 
@@ -131,7 +147,10 @@ describe.each(targets)('bearer tokens: forgeries and damage, at $name', (target)
     const jwk = (await h.gh.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json().keys[0];
     const privateKey = h.gh.services.keys.active().privateKey;
     ctx = {
-      good, kid, jwk, claims: jose.decodeJwt(good),
+      good,
+      kid,
+      jwk,
+      claims: jose.decodeJwt(good),
       signReal(header, payload) {
         const h2 = Object.fromEntries(Object.entries({ alg: 'ES256', typ: 'at+jwt', kid, ...header }).filter(([, v]) => v !== undefined));
         const input = `${b64(h2)}.${b64(payload)}`;
@@ -139,7 +158,9 @@ describe.each(targets)('bearer tokens: forgeries and damage, at $name', (target)
       },
     };
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('the unaltered token, and the same claims re-signed, work (control)', async () => {
     expect((await t.call(`Bearer ${ctx.good}`)).status).toBe(200);

@@ -11,30 +11,45 @@ describe('hostile input to members, refresh tokens, revocation and SBOM', () => 
     token = await h.userAccessToken((await h.createRefreshToken()).refreshToken);
     memberId = (await h.addUser('viewer')).userId;
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const HOSTILE: unknown[] = [
-    null, [], 'a string', 42, true,
-    { __proto__: { role: 'owner' } }, { constructor: { prototype: { admin: true } } },
+    null,
+    [],
+    'a string',
+    42,
+    true,
+    { __proto__: { role: 'owner' } },
+    { constructor: { prototype: { admin: true } } },
     { email: 'x@example.test', role: 'owner', extra: 1 },
-    { email: { $ne: null }, role: 'member' }, { email: 'x@example.test', role: ['owner'] },
-    { name: 'x'.repeat(10_000) }, { name: '\u0000' }, { name: 'bucket', description: 'd'.repeat(5000) },
-    { name: 'ok-name', scopes: 'audit-log:read' }, { name: 'ok', orgIds: ['org_' + '0'.repeat(26), "' OR 1=1 --"] },
+    { email: { $ne: null }, role: 'member' },
+    { email: 'x@example.test', role: ['owner'] },
+    { name: 'x'.repeat(10_000) },
+    { name: '\u0000' },
+    { name: 'bucket', description: 'd'.repeat(5000) },
+    { name: 'ok-name', scopes: 'audit-log:read' },
+    { name: 'ok', orgIds: [`org_${'0'.repeat(26)}`, "' OR 1=1 --"] },
     { role: 'owner; DROP TABLE users' },
   ];
 
-  const snapshot = async () => JSON.stringify([
-    (await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`)).json(),
-    (await h.owner.request('GET', '/console/api/me/refresh-tokens')).json().items.map((t: { id: string }) => t.id),
-    (await h.api('GET', `/sbom/v1/orgs/${h.orgId}/buckets`, token)).json(),
-    (await h.owner.request('GET', '/console/api/orgs')).json(),
-  ]);
+  const snapshot = async () =>
+    JSON.stringify([
+      (await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`)).json(),
+      (await h.owner.request('GET', '/console/api/me/refresh-tokens')).json().items.map((t: { id: string }) => t.id),
+      (await h.api('GET', `/sbom/v1/orgs/${h.orgId}/buckets`, token)).json(),
+      (await h.owner.request('GET', '/console/api/orgs')).json(),
+    ]);
 
   it('answers every hostile body with a JSON 4xx and changes nothing', async () => {
     const before = await snapshot();
     const org = `/console/api/orgs/${h.orgId}`;
     const consoleTargets: Array<[string, string]> = [
-      ['POST', '/console/api/orgs'], ['PATCH', org], ['POST', `${org}/members`], ['PATCH', `${org}/members/${memberId}`],
+      ['POST', '/console/api/orgs'],
+      ['PATCH', org],
+      ['POST', `${org}/members`],
+      ['PATCH', `${org}/members/${memberId}`],
       ['POST', '/console/api/me/refresh-tokens'],
     ];
     for (const [method, url] of consoleTargets) {
@@ -56,11 +71,13 @@ describe('hostile input to members, refresh tokens, revocation and SBOM', () => 
   });
 
   it('odd path parameters are 400 or 404, never 500', async () => {
-    const weird = ['..%2F..%2Fetc%2Fpasswd', 'usr_' + 'A'.repeat(300), '%00', 'org_01' + 'Z'.repeat(24), "usr_'; DROP TABLE users; --"];
+    const weird = ['..%2F..%2Fetc%2Fpasswd', `usr_${'A'.repeat(300)}`, '%00', `org_01${'Z'.repeat(24)}`, "usr_'; DROP TABLE users; --"];
     for (const id of weird) {
       for (const [method, url] of [
-        ['PATCH', `/console/api/orgs/${h.orgId}/members/${id}`], ['DELETE', `/console/api/orgs/${h.orgId}/members/${id}`],
-        ['DELETE', `/console/api/me/refresh-tokens/${id}`], ['GET', `/console/api/orgs/${id}/members`],
+        ['PATCH', `/console/api/orgs/${h.orgId}/members/${id}`],
+        ['DELETE', `/console/api/orgs/${h.orgId}/members/${id}`],
+        ['DELETE', `/console/api/me/refresh-tokens/${id}`],
+        ['GET', `/console/api/orgs/${id}/members`],
       ] as const) {
         const res = await h.owner.request(method, url, method === 'PATCH' ? { role: 'viewer' } : undefined);
         expect([400, 404, 414], `${method} ${url}`).toContain(res.statusCode);
@@ -86,7 +103,11 @@ describe('hostile input to members, refresh tokens, revocation and SBOM', () => 
       expect(['invalid_request', 'invalid_grant', 'invalid_scope']).toContain(res.json().error);
       expect(res.body).not.toContain(refreshToken.slice(5));
     }
-    const revoke = await h.gh.app.inject({ method: 'POST', url: '/api/v1/auth/revoke', payload: { token: { nested: true } } as unknown as Record<string, string> });
+    const revoke = await h.gh.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/revoke',
+      payload: { token: { nested: true } } as unknown as Record<string, string>,
+    });
     expect(revoke.statusCode).toBe(400);
     expect((await h.refresh(refreshToken)).statusCode).toBe(200); // nothing above harmed it
   });

@@ -5,7 +5,13 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 describe('configuration', () => {
   it('has working defaults for the embedded mode', () => {
     const { config, warnings } = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', issuer: 'http://localhost:8080', audience: 'http://localhost:8080', dataDir: './.gatehouse' });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      issuer: 'http://localhost:8080',
+      audience: 'http://localhost:8080',
+      dataDir: './.gatehouse',
+    });
     expect(config.databaseUrl).toBeUndefined();
     expect(warnings).toEqual([]);
   });
@@ -27,7 +33,13 @@ describe('configuration', () => {
   });
 
   it('bounds slow clients by default: headers 10 s, request 30 s, keep-alive 65 s, 1000 connections, 128 per address (none behind a proxy)', () => {
-    expect(loadConfig({}).config.http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000, maxConnectionsPerAddress: 128 });
+    expect(loadConfig({}).config.http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 1000,
+      maxConnectionsPerAddress: 128,
+    });
     expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '10.0.0.0/8' }).config.http.maxConnectionsPerAddress).toBe(0);
     expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '10.0.0.0/8', GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS: '500' }).config.http.maxConnectionsPerAddress).toBe(500);
   });
@@ -43,8 +55,10 @@ describe('configuration', () => {
     expect(loadConfig({ GATEHOUSE_INVITATION_TTL_HOURS: '24' }).config.invitationTtlHours).toBe(24);
     expect(() => loadConfig({ GATEHOUSE_INVITATION_TTL_HOURS: '0' })).toThrow(/GATEHOUSE_INVITATION_TTL_HOURS/);
     expect(loadConfig({}).config.mail).toBeUndefined();
-    expect(loadConfig({ GATEHOUSE_SMTP_URL: 'smtp://127.0.0.1:2525', GATEHOUSE_MAIL_FROM: 'Gatehouse <gh@example.test>' }).config.mail)
-      .toEqual({ smtpUrl: 'smtp://127.0.0.1:2525', from: 'Gatehouse <gh@example.test>' });
+    expect(loadConfig({ GATEHOUSE_SMTP_URL: 'smtp://127.0.0.1:2525', GATEHOUSE_MAIL_FROM: 'Gatehouse <gh@example.test>' }).config.mail).toEqual({
+      smtpUrl: 'smtp://127.0.0.1:2525',
+      from: 'Gatehouse <gh@example.test>',
+    });
     expect(() => loadConfig({ GATEHOUSE_SMTP_URL: 'smtp://127.0.0.1:2525' })).toThrow(/set together/);
     expect(() => loadConfig({ GATEHOUSE_SMTP_URL: 'http://x', GATEHOUSE_MAIL_FROM: 'a@b.c' })).toThrow(/smtp:\/\//);
   });

@@ -7,10 +7,17 @@ describe('logs, OpenAPI and health', () => {
   let h: Harness;
   const lines: string[] = [];
   beforeAll(async () => {
-    const stream = new Writable({ write(chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        cb();
+      },
+    });
     h = await startHarness({ logger: { level: 'trace', stream } });
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('a whole credential lifecycle leaves no secret, token, password or cookie in the logs', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
@@ -19,7 +26,8 @@ describe('logs, OpenAPI and health', () => {
     await h.api('GET', '/api/v1/audit-events', `${token}x`);
     await h.token(clientId, `${clientSecret}x`);
     await h.gh.app.inject({
-      method: 'POST', url: '/api/v1/auth/token',
+      method: 'POST',
+      url: '/api/v1/auth/token',
       headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'grant_type=client_credentials',
     });
@@ -64,7 +72,13 @@ describe('logs, OpenAPI and health', () => {
   it('serves an OpenAPI 3.1 document generated from the route schemas, with no secret fields in responses but the one-time ones', async () => {
     const doc = (await h.gh.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/api/v1/auth/token', '/console/api/session', '/console/api/orgs/{orgId}/service-accounts', '/console/api/orgs/{orgId}/service-accounts/{id}/rotate-secret', '/api/v1/audit-events']) {
+    for (const p of [
+      '/api/v1/auth/token',
+      '/console/api/session',
+      '/console/api/orgs/{orgId}/service-accounts',
+      '/console/api/orgs/{orgId}/service-accounts/{id}/rotate-secret',
+      '/api/v1/audit-events',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     const listSchema = JSON.stringify(doc.paths['/console/api/orgs/{orgId}/service-accounts'].get.responses['200']);

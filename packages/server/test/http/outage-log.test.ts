@@ -15,7 +15,12 @@ describe('a database outage does not flood the log', () => {
   let db: ReturnType<typeof cuttable>;
   const lines: string[] = [];
   beforeAll(async () => {
-    const stream = new Writable({ write(chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        cb();
+      },
+    });
     h = await startHarness({ wrapDb: (raw) => (db = cuttable(raw)), logger: { level: 'warn', stream } });
   });
   afterAll(async () => {
@@ -29,8 +34,11 @@ describe('a database outage does not flood the log', () => {
     lines.length = 0;
     db.cut();
     try {
-      const statuses = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-        (i % 2 ? h.api('GET', '/api/v1/audit-events', token) : h.token(sa.clientId, sa.clientSecret)).then((r) => r.statusCode)));
+      const statuses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          (i % 2 ? h.api('GET', '/api/v1/audit-events', token) : h.token(sa.clientId, sa.clientSecret)).then((r) => r.statusCode),
+        ),
+      );
       expect(new Set(statuses)).toEqual(new Set([503]));
     } finally {
       db.restore();
@@ -56,6 +64,10 @@ describe('a database outage does not flood the log', () => {
     outages.report(log, refused);
     now = 10_000;
     outages.report(log, refused);
-    expect(logged.map((l) => [l.outage, l.failedRequests])).toEqual([['ECONNREFUSED', 1], ['timeout', 1], ['ECONNREFUSED', 51]]);
+    expect(logged.map((l) => [l.outage, l.failedRequests])).toEqual([
+      ['ECONNREFUSED', 1],
+      ['timeout', 1],
+      ['ECONNREFUSED', 51],
+    ]);
   });
 });

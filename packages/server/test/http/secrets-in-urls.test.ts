@@ -11,10 +11,17 @@ describe('secrets in URLs never reach the log', () => {
   let h: Harness;
   const lines: string[] = [];
   beforeAll(async () => {
-    const stream = new Writable({ write(chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        cb();
+      },
+    });
     h = await startHarness({ logger: { level: 'trace', stream } });
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -23,7 +30,11 @@ describe('secrets in URLs never reach the log', () => {
     const { refreshToken } = await h.createRefreshToken();
     const cases = [
       // Even a request whose body alone would succeed: the secret has already been exposed.
-      { url: `/api/v1/auth/token?client_secret=${clientSecret}`, payload: `grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}`, secret: clientSecret },
+      {
+        url: `/api/v1/auth/token?client_secret=${clientSecret}`,
+        payload: `grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}`,
+        secret: clientSecret,
+      },
       { url: `/api/v1/auth/token?grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}`, payload: '', secret: clientSecret },
       { url: `/api/v1/auth/token?refresh_token=${refreshToken}`, payload: 'grant_type=refresh_token', secret: refreshToken },
       { url: `/api/v1/auth/token?client%5Fsecret=${clientSecret}`, payload: `grant_type=client_credentials&client_id=${clientId}`, secret: clientSecret },
@@ -41,7 +52,12 @@ describe('secrets in URLs never reach the log', () => {
     expect((await h.refresh(refreshToken)).statusCode).toBe(200);
     expect((await h.token(clientId, clientSecret)).statusCode).toBe(200);
     // Without a credential in the query, the endpoint is unchanged.
-    const plain = await h.gh.app.inject({ method: 'POST', url: '/api/v1/auth/token?foo=bar', headers: form, payload: `grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}` });
+    const plain = await h.gh.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token?foo=bar',
+      headers: form,
+      payload: `grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}`,
+    });
     expect(plain.statusCode).toBe(200);
     const all = lines.join('\n');
     expect(all).not.toContain(clientSecret);
@@ -58,7 +74,12 @@ describe('secrets in URLs never reach the log', () => {
     const q = `?client_secret=${clientSecret}&access_token=${accessToken}&refresh_token=${refreshToken}&code=${code}`;
     const before = lines.length;
     const responses = [
-      await h.gh.app.inject({ method: 'POST', url: `/api/v1/auth/token?access_token=${accessToken}&code=${code}`, headers: form, payload: 'grant_type=client_credentials' }),
+      await h.gh.app.inject({
+        method: 'POST',
+        url: `/api/v1/auth/token?access_token=${accessToken}&code=${code}`,
+        headers: form,
+        payload: 'grant_type=client_credentials',
+      }),
       await h.gh.app.inject({ method: 'GET', url: `/api/v1/audit-events${q}` }),
       await h.gh.app.inject({ method: 'GET', url: `/api/v1/audit-events?access_token=${accessToken}`, headers: { authorization: `Bearer ${accessToken}` } }),
       await h.gh.app.inject({ method: 'GET', url: `/sbom/v1/orgs/${h.orgId}/buckets${q}` }),
@@ -68,7 +89,11 @@ describe('secrets in URLs never reach the log', () => {
       await h.gh.app.inject({ method: 'GET', url: `/api/v1/state-feed?heartbeatMs=${clientSecret}` }),
       await h.gh.app.inject({ method: 'GET', url: `/bad%E0%A4%A/path${q}` }),
       await h.gh.app.inject({ method: 'GET', url: `/console/api/invitations/${inPath}?code=${code}` }),
-      await h.gh.app.inject({ method: 'GET', url: '/.well-known/jwks.json', headers: { referer: `https://app.example/cb?client_secret=${inHeaders}`, 'user-agent': `curl ${inHeaders}` } }),
+      await h.gh.app.inject({
+        method: 'GET',
+        url: '/.well-known/jwks.json',
+        headers: { referer: `https://app.example/cb?client_secret=${inHeaders}`, 'user-agent': `curl ${inHeaders}` },
+      }),
     ];
     expect(responses.map((r) => r.statusCode)).toEqual([400, 401, 400, 401, 404, 401, 200, 401, 400, 404, 200]);
     for (const res of responses) {
@@ -82,8 +107,21 @@ describe('secrets in URLs never reach the log', () => {
       expect(all).not.toContain(secret);
     }
     // The path is still there, for every request (the state feed logs at warn level only).
-    const urls = logged.map((l) => JSON.parse(l)).filter((l) => l.req).map((l) => l.req.url);
-    for (const path of ['/api/v1/auth/token', '/api/v1/audit-events', `/sbom/v1/orgs/${h.orgId}/buckets`, '/no/such/route', '/console/api/me', '/console/api/orgs', '/bad%E0%A4%A/path', '/console/api/invitations/ghiv_[redacted]', '/.well-known/jwks.json']) {
+    const urls = logged
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.req)
+      .map((l) => l.req.url);
+    for (const path of [
+      '/api/v1/auth/token',
+      '/api/v1/audit-events',
+      `/sbom/v1/orgs/${h.orgId}/buckets`,
+      '/no/such/route',
+      '/console/api/me',
+      '/console/api/orgs',
+      '/bad%E0%A4%A/path',
+      '/console/api/invitations/ghiv_[redacted]',
+      '/.well-known/jwks.json',
+    ]) {
       expect(urls).toContain(path);
     }
   });

@@ -25,14 +25,28 @@ function slowClient(port: number, localAddress: string, head: string, drip = '',
   let timer: NodeJS.Timeout | undefined;
   socket.on('connect', () => {
     if (head) socket.write(head);
-    if (drip) timer = setInterval(() => { if (!socket.destroyed) socket.write(drip); }, everyMs);
+    if (drip)
+      timer = setInterval(() => {
+        if (!socket.destroyed) socket.write(drip);
+      }, everyMs);
   });
-  socket.on('data', (d) => { received += d.toString('latin1'); });
+  socket.on('data', (d) => {
+    received += d.toString('latin1');
+  });
   socket.on('error', () => {});
   const closed = new Promise<{ ms: number; received: string }>((resolve) => {
-    socket.on('close', () => { clearInterval(timer); resolve({ ms: performance.now() - started, received }); });
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ ms: performance.now() - started, received });
+    });
   });
-  return { closed, stop: () => { clearInterval(timer); socket.destroy(); } };
+  return {
+    closed,
+    stop: () => {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
 }
 
 /** One GET on a fresh connection from `localAddress`; the status, or the socket error's code. */
@@ -64,12 +78,16 @@ describe('slow clients: request timeouts', () => {
     });
     port = Number(new URL(h.url).port);
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('closes 40 connections trickling headers or a body one byte at a time within the bound, while others are served', async () => {
     const attack = [
       ...Array.from({ length: 20 }, () => slowClient(port, '127.0.0.1', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ', 'a')),
-      ...Array.from({ length: 20 }, () => slowClient(port, '127.0.0.1', 'POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{', ' ')),
+      ...Array.from({ length: 20 }, () =>
+        slowClient(port, '127.0.0.1', 'POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{', ' '),
+      ),
     ];
     try {
       // During the attack, another client is served at once.
@@ -127,7 +145,9 @@ describe('slow clients: connection caps', () => {
     h = await startListening({ GATEHOUSE_MAX_CONNECTIONS: '12', GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS: '5' });
     port = Number(new URL(h.url).port);
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('answers a sixth connection from one address with 503 and closes it; other addresses are served; a freed slot is reusable', async () => {
     const held = Array.from({ length: 5 }, () => slowClient(port, '127.0.0.3', ''));

@@ -12,7 +12,9 @@ const CLIENT = '203.0.113.9';
 
 async function signIn(h: Harness, password: string, forged: string, from = PROXY, client = CLIENT) {
   return h.gh.app.inject({
-    method: 'POST', url: '/console/api/session', remoteAddress: from,
+    method: 'POST',
+    url: '/console/api/session',
+    remoteAddress: from,
     headers: { 'x-forwarded-for': `${forged}, ${client}` },
     payload: { email: ADMIN_EMAIL, password },
   });
@@ -29,9 +31,13 @@ describe.each([
 ])('behind one proxy, trusted by %s', (_name, trustProxy) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ env: { GATEHOUSE_TRUST_PROXY: trustProxy, GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS: '3/0.1', GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL: '3/0.1' } });
+    h = await startHarness({
+      env: { GATEHOUSE_TRUST_PROXY: trustProxy, GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS: '3/0.1', GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL: '3/0.1' },
+    });
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('a forged leftmost X-Forwarded-For neither dodges the sign-in limit nor lands in the audit log', async () => {
     for (let i = 0; i < 3; i++) expect((await signIn(h, 'wrong', `198.51.100.${i}`)).statusCode).toBe(401);
@@ -45,8 +51,12 @@ describe.each([
 
 describe('a client that reaches Gatehouse directly, with proxy addresses trusted', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness({ env: { GATEHOUSE_TRUST_PROXY: '10.0.0.0/8' } }); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness({ env: { GATEHOUSE_TRUST_PROXY: '10.0.0.0/8' } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('is known by its own address whatever X-Forwarded-For it writes', async () => {
     expect((await signIn(h, ADMIN_PASSWORD, '198.51.100.1', '192.0.2.50', '10.0.0.7')).statusCode).toBe(200);
@@ -68,8 +78,12 @@ describe('GATEHOUSE_TRUST_PROXY', () => {
     expect(loadConfig({}).config.trustProxy).toBe(false);
     expect(loadConfig({ GATEHOUSE_TRUST_PROXY: 'false' }).config.trustProxy).toBe(false);
     expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '2' }).config.trustProxy).toBe(2);
-    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,loopback' }).config.trustProxy)
-      .toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'loopback']);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,loopback' }).config.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'loopback',
+    ]);
   });
 
   it('warns that a hop count trusts whoever connects, unless Gatehouse listens on loopback only', () => {

@@ -14,7 +14,7 @@ describe('every 401 carries WWW-Authenticate', () => {
   let h: Harness;
   const seen: Array<{ what: string; url: string; res: LightMyRequestResponse }> = [];
   const send = async (what: string, opts: { method: string; url: string; payload?: unknown; headers?: Record<string, string> }) => {
-    const res = await h.gh.app.inject(opts as never) as unknown as LightMyRequestResponse;
+    const res = (await h.gh.app.inject(opts as never)) as unknown as LightMyRequestResponse;
     seen.push({ what, url: opts.url, res });
     return res;
   };
@@ -27,7 +27,9 @@ describe('every 401 carries WWW-Authenticate', () => {
       },
     });
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const expectedScheme = (url: string): RegExp => {
     if (url.startsWith('/api/v1/auth/token')) return /^Basic realm="gatehouse"/;
@@ -38,7 +40,10 @@ describe('every 401 carries WWW-Authenticate', () => {
   it('walks every documented operation with bad or missing credentials', async () => {
     const doc = (await h.gh.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.keys(methods).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map((m) => ({ method: m.toUpperCase(), path })));
+      Object.keys(methods)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => ({ method: m.toUpperCase(), path })),
+    );
     expect(operations.length).toBeGreaterThan(30);
     for (const { method, path } of operations) {
       const url = path.replace('{orgId}', h.orgId).replace(/\{[^}]+\}/g, 'svc_01EXAMPLE00000000000000000');
@@ -52,15 +57,33 @@ describe('every 401 carries WWW-Authenticate', () => {
   it('reaches the 401s that need a body: failed client authentication and a failed sign-in', async () => {
     const sa = await h.createServiceAccount(['governance.findings:read']);
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    await send('token: wrong secret in the body', { method: 'POST', url: '/api/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: 'ghcs_wrong' } });
+    await send('token: wrong secret in the body', {
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: 'ghcs_wrong' },
+    });
     await send('token: no client authentication', { method: 'POST', url: '/api/v1/auth/token', payload: 'grant_type=client_credentials', headers: form });
-    await send('token: wrong secret over Basic', { method: 'POST', url: '/api/v1/auth/token', payload: 'grant_type=client_credentials', headers: { ...form, authorization: `Basic ${Buffer.from(`${sa.clientId}:wrong`).toString('base64')}` } });
-    await send('token: a Bearer header', { method: 'POST', url: '/api/v1/auth/token', payload: 'grant_type=client_credentials', headers: { ...form, authorization: 'Bearer x' } });
-    await send('console: wrong password', { method: 'POST', url: '/console/api/session', payload: { email: ADMIN_EMAIL, password: 'not the password at all' } });
+    await send('token: wrong secret over Basic', {
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: 'grant_type=client_credentials',
+      headers: { ...form, authorization: `Basic ${Buffer.from(`${sa.clientId}:wrong`).toString('base64')}` },
+    });
+    await send('token: a Bearer header', {
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: 'grant_type=client_credentials',
+      headers: { ...form, authorization: 'Bearer x' },
+    });
+    await send('console: wrong password', {
+      method: 'POST',
+      url: '/console/api/session',
+      payload: { email: ADMIN_EMAIL, password: 'not the password at all' },
+    });
     await send('state feed: wrong credential', { method: 'GET', url: '/api/v1/state-feed', headers: { authorization: `Bearer ${'x'.repeat(40)}` } });
     const token = await h.accessToken(sa.clientId, sa.clientSecret);
     await h.owner.request('POST', `/console/api/orgs/${h.orgId}/service-accounts/${sa.clientId}/disable`);
-    await send('api: a disabled account\'s token', { method: 'GET', url: '/api/v1/governance/findings', headers: { authorization: `Bearer ${token}` } });
+    await send("api: a disabled account's token", { method: 'GET', url: '/api/v1/governance/findings', headers: { authorization: `Bearer ${token}` } });
   });
 
   it('every 401 seen has the challenge of its door', () => {
@@ -81,7 +104,12 @@ describe('every 401 carries WWW-Authenticate', () => {
 
   it('/metrics answers 404, not 401, to a wrong token (by design: it does not advertise itself); revocation takes no client authentication', async () => {
     expect((await h.api('GET', '/metrics', 'wrong-token')).statusCode).toBe(404);
-    const revoke = await h.gh.app.inject({ method: 'POST', url: '/api/v1/auth/revoke', payload: { token: 'ghrt_unknown' }, headers: { authorization: 'Basic Og==' } });
+    const revoke = await h.gh.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/revoke',
+      payload: { token: 'ghrt_unknown' },
+      headers: { authorization: 'Basic Og==' },
+    });
     expect(revoke.statusCode).toBe(200);
   });
 });

@@ -16,7 +16,9 @@ describe('interop', () => {
     h = await startListening();
     sa = await h.createServiceAccount(['audit-log:read', 'governance.findings:read']);
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const discover = (auth: client.ClientAuth) =>
     client.discovery(new URL(h.url), sa.clientId, undefined, auth, { algorithm: 'oauth2', execute: [client.allowInsecureRequests] });
@@ -52,7 +54,10 @@ describe('interop', () => {
     const token = await h.accessToken(sa.clientId, sa.clientSecret);
     const jwks = jose.createRemoteJWKSet(new URL(`${h.url}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jose.jwtVerify(token, jwks, {
-      issuer: h.url, audience: h.url, typ: 'at+jwt', algorithms: ['ES256'],
+      issuer: h.url,
+      audience: h.url,
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
     });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt', kid: expect.stringMatching(/^key_/) });
     expect(payload).toMatchObject({ sub: sa.clientId, client_id: sa.clientId, scope: 'audit-log:read governance.findings:read', org_id: h.orgId });
@@ -62,7 +67,10 @@ describe('interop', () => {
 
   it('openid-client refreshTokenGrant (a public client) gets a user token, and tokenRevocation ends the refresh token', async () => {
     const { refreshToken } = await h.createRefreshToken(h.owner, { name: 'openid-client', scopes: ['sbom.buckets:read', 'sbom.buckets:write'] });
-    const config = await client.discovery(new URL(h.url), 'gatehouse-cli', undefined, client.None(), { algorithm: 'oauth2', execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(h.url), 'gatehouse-cli', undefined, client.None(), {
+      algorithm: 'oauth2',
+      execute: [client.allowInsecureRequests],
+    });
     expect(config.serverMetadata().revocation_endpoint).toBe(`${h.url}/api/v1/auth/revoke`);
     const tokens = await client.refreshTokenGrant(config, refreshToken, { scope: 'sbom.buckets:read' });
     expect(tokens).toMatchObject({ token_type: 'bearer', expires_in: 3600, scope: 'sbom.buckets:read' });
@@ -74,7 +82,15 @@ describe('interop', () => {
   });
 
   it('curl: form body with HTTP Basic gets a JSON token with Cache-Control: no-store', async () => {
-    const { stdout } = await run('curl', ['-s', '-i', '-u', `${sa.clientId}:${sa.clientSecret}`, '-d', 'grant_type=client_credentials', `${h.url}/api/v1/auth/token`]);
+    const { stdout } = await run('curl', [
+      '-s',
+      '-i',
+      '-u',
+      `${sa.clientId}:${sa.clientSecret}`,
+      '-d',
+      'grant_type=client_credentials',
+      `${h.url}/api/v1/auth/token`,
+    ]);
     const [head, body] = stdout.split(/\r?\n\r?\n/);
     expect(head).toMatch(/^HTTP\/1\.1 200/);
     expect(head).toMatch(/cache-control: no-store/i);

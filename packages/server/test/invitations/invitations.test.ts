@@ -8,10 +8,17 @@ const NEW_PASSWORD = 'plum orchard at dusk 42';
 /** §11 [P1]–[P3]: invitations replace owners creating accounts for other people's emails. */
 describe('invitations', () => {
   let h: Harness;
-  afterEach(async () => { await h?.close(); });
+  afterEach(async () => {
+    await h?.close();
+  });
 
-  const audit = async (as: ConsoleSession = h.owner) => (await as.request('GET', `/console/api/orgs/${h.orgId}/audit-events?limit=200`)).json().items as
-    Array<{ action: string; actor: { id?: string }; target: { id: string } | null; detail: Record<string, unknown> }>;
+  const audit = async (as: ConsoleSession = h.owner) =>
+    (await as.request('GET', `/console/api/orgs/${h.orgId}/audit-events?limit=200`)).json().items as Array<{
+      action: string;
+      actor: { id?: string };
+      target: { id: string } | null;
+      detail: Record<string, unknown>;
+    }>;
 
   it('an owner invites; the newcomer sees the invitation, creates their account, is signed in and is a member with the role', async () => {
     h = await startHarness();
@@ -20,8 +27,11 @@ describe('invitations', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const created = res.json();
     expect(created).toEqual({
-      id: expect.stringMatching(/^inv_/), email: 'ana@example.test', role: 'admin',
-      expiresAt: '2026-06-08T12:00:00.000Z', inviteUrl: expect.stringMatching(new RegExp(`^${ISSUER}/invite/ghinv_[A-Za-z0-9_-]{43}$`)),
+      id: expect.stringMatching(/^inv_/),
+      email: 'ana@example.test',
+      role: 'admin',
+      expiresAt: '2026-06-08T12:00:00.000Z',
+      inviteUrl: expect.stringMatching(new RegExp(`^${ISSUER}/invite/ghinv_[A-Za-z0-9_-]{43}$`)),
     });
     const secret = secretOf(created.inviteUrl);
 
@@ -29,8 +39,11 @@ describe('invitations', () => {
     expect(preview.statusCode).toBe(200);
     expect(preview.headers['cache-control']).toBe('no-store');
     expect(preview.json()).toEqual({
-      organization: { id: h.orgId, name: 'My organization' }, email: 'ana@example.test', role: 'admin',
-      invitedBy: { name: 'owner' }, expiresAt: '2026-06-08T12:00:00.000Z',
+      organization: { id: h.orgId, name: 'My organization' },
+      email: 'ana@example.test',
+      role: 'admin',
+      invitedBy: { name: 'owner' },
+      expiresAt: '2026-06-08T12:00:00.000Z',
     });
 
     const accepted = await acceptAsNewcomer(h, secret, { name: 'Ana Lopez', password: NEW_PASSWORD });
@@ -48,7 +61,9 @@ describe('invitations', () => {
     const me = await h.gh.app.inject({ method: 'GET', url: '/console/api/me', headers: { cookie } });
     expect(me.json().memberships).toEqual([{ orgId: h.orgId, orgName: 'My organization', role: 'admin' }]);
     const write = await h.gh.app.inject({
-      method: 'POST', url: `/console/api/orgs/${h.orgId}/service-accounts`, headers: { cookie, 'x-csrf-token': body.csrfToken },
+      method: 'POST',
+      url: `/console/api/orgs/${h.orgId}/service-accounts`,
+      headers: { cookie, 'x-csrf-token': body.csrfToken },
       payload: { name: 'ana integration', scopes: ['assets:read'] },
     });
     expect(write.statusCode).toBe(201); // an admin's right, on the very next call
@@ -63,10 +78,14 @@ describe('invitations', () => {
 
     const events = await audit();
     expect(events.find((e) => e.action === 'invitation.create')).toMatchObject({
-      actor: { id: h.owner.userId }, target: { id: created.id }, detail: { email: 'ana@example.test', role: 'admin' },
+      actor: { id: h.owner.userId },
+      target: { id: created.id },
+      detail: { email: 'ana@example.test', role: 'admin' },
     });
     expect(events.find((e) => e.action === 'invitation.accept')).toMatchObject({
-      actor: { id: body.user.id }, target: { id: created.id }, detail: { email: 'ana@example.test', role: 'admin', newUser: true },
+      actor: { id: body.user.id },
+      target: { id: created.id },
+      detail: { email: 'ana@example.test', role: 'admin', newUser: true },
     });
     const all = JSON.stringify(events);
     expect(all).not.toContain(secret);
@@ -94,8 +113,9 @@ describe('invitations', () => {
     expect(wrong.json().error).toBe('forbidden');
     // Without the CSRF header: 403 too.
     expect((await viewer.request('POST', url, {}, { csrf: false })).statusCode).toBe(403);
-    expect((await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`)).json().items.map((m: { userId: string }) => m.userId))
-      .not.toContain(viewer.userId);
+    expect((await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`)).json().items.map((m: { userId: string }) => m.userId)).not.toContain(
+      viewer.userId,
+    );
 
     const ok = await viewer.request('POST', url, {});
     expect(ok.statusCode).toBe(200);
@@ -137,12 +157,14 @@ describe('invitations', () => {
   it('two people racing to accept one link: one account, one membership, the other gets 404', async () => {
     h = await startHarness();
     const { inviteUrl } = await invite(h, 'race@example.test', 'viewer');
-    const results = await Promise.all(['first racer password', 'second racer password'].map((password) =>
-      acceptAsNewcomer(h, secretOf(inviteUrl), { name: 'Racer', password })));
+    const results = await Promise.all(
+      ['first racer password', 'second racer password'].map((password) => acceptAsNewcomer(h, secretOf(inviteUrl), { name: 'Racer', password })),
+    );
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 404]);
     const winner = results.find((r) => r.statusCode === 201)!.json();
-    const members = (await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`)).json().items
-      .filter((m: { email: string }) => m.email === 'race@example.test');
+    const members = (await h.owner.request('GET', `/console/api/orgs/${h.orgId}/members`))
+      .json()
+      .items.filter((m: { email: string }) => m.email === 'race@example.test');
     expect(members).toEqual([expect.objectContaining({ userId: winner.user.id, role: 'viewer' })]);
   });
 
@@ -178,7 +200,11 @@ describe('invitations', () => {
     expect((await h.gh.app.inject({ method: 'GET', url: invitationsUrl(h.orgId) })).statusCode).toBe(401);
     expect((await h.owner.request('POST', invitationsUrl(h.orgId), { email: 'y@example.test', role: 'viewer' }, { csrf: false })).statusCode).toBe(403);
     // Bad input changes nothing.
-    for (const body of [{ email: 'not an email', role: 'viewer' }, { email: 'z@example.test', role: 'superuser' }, { email: 'z@example.test', role: 'viewer', password: 'chosen for them 123' }]) {
+    for (const body of [
+      { email: 'not an email', role: 'viewer' },
+      { email: 'z@example.test', role: 'superuser' },
+      { email: 'z@example.test', role: 'viewer', password: 'chosen for them 123' },
+    ]) {
       const res = await h.owner.request('POST', invitationsUrl(h.orgId), body);
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
@@ -193,16 +219,24 @@ describe('invitations', () => {
     const a = await h.owner.request('POST', invitationsUrl(h.orgId), { email: known.email, role: 'viewer' });
     const b = await h.owner.request('POST', invitationsUrl(h.orgId), { email: 'nobody@example.test', role: 'viewer' });
     const shape = (res: typeof a) => ({
-      status: res.statusCode, headers: Object.keys(res.headers).sort(), keys: Object.keys(res.json()).sort(),
+      status: res.statusCode,
+      headers: Object.keys(res.headers).sort(),
+      keys: Object.keys(res.json()).sort(),
       body: { ...res.json(), id: '', email: '', inviteUrl: res.json().inviteUrl.replace(/ghinv_.*/, '') },
     });
     expect(shape(a)).toEqual(shape(b));
 
     const list = await h.owner.request('GET', invitationsUrl(h.orgId));
-    expect(list.json().items).toEqual([a, b].map((r) => ({
-      id: r.json().id, email: r.json().email, role: 'viewer', createdAt: '2026-06-01T12:00:00.000Z', expiresAt: '2026-06-08T12:00:00.000Z',
-      invitedBy: { id: h.owner.userId, name: 'owner' },
-    })));
+    expect(list.json().items).toEqual(
+      [a, b].map((r) => ({
+        id: r.json().id,
+        email: r.json().email,
+        role: 'viewer',
+        createdAt: '2026-06-01T12:00:00.000Z',
+        expiresAt: '2026-06-08T12:00:00.000Z',
+        invitedBy: { id: h.owner.userId, name: 'owner' },
+      })),
+    );
     for (const r of [a, b]) expect(list.body).not.toContain(secretOf(r.json().inviteUrl));
     const paged = await h.owner.request('GET', `${invitationsUrl(h.orgId)}?limit=1`);
     expect(paged.json().nextCursor).toEqual(expect.any(String));
@@ -210,7 +244,12 @@ describe('invitations', () => {
 
   it('the secret never appears in a log line, even the request log of the link itself', async () => {
     const lines: string[] = [];
-    const stream = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
     h = await startHarness({ logger: { level: 'trace', stream } });
     const { inviteUrl } = await invite(h, 'logged@example.test');
     const secret = secretOf(inviteUrl);

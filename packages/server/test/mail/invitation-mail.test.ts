@@ -29,10 +29,14 @@ async function startSmtp() {
     url: `smtp://127.0.0.1:${port}`,
     received,
     /** The next message, or a failure after `ms` (real time: a loopback delivery takes milliseconds). */
-    next: (ms = 10_000) => new Promise<ParsedMail>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no mail arrived')), ms);
-      waiters.push((m) => { clearTimeout(timer); resolve(m); });
-    }),
+    next: (ms = 10_000) =>
+      new Promise<ParsedMail>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no mail arrived')), ms);
+        waiters.push((m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -41,13 +45,26 @@ async function startSmtp() {
 describe('invitation mail', () => {
   let h: Harness | undefined;
   let smtp: Awaited<ReturnType<typeof startSmtp>> | undefined;
-  afterEach(async () => { await h?.close(); await smtp?.close(); h = undefined; smtp = undefined; });
+  afterEach(async () => {
+    await h?.close();
+    await smtp?.close();
+    h = undefined;
+    smtp = undefined;
+  });
 
   it('mails the link to the invited address; the link from the message is accepted; the log never holds it', async () => {
     smtp = await startSmtp();
     const lines: string[] = [];
-    const stream = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
-    h = await startHarness({ env: { GATEHOUSE_SMTP_URL: smtp.url, GATEHOUSE_MAIL_FROM: 'Gatehouse <gatehouse@example.test>' }, logger: { level: 'trace', stream } });
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    h = await startHarness({
+      env: { GATEHOUSE_SMTP_URL: smtp.url, GATEHOUSE_MAIL_FROM: 'Gatehouse <gatehouse@example.test>' },
+      logger: { level: 'trace', stream },
+    });
     const arriving = smtp.next();
     const res = await h.owner.request('POST', invitationsUrl(h.orgId), { email: 'Mia@Example.test', role: 'viewer' });
     expect(res.statusCode).toBe(201);
@@ -68,8 +85,16 @@ describe('invitation mail', () => {
   it('an unreachable mail server does not fail the invitation; the warning carries no link', async () => {
     const port = await freePort();
     const lines: string[] = [];
-    const stream = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
-    h = await startHarness({ env: { GATEHOUSE_SMTP_URL: `smtp://127.0.0.1:${port}`, GATEHOUSE_MAIL_FROM: 'gh@example.test' }, logger: { level: 'info', stream } });
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    h = await startHarness({
+      env: { GATEHOUSE_SMTP_URL: `smtp://127.0.0.1:${port}`, GATEHOUSE_MAIL_FROM: 'gh@example.test' },
+      logger: { level: 'info', stream },
+    });
     const res = await h.owner.request('POST', invitationsUrl(h.orgId), { email: 'nomail@example.test', role: 'viewer' });
     expect(res.statusCode).toBe(201);
     await h.gh.close(); // waits for the mail attempt in flight

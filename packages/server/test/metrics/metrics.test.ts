@@ -5,11 +5,14 @@ const METRICS_TOKEN = 'metrics-scraper-token-0123456789';
 
 describe('/metrics (Prometheus)', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness({ env: { GATEHOUSE_METRICS_TOKEN: METRICS_TOKEN } }); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness({ env: { GATEHOUSE_METRICS_TOKEN: METRICS_TOKEN } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
-  const scrape = (authorization?: string) =>
-    h.gh.app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
+  const scrape = (authorization?: string) => h.gh.app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
 
   it('is not public: 404 without the configured bearer token, and not served at all without one', async () => {
     for (const auth of [undefined, 'Bearer wrong-token-wrong-token', `Basic ${METRICS_TOKEN}`]) {
@@ -17,7 +20,9 @@ describe('/metrics (Prometheus)', () => {
     }
     const unconfigured = await startHarness();
     try {
-      expect((await unconfigured.gh.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).statusCode).toBe(404);
+      expect((await unconfigured.gh.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).statusCode).toBe(
+        404,
+      );
     } finally {
       await unconfigured.close();
     }

@@ -6,15 +6,19 @@ const members = (orgId: string) => `/console/api/orgs/${orgId}/members`;
 /** §1, §6, §8: organizations, members and the rules of managing them. */
 describe('organizations and members', () => {
   let h: Harness;
-  beforeEach(async () => { h = await startHarness(); });
-  afterEach(async () => { await h.close(); });
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
 
   const auditActions = async (orgId: string) => {
     const res = await h.owner.request('GET', `/console/api/orgs/${orgId}/audit-events?limit=200`);
-    return (res.json().items as Array<{ action: string; target: { id: string } | null; detail: Record<string, unknown> }>);
+    return res.json().items as Array<{ action: string; target: { id: string } | null; detail: Record<string, unknown> }>;
   };
 
-  it('creates an organization whose creator becomes its owner, and lists the caller\'s organizations', async () => {
+  it("creates an organization whose creator becomes its owner, and lists the caller's organizations", async () => {
     const viewer = await h.addUser('viewer');
     const created = await viewer.request('POST', '/console/api/orgs', { name: '  Acme Security ' });
     expect(created.statusCode).toBe(201);
@@ -46,14 +50,22 @@ describe('organizations and members', () => {
 
     const list = (await h.owner.request('GET', members(h.orgId))).json();
     expect(list.items).toContainEqual({
-      userId: generated.json().userId, email: 'bo@example.test', name: 'bo', role: 'viewer', status: 'active', joinedAt: '2026-06-01T12:00:00.000Z',
+      userId: generated.json().userId,
+      email: 'bo@example.test',
+      name: 'bo',
+      role: 'viewer',
+      status: 'active',
+      joinedAt: '2026-06-01T12:00:00.000Z',
     });
     expect(JSON.stringify(list)).not.toContain(initialPassword);
     const events = await auditActions(h.orgId);
     expect(JSON.stringify(events)).not.toContain(initialPassword);
     expect(JSON.stringify(events)).not.toContain('a long enough password');
-    expect(events.find((e) => e.action === 'member.add' && e.target?.id === generated.json().userId)!.detail)
-      .toEqual({ email: 'bo@example.test', role: 'viewer', newUser: true });
+    expect(events.find((e) => e.action === 'member.add' && e.target?.id === generated.json().userId)!.detail).toEqual({
+      email: 'bo@example.test',
+      role: 'viewer',
+      newUser: true,
+    });
   });
 
   it('adds an existing user to another organization without touching their password', async () => {
@@ -89,7 +101,10 @@ describe('organizations and members', () => {
 
   it('an organization always keeps an owner', async () => {
     const self = `${members(h.orgId)}/${h.owner.userId}`;
-    for (const [method, body] of [['PATCH', { role: 'admin' }], ['DELETE', undefined]] as const) {
+    for (const [method, body] of [
+      ['PATCH', { role: 'admin' }],
+      ['DELETE', undefined],
+    ] as const) {
       const res = await h.owner.request(method, self, body);
       expect(res.statusCode).toBe(409);
       expect(res.json().error_description).toMatch(/must keep an owner/);

@@ -3,6 +3,17 @@ import { newId } from '../../src/ids.js';
 import { recordStore } from '../../src/reference-api/store.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
+/** An audit event as the export answers it; `detail` is free-form JSON the tests read into. */
+type AuditEventView = {
+  action: string;
+  outcome: string;
+  actor: { id?: string; name?: string; type: string };
+  target: { type: string; id: string } | null;
+  credential: string | null;
+  // biome-ignore lint/suspicious/noExplicitAny: free-form JSON whose fields each test reads as it expects
+  detail: Record<string, any>;
+};
+
 describe('reference API (§7)', () => {
   let h: Harness;
   let writer: { id: string; token: string };
@@ -17,7 +28,9 @@ describe('reference API (§7)', () => {
     const osa = await h.createServiceAccount(['governance.findings:read', 'governance.findings:write', 'governance.controls:read'], {}, org);
     otherOrg = { orgId: org, token: await h.accessToken(osa.clientId, osa.clientSecret) };
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('serves the seeded sample data of the first organization, and nothing of it to another', async () => {
     const sa = await h.createServiceAccount(['governance.controls:read']);
@@ -38,7 +51,7 @@ describe('reference API (§7)', () => {
     expect(updated.json()).toMatchObject({ title: 'Public bucket', status: 'resolved', updatedBy: writer.id });
     expect((await h.api('GET', `/api/v1/governance/findings/${f.id}`, writer.token)).json().status).toBe('resolved');
 
-    const events = (await h.api('GET', '/api/v1/audit-events?limit=500', writer.token)).json().items as Array<Record<string, any>>;
+    const events = (await h.api('GET', '/api/v1/audit-events?limit=500', writer.token)).json().items as AuditEventView[];
     const mine = events.filter((e) => e.target?.id === f.id);
     expect(mine.map((e) => e.action)).toEqual(['finding.create', 'finding.update']);
     expect(mine[0]!.actor).toEqual({ type: 'service_account', id: writer.id, name: 'Scanner Findings Sync' });
@@ -80,7 +93,10 @@ describe('reference API (§7)', () => {
     expect(pages).toEqual([['f0', 'f1'], ['f2', 'f3'], ['f4']]);
     const first = (await h.api('GET', '/api/v1/governance/findings?limit=2', token)).json().nextCursor as string;
     const tampered = `${first.slice(0, 3)}${first[3] === 'A' ? 'B' : 'A'}${first.slice(4)}`;
-    for (const [url, tok] of [[`/api/v1/governance/findings?cursor=${tampered}`, token], [`/api/v1/governance/findings?cursor=${first}`, writer.token]] as const) {
+    for (const [url, tok] of [
+      [`/api/v1/governance/findings?cursor=${tampered}`, token],
+      [`/api/v1/governance/findings?cursor=${first}`, writer.token],
+    ] as const) {
       const res = await h.api('GET', url, tok);
       expect(res.statusCode).toBe(400);
       expect(res.json().error).toBe('invalid_cursor');
@@ -110,7 +126,12 @@ describe('reference API (§7)', () => {
     const token = await h.accessToken(sa.clientId, sa.clientSecret);
     const scope = { orgId: org, resource: 'governance/findings', parentId: null, ownerId: null };
     for (let i = 0; i < 51; i++) {
-      await recordStore.insert(h.gh.db, scope, { id: newId('fnd'), data: { title: `t${i}`, internalNote: 'not for the API' }, at: h.clock.now(), by: 'system' });
+      await recordStore.insert(h.gh.db, scope, {
+        id: newId('fnd'),
+        data: { title: `t${i}`, internalNote: 'not for the API' },
+        at: h.clock.now(),
+        by: 'system',
+      });
     }
     const page = (await h.api('GET', '/api/v1/governance/findings', token)).json();
     expect(page.items).toHaveLength(50);
@@ -140,12 +161,17 @@ describe('reference API (§7)', () => {
     const sa = await h.createServiceAccount(['governance.evidence:read', 'governance.evidence:write']);
     const token = await h.accessToken(sa.clientId, sa.clientSecret);
     const claim = await h.api('POST', '/api/v1/governance/evidence-claims', token, {
-      requirementId: 'evr_x', summary: 'Q3 access review export', attachments: [{ name: 'review.csv', url: 'https://files.example.test/review.csv' }],
+      requirementId: 'evr_x',
+      summary: 'Q3 access review export',
+      attachments: [{ name: 'review.csv', url: 'https://files.example.test/review.csv' }],
     });
     expect(claim.statusCode).toBe(201);
     const fixed = await h.api('PATCH', `/api/v1/governance/evidence-claims/${claim.json().id}`, token, { summary: 'Q3 access review export (signed)' });
     expect(fixed.json()).toMatchObject({ summary: 'Q3 access review export (signed)', attachments: [{ name: 'review.csv' }] });
-    expect((await h.api('POST', '/api/v1/governance/evidence-claims', token, { requirementId: 'evr_x', summary: 'x', attachments: [{ name: 'a', url: 'ftp://x' }] })).statusCode).toBe(400);
+    expect(
+      (await h.api('POST', '/api/v1/governance/evidence-claims', token, { requirementId: 'evr_x', summary: 'x', attachments: [{ name: 'a', url: 'ftp://x' }] }))
+        .statusCode,
+    ).toBe(400);
   });
 
   it('webhooks belong to the service account that made them', async () => {

@@ -12,8 +12,17 @@ const VALID: Record<string, Record<string, unknown>> = {
   webhooks: { url: 'https://hooks.example.test/gatehouse', events: ['finding.created'] },
 };
 
-interface Route { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: (ids: Ids) => string; scope: string; body?: Record<string, unknown>; def: ResourceDef }
-interface Ids { record: string; parent: string }
+interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: (ids: Ids) => string;
+  scope: string;
+  body?: Record<string, unknown>;
+  def: ResourceDef;
+}
+interface Ids {
+  record: string;
+  parent: string;
+}
 /** One real record of the first organization per resource, keyed by resource path. */
 const records = new Map<string, string>();
 
@@ -45,7 +54,10 @@ describe('reference API security matrix', () => {
   const lackingTokens = new Map<string, Promise<string>>();
   const lacking = (scope: string) => {
     if (!lackingTokens.has(scope)) {
-      lackingTokens.set(scope, h.createServiceAccount(ALL.filter((s) => s !== scope)).then((sa) => h.accessToken(sa.clientId, sa.clientSecret)));
+      lackingTokens.set(
+        scope,
+        h.createServiceAccount(ALL.filter((s) => s !== scope)).then((sa) => h.accessToken(sa.clientId, sa.clientSecret)),
+      );
     }
     return lackingTokens.get(scope)!;
   };
@@ -60,7 +72,11 @@ describe('reference API security matrix', () => {
     for (const def of RESOURCES) {
       const id = newId(def.prefix);
       const parentId = def.parent ? pkg.id : null;
-      await recordStore.insert(h.gh.db, { orgId: h.orgId, resource: def.path, parentId, ownerId: null }, { id, data: { name: 'first org' }, at: h.clock.now(), by: sa.clientId });
+      await recordStore.insert(
+        h.gh.db,
+        { orgId: h.orgId, resource: def.path, parentId, ownerId: null },
+        { id, data: { name: 'first org' }, at: h.clock.now(), by: sa.clientId },
+      );
       records.set(def.path, id);
     }
     const otherOrg = await h.createOrg();
@@ -70,46 +86,59 @@ describe('reference API security matrix', () => {
     disabledToken = await h.accessToken(dsa.clientId, dsa.clientSecret);
     await h.owner.request('POST', `/console/api/orgs/${h.orgId}/service-accounts/${dsa.clientId}/disable`);
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const call = (r: Route, headers: Record<string, string>) =>
     h.gh.app.inject({ method: r.method, url: r.url(ids), headers, ...(r.body ? { payload: r.body } : {}) });
 
-  it.each(ROUTES.map((r) => [`${r.method} /api/v1/${r.def.path}${r.url({ record: ':id', parent: ':parentId' }).endsWith(':id') ? '/:id' : ''}`, r] as const))('%s', async (_name, r) => {
-    const check401 = async (headers: Record<string, string>, label: string) => {
-      const res = await call(r, headers);
-      expect(res.statusCode, label).toBe(401);
-      expect(res.headers['www-authenticate'], label).toContain('error="invalid_token"');
-      expect(res.json().error, label).toBe('invalid_token');
-    };
-    await check401({}, 'no token');
-    await check401({ authorization: 'Bearer not-a-jwt' }, 'garbage token');
-    await check401({ authorization: `Bearer ${allToken.slice(0, -4)}AAAA` }, 'bad signature');
-    await check401({ authorization: `Bearer ${disabledToken}` }, 'disabled account');
-    await check401({ cookie: h.owner.cookie, 'x-csrf-token': h.owner.csrfToken }, 'console cookie');
+  it.each(ROUTES.map((r) => [`${r.method} /api/v1/${r.def.path}${r.url({ record: ':id', parent: ':parentId' }).endsWith(':id') ? '/:id' : ''}`, r] as const))(
+    '%s',
+    async (_name, r) => {
+      const check401 = async (headers: Record<string, string>, label: string) => {
+        const res = await call(r, headers);
+        expect(res.statusCode, label).toBe(401);
+        expect(res.headers['www-authenticate'], label).toContain('error="invalid_token"');
+        expect(res.json().error, label).toBe('invalid_token');
+      };
+      await check401({}, 'no token');
+      await check401({ authorization: 'Bearer not-a-jwt' }, 'garbage token');
+      await check401({ authorization: `Bearer ${allToken.slice(0, -4)}AAAA` }, 'bad signature');
+      await check401({ authorization: `Bearer ${disabledToken}` }, 'disabled account');
+      await check401({ cookie: h.owner.cookie, 'x-csrf-token': h.owner.csrfToken }, 'console cookie');
 
-    // Another organization's token with every scope: the first organization's record is not there.
-    const mine = { ...ids, record: records.get(r.def.path)! };
-    const foreign = await h.gh.app.inject({ method: r.method, url: r.url(mine), headers: { authorization: `Bearer ${other.token}` }, ...(r.body ? { payload: r.body } : {}) });
-    if (r.def.parent || r.url(mine).endsWith(mine.record)) {
-      expect(foreign.statusCode, 'other organization').toBe(404);
-    } else if (r.method === 'GET') {
-      expect(foreign.statusCode, 'other organization').toBe(200);
-      expect(foreign.json().items.map((i: { id: string }) => i.id), 'other organization').not.toContain(mine.record);
-    } else {
-      // A create by the other organization lands in its own organization, never in this one.
-      expect(foreign.statusCode, 'other organization').toBe(201);
-      const [row] = await h.gh.db.query<{ org_id: string }>('SELECT org_id FROM records WHERE id = $1', [foreign.json().id]);
-      expect(row?.org_id, 'other organization').toBe(other.orgId);
-    }
-    const still = await h.gh.db.query<{ data: unknown }>('SELECT data FROM records WHERE id = $1', [mine.record]);
-    expect(still, 'nothing changed').toEqual([{ data: { name: 'first org' } }]);
+      // Another organization's token with every scope: the first organization's record is not there.
+      const mine = { ...ids, record: records.get(r.def.path)! };
+      const foreign = await h.gh.app.inject({
+        method: r.method,
+        url: r.url(mine),
+        headers: { authorization: `Bearer ${other.token}` },
+        ...(r.body ? { payload: r.body } : {}),
+      });
+      if (r.def.parent || r.url(mine).endsWith(mine.record)) {
+        expect(foreign.statusCode, 'other organization').toBe(404);
+      } else if (r.method === 'GET') {
+        expect(foreign.statusCode, 'other organization').toBe(200);
+        expect(
+          foreign.json().items.map((i: { id: string }) => i.id),
+          'other organization',
+        ).not.toContain(mine.record);
+      } else {
+        // A create by the other organization lands in its own organization, never in this one.
+        expect(foreign.statusCode, 'other organization').toBe(201);
+        const [row] = await h.gh.db.query<{ org_id: string }>('SELECT org_id FROM records WHERE id = $1', [foreign.json().id]);
+        expect(row?.org_id, 'other organization').toBe(other.orgId);
+      }
+      const still = await h.gh.db.query<{ data: unknown }>('SELECT data FROM records WHERE id = $1', [mine.record]);
+      expect(still, 'nothing changed').toEqual([{ data: { name: 'first org' } }]);
 
-    // A token holding every scope but the one this route needs: 403 naming it (§5, RFC 6750 §3.1).
-    const refused = await call(r, { authorization: `Bearer ${await lacking(r.scope)}` });
-    expect(refused.statusCode, 'missing scope').toBe(403);
-    expect(refused.headers['www-authenticate'], 'missing scope').toContain('error="insufficient_scope"');
-    expect(refused.headers['www-authenticate'], 'missing scope').toContain(`scope="${r.scope}"`);
-    expect(refused.json().error, 'missing scope').toBe('insufficient_scope');
-  });
+      // A token holding every scope but the one this route needs: 403 naming it (§5, RFC 6750 §3.1).
+      const refused = await call(r, { authorization: `Bearer ${await lacking(r.scope)}` });
+      expect(refused.statusCode, 'missing scope').toBe(403);
+      expect(refused.headers['www-authenticate'], 'missing scope').toContain('error="insufficient_scope"');
+      expect(refused.headers['www-authenticate'], 'missing scope').toContain(`scope="${r.scope}"`);
+      expect(refused.json().error, 'missing scope').toBe('insufficient_scope');
+    },
+  );
 });

@@ -6,8 +6,12 @@ const REVOKE = '/api/v1/auth/revoke';
 
 describe('RFC 7009 revocation and concurrent use of one refresh token', () => {
   let h: Harness;
-  beforeEach(async () => { h = await startHarness(); });
-  afterEach(async () => { await h.close(); });
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
 
   const revoke = (payload: Record<string, string> | string, contentType?: string) =>
     h.gh.app.inject({ method: 'POST', url: REVOKE, payload, ...(contentType ? { headers: { 'content-type': contentType } } : {}) });
@@ -47,7 +51,12 @@ describe('RFC 7009 revocation and concurrent use of one refresh token', () => {
   });
 
   it('bad requests get RFC 6749-shaped errors', async () => {
-    for (const [payload, type] of [[{}, undefined], [{ token: ['a', 'b'] }, undefined], ['token=a&token=b', 'application/x-www-form-urlencoded'], ['{', 'application/json']] as const) {
+    for (const [payload, type] of [
+      [{}, undefined],
+      [{ token: ['a', 'b'] }, undefined],
+      ['token=a&token=b', 'application/x-www-form-urlencoded'],
+      ['{', 'application/json'],
+    ] as const) {
       const res = await revoke(payload as Record<string, string>, type);
       expect(res.statusCode).toBe(400);
       expect(res.json().error).toBe('invalid_request');
@@ -85,7 +94,10 @@ describe('RFC 7009 revocation and concurrent use of one refresh token', () => {
       const { refreshToken } = await h.createRefreshToken();
       let revokedAt = 0;
       const grants = Array.from({ length: 20 }, () => h.refresh(refreshToken).then((r) => ({ status: r.statusCode, at: Date.now() })));
-      const revocation = revoke({ token: refreshToken }).then((r) => { revokedAt = performance.now(); return r; });
+      const revocation = revoke({ token: refreshToken }).then((r) => {
+        revokedAt = performance.now();
+        return r;
+      });
       const after: Array<Promise<{ status: number }>> = [];
       await revocation;
       // Every grant started after the revocation answered must fail.
@@ -124,7 +136,9 @@ describe('a grant whose commit is held until a revocation has answered', () => {
       const { refreshToken } = await h.createRefreshToken();
       expect((await h.refresh(refreshToken)).statusCode).toBe(200); // warm: identity and user state cached
       let release!: () => void;
-      gate = new Promise((r) => { release = r; });
+      gate = new Promise((r) => {
+        release = r;
+      });
       const grant = h.refresh(refreshToken);
       while (!reachedGate) await new Promise((r) => setImmediate(r));
       // The grant has minted its access token and waits for its commit; the revocation answers first.

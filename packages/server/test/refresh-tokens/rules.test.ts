@@ -10,8 +10,12 @@ const bucketsOf = (orgId: string) => `/sbom/v1/orgs/${orgId}/buckets`;
 /** Credential model B (§3), rule by rule, with the injected clock. */
 describe('personal refresh tokens [B1]-[B9]', () => {
   let h: Harness;
-  beforeEach(async () => { h = await startHarness(); });
-  afterEach(async () => { await h.close(); });
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('[B1] a user creates any number of named tokens; the string is shown once, prefixed, and never listed', async () => {
     const created = await Promise.all(Array.from({ length: 12 }, (_, i) => h.createRefreshToken(h.owner, { name: `token ${i}` })));
@@ -26,8 +30,13 @@ describe('personal refresh tokens [B1]-[B9]', () => {
     for (const t of created) expect(list.body).not.toContain(t.refreshToken.slice(32));
     // Created concurrently, so listed in id order, not request order: find the first one by id.
     expect(list.json().items.find((t: { id: string }) => t.id === created[0]!.id)).toEqual({
-      id: created[0]!.id, name: 'token 0', scopes: null, orgIds: null,
-      createdAt: '2026-06-01T12:00:00.000Z', lastUsedAt: null, expiresAt: '2027-06-01T12:00:00.000Z',
+      id: created[0]!.id,
+      name: 'token 0',
+      scopes: null,
+      orgIds: null,
+      createdAt: '2026-06-01T12:00:00.000Z',
+      lastUsedAt: null,
+      expiresAt: '2027-06-01T12:00:00.000Z',
     });
   });
 
@@ -176,7 +185,9 @@ describe('personal refresh tokens [B1]-[B9]', () => {
     const res = await h.refresh(refreshToken, { client_id: sa.clientId, client_secret: sa.clientSecret });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe('unauthorized_client');
-    expect((await h.gh.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { grant_type: 'refresh_token' } })).json().error).toBe('invalid_request');
+    expect((await h.gh.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { grant_type: 'refresh_token' } })).json().error).toBe(
+      'invalid_request',
+    );
   });
 
   it('every creation, use and revocation is audited by name, never with the token string', async () => {
@@ -187,10 +198,19 @@ describe('personal refresh tokens [B1]-[B9]', () => {
     await h.refresh(refreshToken);
     await h.gh.services.audit.drain();
     const res = await h.owner.request('GET', `/console/api/orgs/${h.orgId}/audit-events?limit=200`);
-    const events = res.json().items as Array<{ action: string; outcome: string; actor: { id?: string; name?: string }; credential: string | null; detail: Record<string, unknown> }>;
-    const mine = events.filter((e) => e.credential === id || (e.action.startsWith('refresh_token.')));
+    const events = res.json().items as Array<{
+      action: string;
+      outcome: string;
+      actor: { id?: string; name?: string };
+      credential: string | null;
+      detail: Record<string, unknown>;
+    }>;
+    const mine = events.filter((e) => e.credential === id || e.action.startsWith('refresh_token.'));
     expect(mine.map((e) => `${e.action}:${e.outcome}`).reverse()).toEqual([
-      'refresh_token.create:success', 'token.grant:success', 'refresh_token.revoke:success', 'token.deny:failure',
+      'refresh_token.create:success',
+      'token.grant:success',
+      'refresh_token.revoke:success',
+      'token.deny:failure',
     ]);
     for (const e of mine) expect(e.actor).toMatchObject({ id: h.owner.userId, name: 'owner@example.test' });
     expect(mine.find((e) => e.action === 'refresh_token.revoke')!.detail).toMatchObject({ name: 'ci laptop', via: 'rfc7009' });

@@ -21,7 +21,9 @@ describe('role and tenant matrices', () => {
     userTokens = {} as Record<Role, string>;
     for (const role of ROLES) userTokens[role] = await h.userAccessToken((await h.createRefreshToken(sessions[role])).refreshToken);
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const buckets = (org: string) => `/sbom/v1/orgs/${org}/buckets`;
   const newBucket = async (org = h.orgId) => {
@@ -29,7 +31,14 @@ describe('role and tenant matrices', () => {
     expect(res.statusCode).toBe(201);
     return res.json().id as string;
   };
-  const newTarget = async () => (await h.owner.request('POST', `/console/api/orgs/${h.orgId}/members`, { email: `${unique()}@example.test`, role: 'viewer', password: 'a long enough password' })).json().userId as string;
+  const newTarget = async () =>
+    (
+      await h.owner.request('POST', `/console/api/orgs/${h.orgId}/members`, {
+        email: `${unique()}@example.test`,
+        role: 'viewer',
+        password: 'a long enough password',
+      })
+    ).json().userId as string;
   const newAccount = async () => (await h.createServiceAccount(['assets:read'])).clientId;
 
   /** [route, the least role allowed, a call as `role`]. */
@@ -78,9 +87,18 @@ describe('role and tenant matrices', () => {
     expect(denied.statusCode).toBe(403);
     expect(denied.headers['www-authenticate']).toContain('scope="sbom.buckets:write"');
     const writer = await h.createServiceAccount(['sbom.buckets:write']);
-    const created = await h.api('POST', buckets(h.orgId), await h.accessToken(writer.clientId, writer.clientSecret), { name: 'from-ci', description: 'made by CI' });
+    const created = await h.api('POST', buckets(h.orgId), await h.accessToken(writer.clientId, writer.clientSecret), {
+      name: 'from-ci',
+      description: 'made by CI',
+    });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ id: expect.stringMatching(/^bkt_/), orgId: h.orgId, name: 'from-ci', description: 'made by CI', createdBy: writer.clientId });
+    expect(created.json()).toMatchObject({
+      id: expect.stringMatching(/^bkt_/),
+      orgId: h.orgId,
+      name: 'from-ci',
+      description: 'made by CI',
+      createdBy: writer.clientId,
+    });
   });
 
   it('buckets page with cursors, refuse duplicates and bad names, and writes are audited by name', async () => {
@@ -125,20 +143,23 @@ describe('role and tenant matrices', () => {
       accountToken = await h.accessToken(sa.clientId, sa.clientSecret);
     });
 
-    const snapshotB = async () => JSON.stringify([
-      (await h.owner.request('GET', `/console/api/orgs/${orgB}`)).json(),
-      (await h.owner.request('GET', `/console/api/orgs/${orgB}/members`)).json(),
-      (await h.owner.request('GET', `/console/api/orgs/${orgB}/service-accounts`)).json(),
-      (await h.api('GET', buckets(orgB), userTokens.owner)).json(),
-      (await h.owner.request('GET', `/console/api/orgs/${orgB}/audit-events?limit=200`)).json().items.length,
-    ]);
+    const snapshotB = async () =>
+      JSON.stringify([
+        (await h.owner.request('GET', `/console/api/orgs/${orgB}`)).json(),
+        (await h.owner.request('GET', `/console/api/orgs/${orgB}/members`)).json(),
+        (await h.owner.request('GET', `/console/api/orgs/${orgB}/service-accounts`)).json(),
+        (await h.api('GET', buckets(orgB), userTokens.owner)).json(),
+        (await h.owner.request('GET', `/console/api/orgs/${orgB}/audit-events?limit=200`)).json().items.length,
+      ]);
 
-    it('every organization-B path answers 404 to A\'s user and A\'s service account, and B is unchanged', async () => {
+    it("every organization-B path answers 404 to A's user and A's service account, and B is unchanged", async () => {
       const before = await snapshotB();
       const b = `/console/api/orgs/${orgB}`;
       const bearerCalls: Array<[string, string, unknown?]> = [
-        ['GET', buckets(orgB)], ['GET', `${buckets(orgB)}/${bucketB}`],
-        ['POST', buckets(orgB), { name: 'intruder' }], ['DELETE', `${buckets(orgB)}/${bucketB}`],
+        ['GET', buckets(orgB)],
+        ['GET', `${buckets(orgB)}/${bucketB}`],
+        ['POST', buckets(orgB), { name: 'intruder' }],
+        ['DELETE', `${buckets(orgB)}/${bucketB}`],
       ];
       for (const token of [attackerToken, accountToken]) {
         for (const [method, url, body] of bearerCalls) {
@@ -148,14 +169,21 @@ describe('role and tenant matrices', () => {
         }
       }
       const consoleCalls: Array<[string, string, unknown?]> = [
-        ['GET', b], ['PATCH', b, { name: 'Owned' }], ['GET', `${b}/members`],
+        ['GET', b],
+        ['PATCH', b, { name: 'Owned' }],
+        ['GET', `${b}/members`],
         ['POST', `${b}/members`, { email: 'intruder@example.test', role: 'owner' }],
-        ['PATCH', `${b}/members/${memberB}`, { role: 'viewer' }], ['DELETE', `${b}/members/${memberB}`],
+        ['PATCH', `${b}/members/${memberB}`, { role: 'viewer' }],
+        ['DELETE', `${b}/members/${memberB}`],
         ['POST', `${b}/members/${memberB}/deactivate`],
-        ['GET', `${b}/service-accounts`], ['POST', `${b}/service-accounts`, { name: 'x', scopes: ['assets:read'] }],
-        ['GET', `${b}/service-accounts/${accountB}`], ['PATCH', `${b}/service-accounts/${accountB}`, { name: 'x' }],
-        ['POST', `${b}/service-accounts/${accountB}/rotate-secret`, {}], ['POST', `${b}/service-accounts/${accountB}/disable`],
-        ['DELETE', `${b}/service-accounts/${accountB}`], ['GET', `${b}/audit-events`],
+        ['GET', `${b}/service-accounts`],
+        ['POST', `${b}/service-accounts`, { name: 'x', scopes: ['assets:read'] }],
+        ['GET', `${b}/service-accounts/${accountB}`],
+        ['PATCH', `${b}/service-accounts/${accountB}`, { name: 'x' }],
+        ['POST', `${b}/service-accounts/${accountB}/rotate-secret`, {}],
+        ['POST', `${b}/service-accounts/${accountB}/disable`],
+        ['DELETE', `${b}/service-accounts/${accountB}`],
+        ['GET', `${b}/audit-events`],
       ];
       for (const [method, url, body] of consoleCalls) {
         const res = await attacker.request(method, url, body);

@@ -6,19 +6,34 @@ describe('console API: service accounts', () => {
   let h: Harness;
   const base = () => `/console/api/orgs/${h.orgId}/service-accounts`;
 
-  beforeAll(async () => { h = await startHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   describe('who may manage service accounts', () => {
     let existing: string;
     const calls = (id: string): Array<[string, string, unknown?]> => [
-      ['GET', ''], ['POST', '', { name: 'x', scopes: ['assets:read'] }], ['GET', `/${id}`],
-      ['PATCH', `/${id}`, { name: 'renamed' }], ['POST', `/${id}/rotate-secret`, {}],
-      ['POST', `/${id}/disable`], ['POST', `/${id}/enable`], ['DELETE', `/${id}`],
+      ['GET', ''],
+      ['POST', '', { name: 'x', scopes: ['assets:read'] }],
+      ['GET', `/${id}`],
+      ['PATCH', `/${id}`, { name: 'renamed' }],
+      ['POST', `/${id}/rotate-secret`, {}],
+      ['POST', `/${id}/disable`],
+      ['POST', `/${id}/enable`],
+      ['DELETE', `/${id}`],
     ];
-    beforeAll(async () => { existing = (await h.createServiceAccount(['assets:read'])).clientId; });
+    beforeAll(async () => {
+      existing = (await h.createServiceAccount(['assets:read'])).clientId;
+    });
 
-    it.each([['admin', 0], ['member', 403], ['viewer', 403]] as const)('a %s gets %s', async (role, status) => {
+    it.each([
+      ['admin', 0],
+      ['member', 403],
+      ['viewer', 403],
+    ] as const)('a %s gets %s', async (role, status) => {
       const user = await h.addUser(role);
       for (const [method, suffix, body] of calls(existing).slice(0, 5)) {
         const res = await user.request(method, base() + suffix, body);
@@ -60,14 +75,16 @@ describe('console API: service accounts', () => {
       expect(bad.statusCode).toBe(401);
     });
 
-    it('refuses a state-changing call without the CSRF header, or with another session\'s, and changes nothing', async () => {
+    it("refuses a state-changing call without the CSRF header, or with another session's, and changes nothing", async () => {
       const before = (await h.owner.request('GET', base())).json().items.length;
       const noCsrf = await h.owner.request('POST', base(), { name: 'x', scopes: ['assets:read'] }, { csrf: false });
       expect(noCsrf.statusCode).toBe(403);
       expect(noCsrf.json().error).toBe('csrf_token_invalid');
       const other: ConsoleSession = await h.addUser('admin');
       const crossed = await h.gh.app.inject({
-        method: 'POST', url: base(), payload: { name: 'x', scopes: ['assets:read'] },
+        method: 'POST',
+        url: base(),
+        payload: { name: 'x', scopes: ['assets:read'] },
         headers: { cookie: h.owner.cookie, 'x-csrf-token': other.csrfToken },
       });
       expect(crossed.statusCode).toBe(403);

@@ -1,14 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startHarness, type Harness } from '../support/harness.js';
 
+/** An audit event as the export answers it; `detail` is free-form JSON the tests read into. */
+type AuditEventView = {
+  action: string;
+  outcome: string;
+  actor: { id?: string; name?: string; type: string };
+  target: { type: string; id: string } | null;
+  credential: string | null;
+  // biome-ignore lint/suspicious/noExplicitAny: free-form JSON whose fields each test reads as it expects
+  detail: Record<string, any>;
+};
+
 /** Credential model A (SPEC §2), over HTTP, with the clock moved instead of slept. */
 describe('service accounts: credential model A', () => {
   let h: Harness;
   const sa = (id: string, suffix = '') => `/console/api/orgs/${h.orgId}/service-accounts/${id}${suffix}`;
   const AUDIT = '/api/v1/audit-events';
 
-  beforeAll(async () => { h = await startHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('[A2] returns the secret once at creation and never again', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
@@ -122,7 +137,7 @@ describe('service accounts: credential model A', () => {
       const { clientSecret: newSecret } = (await h.owner.request('POST', sa(clientId, '/rotate-secret'), {})).json();
       await h.token(clientId, oldSecret);
       const token = await h.accessToken(clientId, newSecret);
-      const events = (await h.api('GET', `${AUDIT}?limit=500`, token)).json().items as Array<Record<string, any>>;
+      const events = (await h.api('GET', `${AUDIT}?limit=500`, token)).json().items as AuditEventView[];
       const mine = events.filter((e) => e.target?.id === clientId || e.actor?.id === clientId);
       const rotation = mine.find((e) => e.action === 'service_account.rotate_secret');
       expect(rotation).toMatchObject({ actor: { type: 'user', name: 'owner@example.test' }, detail: { generation: 2, graceSeconds: 60 } });
@@ -230,7 +245,7 @@ describe('service accounts: credential model A', () => {
   it('[A10] service-account actions are attributed by id and name', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read'], { name: 'Splunk Audit Export' });
     const token = await h.accessToken(clientId, clientSecret);
-    const items = (await h.api('GET', `${AUDIT}?limit=500`, token)).json().items as Array<Record<string, any>>;
+    const items = (await h.api('GET', `${AUDIT}?limit=500`, token)).json().items as AuditEventView[];
     const grant = items.findLast((e) => e.action === 'token.grant' && e.actor.id === clientId);
     expect(grant).toMatchObject({ outcome: 'success', actor: { type: 'service_account', id: clientId, name: 'Splunk Audit Export' } });
     expect(grant!.credential).toMatch(/^sec_/);
@@ -239,7 +254,11 @@ describe('service accounts: credential model A', () => {
   it('[A11] X-On-Behalf-Of is refused with 400', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
     const token = await h.accessToken(clientId, clientSecret);
-    const res = await h.gh.app.inject({ method: 'GET', url: AUDIT, headers: { authorization: `Bearer ${token}`, 'x-on-behalf-of': 'usr_01EXAMPLE00000000000000000' } });
+    const res = await h.gh.app.inject({
+      method: 'GET',
+      url: AUDIT,
+      headers: { authorization: `Bearer ${token}`, 'x-on-behalf-of': 'usr_01EXAMPLE00000000000000000' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe('invalid_request');
   });

@@ -38,7 +38,12 @@ const MATRIX: Record<string, Expectation> = {
   [`GET ${ORG}`]: { needs: 'viewer' },
   [`PATCH ${ORG}`]: { needs: 'owner', body: { name: 'Renamed' } },
   [`GET ${MEMBERS}`]: { needs: 'viewer' },
-  [`POST ${MEMBERS}`]: { needs: 'owner', get body() { return { email: `matrix${fresh()}@example.test`, role: 'viewer', password: 'a long enough password' }; } },
+  [`POST ${MEMBERS}`]: {
+    needs: 'owner',
+    get body() {
+      return { email: `matrix${fresh()}@example.test`, role: 'viewer', password: 'a long enough password' };
+    },
+  },
   [`PATCH ${MEMBERS}/:userId`]: { needs: 'owner', body: { role: 'viewer' } },
   [`DELETE ${MEMBERS}/:userId`]: { needs: 'owner' },
   [`POST ${MEMBERS}/:userId/deactivate`]: { needs: 'owner' },
@@ -52,7 +57,12 @@ const MATRIX: Record<string, Expectation> = {
   [`POST ${SVC}/:id/enable`]: { needs: 'admin' },
   [`DELETE ${SVC}/:id`]: { needs: 'admin' },
   [`GET ${ORG}/audit-events`]: { needs: 'admin' },
-  [`POST ${ORG}/invitations`]: { needs: 'owner', get body() { return { email: `invitee${fresh()}@example.test`, role: 'viewer' }; } },
+  [`POST ${ORG}/invitations`]: {
+    needs: 'owner',
+    get body() {
+      return { email: `invitee${fresh()}@example.test`, role: 'viewer' };
+    },
+  },
   [`GET ${ORG}/invitations`]: { needs: 'owner' },
   [`DELETE ${ORG}/invitations/:id`]: { needs: 'owner' },
   // [P3] Whoever holds the link; accepting as an existing account checks that session itself (invitation tests).
@@ -80,8 +90,7 @@ describe('console API security matrix', () => {
   });
   afterAll(() => h?.close());
 
-  const consoleRoutes = () =>
-    h.gh.app.routeTable.filter((r) => r.url.startsWith('/console/api/') && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
+  const consoleRoutes = () => h.gh.app.routeTable.filter((r) => r.url.startsWith('/console/api/') && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
   const split = (key: string) => {
     const [method, url] = key.split(' ') as [string, string];
     return { method, url };
@@ -98,8 +107,14 @@ describe('console API security matrix', () => {
   it('lists every /console/api route of the app, and nothing that is gone', () => {
     const live = consoleRoutes();
     expect(live.length).toBeGreaterThan(20);
-    expect(live.filter((k) => !(k in MATRIX)), 'routes missing from MATRIX').toEqual([]);
-    expect(Object.keys(MATRIX).filter((k) => !live.includes(k)), 'MATRIX rows with no route').toEqual([]);
+    expect(
+      live.filter((k) => !(k in MATRIX)),
+      'routes missing from MATRIX',
+    ).toEqual([]);
+    expect(
+      Object.keys(MATRIX).filter((k) => !live.includes(k)),
+      'MATRIX rows with no route',
+    ).toEqual([]);
   });
 
   describe.each(Object.keys(MATRIX).filter((k) => MATRIX[k]!.needs !== 'public'))('%s', (key) => {
@@ -109,42 +124,47 @@ describe('console API security matrix', () => {
 
     // Only the tests that apply to a route are generated for it (nothing is counted as skipped).
     const { needs } = MATRIX[key]!;
-    if (needs !== 'public') it('without a session: 401, and with a bearer token instead: 401', async () => {
-      expectError(await call(method, orgUrl(), {}, spec().body), 401, 'unauthenticated');
-      expectError(await call(method, orgUrl(), { authorization: `Bearer ${bearer}` }, spec().body), 401, 'unauthenticated');
-    });
+    if (needs !== 'public')
+      it('without a session: 401, and with a bearer token instead: 401', async () => {
+        expectError(await call(method, orgUrl(), {}, spec().body), 401, 'unauthenticated');
+        expectError(await call(method, orgUrl(), { authorization: `Bearer ${bearer}` }, spec().body), 401, 'unauthenticated');
+      });
 
-    if (!SAFE.has(method) && needs !== 'public') it('a write without the CSRF token, or with another session\'s: 403 csrf_token_invalid', async () => {
-      const owner = as.owner!;
-      expectError(await call(method, orgUrl(), { cookie: owner.cookie }, spec().body), 403, 'csrf_token_invalid');
-      expectError(await call(method, orgUrl(), { cookie: owner.cookie, 'x-csrf-token': as.viewer!.csrfToken }, spec().body), 403, 'csrf_token_invalid');
-    });
+    if (!SAFE.has(method) && needs !== 'public')
+      it("a write without the CSRF token, or with another session's: 403 csrf_token_invalid", async () => {
+        const owner = as.owner!;
+        expectError(await call(method, orgUrl(), { cookie: owner.cookie }, spec().body), 403, 'csrf_token_invalid');
+        expectError(await call(method, orgUrl(), { cookie: owner.cookie, 'x-csrf-token': as.viewer!.csrfToken }, spec().body), 403, 'csrf_token_invalid');
+      });
 
-    if (url.includes(':orgId')) it('another organization\'s id: 404, as if it did not exist', async () => {
-      const res = await call(method, path(url, otherOrg), withCsrf(as.owner!), spec().body);
-      expectError(res, 404, 'not_found');
-    });
+    if (url.includes(':orgId'))
+      it("another organization's id: 404, as if it did not exist", async () => {
+        const res = await call(method, path(url, otherOrg), withCsrf(as.owner!), spec().body);
+        expectError(res, 404, 'not_found');
+      });
 
-    if (ROLES.includes(needs as Role)) it('a role below the minimum: 403; the minimum and above get past the guard', async () => {
-      for (const role of ROLES) {
-        const session = spec().endsSession ? await h.signIn(as[role]!.email, ADMIN_PASSWORD) : as[role]!;
-        const res = await call(method, orgUrl(), withCsrf(session), spec().body);
-        if (ROLES.indexOf(role) < ROLES.indexOf(needs as Role)) {
-          expectError(res, 403, 'forbidden');
-        } else {
-          expect(res.statusCode, `${role}: ${res.body}`).not.toBe(401);
-          expect(res.statusCode, `${role}: ${res.body}`).not.toBe(403);
-          if (res.statusCode === 404) expect(res.json()).not.toMatchObject({ error_description: 'organization not found' });
+    if (ROLES.includes(needs as Role))
+      it('a role below the minimum: 403; the minimum and above get past the guard', async () => {
+        for (const role of ROLES) {
+          const session = spec().endsSession ? await h.signIn(as[role]!.email, ADMIN_PASSWORD) : as[role]!;
+          const res = await call(method, orgUrl(), withCsrf(session), spec().body);
+          if (ROLES.indexOf(role) < ROLES.indexOf(needs as Role)) {
+            expectError(res, 403, 'forbidden');
+          } else {
+            expect(res.statusCode, `${role}: ${res.body}`).not.toBe(401);
+            expect(res.statusCode, `${role}: ${res.body}`).not.toBe(403);
+            if (res.statusCode === 404) expect(res.json()).not.toMatchObject({ error_description: 'organization not found' });
+          }
         }
-      }
-    });
+      });
 
-    if (needs === 'signed-in') it('any signed-in person gets past the guard', async () => {
-      const session = spec().endsSession ? await h.signIn(as.viewer!.email, ADMIN_PASSWORD) : as.viewer!;
-      const res = await call(method, orgUrl(), withCsrf(session), spec().body);
-      expect(res.statusCode, res.body).toBeLessThan(500);
-      expect([401, 403]).not.toContain(res.statusCode);
-    });
+    if (needs === 'signed-in')
+      it('any signed-in person gets past the guard', async () => {
+        const session = spec().endsSession ? await h.signIn(as.viewer!.email, ADMIN_PASSWORD) : as.viewer!;
+        const res = await call(method, orgUrl(), withCsrf(session), spec().body);
+        expect(res.statusCode, res.body).toBeLessThan(500);
+        expect([401, 403]).not.toContain(res.statusCode);
+      });
   });
 
   it('signing in is the one route that needs no session and no CSRF token', async () => {

@@ -7,8 +7,12 @@ const signIn = (h: Harness, email: string, password: string, ip = '10.0.0.1') =>
 describe('console sign-in (§8)', () => {
   let h: Harness;
   // A realistic scrypt cost, so that skipping it for unknown emails would show in the timing test.
-  beforeAll(async () => { h = await startHarness({ passwordCost: { logN: 14, r: 8, p: 1 } }); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness({ passwordCost: { logN: 14, r: 8, p: 1 } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('sets an HttpOnly, SameSite=Strict session cookie and returns a CSRF token and memberships', async () => {
     const res = await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -76,7 +80,9 @@ describe('sign-in rate limits: failures per address and per address + email, nev
   beforeAll(async () => {
     h = await startHarness({ env: { GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL: '3/0.1', GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS: '5/1' } });
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('limits failures per address and email with 429 and Retry-After, right password included, then recovers', async () => {
     for (let i = 0; i < 3; i++) expect((await signIn(h, ADMIN_EMAIL, 'wrong', '10.1.0.1')).statusCode).toBe(401);
@@ -88,7 +94,7 @@ describe('sign-in rate limits: failures per address and per address + email, nev
     expect((await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD, '10.1.0.1')).statusCode).toBe(200);
   });
 
-  it('an attacker failing under a victim\'s email from elsewhere cannot lock the victim out of their own address', async () => {
+  it("an attacker failing under a victim's email from elsewhere cannot lock the victim out of their own address", async () => {
     h.clock.advance(600);
     for (let i = 0; i < 50; i++) await signIn(h, ADMIN_EMAIL.toUpperCase(), `guess${i}`, `203.0.113.${i}`);
     expect((await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD, '198.51.100.1')).statusCode).toBe(200);

@@ -49,12 +49,14 @@ describe('state feed heartbeats fail closed', () => {
     }
   });
 
-  it('stop while this instance\'s own principal state may be stale (server mode), and resume after', async () => {
+  it("stop while this instance's own principal state may be stale (server mode), and resume after", async () => {
     const feed = await openFeed(url, { authorization: `Bearer ${CREDENTIAL}` });
     const states = h.gh.services.states;
     try {
       await feed.next((e) => e.event === 'heartbeat');
-      states.freshness = () => { throw new Error('stale'); };
+      states.freshness = () => {
+        throw new Error('stale');
+      };
       const at = performance.now();
       await new Promise((r) => setTimeout(r, 800));
       expect(beatsBetween(feed.events, at + 300, at + 800)).toBe(0);

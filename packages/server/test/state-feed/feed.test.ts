@@ -15,12 +15,19 @@ describe('state feed: GET /api/v1/state-feed', () => {
     h = await startListening({ GATEHOUSE_RESOURCE_SERVER_TOKENS: `orders-api:${CREDENTIAL},billing:${OTHER}` });
     feedUrl = `${h.url}/api/v1/state-feed`;
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('refuses a missing or wrong credential, and an organization service account token, with 401', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);
     const token = await h.accessToken(clientId, clientSecret);
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer ghrs_wrong-credential-0123456789abcdefghijk' }, { authorization: `Bearer ${token}` }, { authorization: `Basic ${Buffer.from(`x:${CREDENTIAL}`).toString('base64')}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer ghrs_wrong-credential-0123456789abcdefghijk' },
+      { authorization: `Bearer ${token}` },
+      { authorization: `Basic ${Buffer.from(`x:${CREDENTIAL}`).toString('base64')}` },
+    ]) {
       const res = await fetch(feedUrl, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
@@ -38,7 +45,11 @@ describe('state feed: GET /api/v1/state-feed', () => {
       const snap = await feed.next((e) => e.event === 'snapshot');
       const accounts = snap.data.serviceAccounts as Array<Record<string, unknown>>;
       expect(accounts.find((a) => a.id === clientId)).toMatchObject({
-        orgId: h.orgId, scopes: ['audit-log:read', 'assets:read'], disabled: false, expiresAt: null, tokenEpoch: expect.any(Number),
+        orgId: h.orgId,
+        scopes: ['audit-log:read', 'assets:read'],
+        disabled: false,
+        expiresAt: null,
+        tokenEpoch: expect.any(Number),
       });
       const users = snap.data.users as Array<Record<string, unknown>>;
       expect(users.find((u) => u.id === viewer.userId)).toMatchObject({ deactivated: false, roles: { [h.orgId]: 'viewer' } });
@@ -100,7 +111,9 @@ describe('state feed: GET /api/v1/state-feed', () => {
     await new Promise((r) => setTimeout(r, 100));
     const resumed = await openFeed(feedUrl, { ...auth, 'last-event-id': snap.id! });
     try {
-      const change = await resumed.next((e) => e.event === 'change' && e.data.id === clientId && (e.data.state as { scopes: string[] }).scopes.join() === 'assets:read');
+      const change = await resumed.next(
+        (e) => e.event === 'change' && e.data.id === clientId && (e.data.state as { scopes: string[] }).scopes.join() === 'assets:read',
+      );
       expect(change.data.state).toMatchObject({ scopes: ['assets:read'] });
       expect(resumed.events.some((e) => e.event === 'snapshot')).toBe(false);
     } finally {
@@ -128,8 +141,10 @@ describe('state feed: GET /api/v1/state-feed', () => {
 
 describe('GATEHOUSE_RESOURCE_SERVER_TOKENS', () => {
   it('parses name:credential pairs and refuses short credentials, bad names and duplicates', () => {
-    expect(loadConfig({ GATEHOUSE_RESOURCE_SERVER_TOKENS: `a:${CREDENTIAL}, b.2:${OTHER}` }).config.resourceServers)
-      .toEqual([{ name: 'a', credential: CREDENTIAL }, { name: 'b.2', credential: OTHER }]);
+    expect(loadConfig({ GATEHOUSE_RESOURCE_SERVER_TOKENS: `a:${CREDENTIAL}, b.2:${OTHER}` }).config.resourceServers).toEqual([
+      { name: 'a', credential: CREDENTIAL },
+      { name: 'b.2', credential: OTHER },
+    ]);
     expect(loadConfig({}).config.resourceServers).toEqual([]);
     for (const bad of ['a:short', `:${CREDENTIAL}`, CREDENTIAL, `a b:${CREDENTIAL}`, `a:${CREDENTIAL},a:${OTHER}`]) {
       expect(() => loadConfig({ GATEHOUSE_RESOURCE_SERVER_TOKENS: bad })).toThrow(/GATEHOUSE_RESOURCE_SERVER_TOKENS/);

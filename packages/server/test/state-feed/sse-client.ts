@@ -20,7 +20,7 @@ export async function openFeed(url: string, headers: Record<string, string>) {
       for await (const chunk of res.body) {
         buffer += decoder.decode(chunk as Uint8Array, { stream: true });
         let blank: number;
-        while ((blank = buffer.indexOf('\n\n')) >= 0) {
+        for (blank = buffer.indexOf('\n\n'); blank >= 0; blank = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, blank);
           buffer = buffer.slice(blank + 2);
           const fields: Record<string, string> = {};
@@ -43,7 +43,9 @@ export async function openFeed(url: string, headers: Record<string, string>) {
   return {
     res,
     events,
-    get ended() { return ended; },
+    get ended() {
+      return ended;
+    },
     /** The first event (from index `from`) matching `pred`, waiting up to `ms`. */
     async next(pred: (e: FeedEvent) => boolean, ms = 3000, from = 0): Promise<FeedEvent> {
       const deadline = performance.now() + ms;
@@ -55,7 +57,11 @@ export async function openFeed(url: string, headers: Record<string, string>) {
         if (left <= 0) throw new Error(`no matching event within ${ms} ms; got ${events.map((e) => e.event).join(',')}`);
         await new Promise<void>((resolve) => {
           const t = setTimeout(done, left);
-          function done() { clearTimeout(t); waiters.delete(done); resolve(); }
+          function done() {
+            clearTimeout(t);
+            waiters.delete(done);
+            resolve();
+          }
           waiters.add(done);
         });
       }

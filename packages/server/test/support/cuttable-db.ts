@@ -34,7 +34,11 @@ export function cuttable(db: Db): Db & { cut(): void; restore(): void } {
       return db.ping();
     },
     close: () => db.close(),
-    cut: () => { down = true; },
-    restore: () => { down = false; },
+    cut: () => {
+      down = true;
+    },
+    restore: () => {
+      down = false;
+    },
   };
 }

@@ -87,7 +87,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const raw = await createTestDb();
   const db = options.wrapDb ? options.wrapDb(raw) : raw;
   const gh = await createGatehouse({
-    config, clock, db, masterKey: MasterKey.random(),
+    config,
+    clock,
+    db,
+    masterKey: MasterKey.random(),
     // Cheap scrypt for tests only; production cost is DEFAULT_PASSWORD_COST.
     passwordCost: options.passwordCost ?? { logN: 10, r: 8, p: 1 },
     ...(options.logger ? { logger: options.logger } : {}),
@@ -102,10 +105,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0]!;
     const body = res.json() as { csrfToken: string; user: { id: string } };
     return {
-      cookie, csrfToken: body.csrfToken, userId: body.user.id,
+      cookie,
+      csrfToken: body.csrfToken,
+      userId: body.user.id,
       request: (method, url, payload, opts = {}) =>
         gh.app.inject({
-          method: method as 'GET', url,
+          method: method as 'GET',
+          url,
           headers: { cookie, ...(opts.csrf === false ? {} : { 'x-csrf-token': body.csrfToken }) },
           ...(payload !== undefined ? { payload: payload as object } : {}),
         }),
@@ -115,7 +121,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   let userCount = 0;
   const harness: Harness = {
-    gh, clock, config, orgId, owner, signIn,
+    gh,
+    clock,
+    config,
+    orgId,
+    owner,
+    signIn,
     async addUser(role, org = orgId) {
       const email = `${role}${++userCount}@example.test`;
       const res = await owner.request('POST', `/console/api/orgs/${org}/members`, { email, role, password: ADMIN_PASSWORD, name: `${role} ${userCount}` });
@@ -147,7 +158,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     token: (clientId, clientSecret, extra = {}) =>
       gh.app.inject({
-        method: 'POST', url: '/api/v1/auth/token',
+        method: 'POST',
+        url: '/api/v1/auth/token',
         payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, ...extra },
       }),
     async accessToken(clientId, clientSecret, scope) {
@@ -157,7 +169,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     api: (method, url, token, body) =>
       gh.app.inject({
-        method: method as 'GET', url,
+        method: method as 'GET',
+        url,
         headers: token ? { authorization: `Bearer ${token}` } : {},
         ...(body !== undefined ? { payload: body as object } : {}),
       }),

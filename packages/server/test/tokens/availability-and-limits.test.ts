@@ -58,11 +58,15 @@ describe('token endpoint rate limits (§4)', () => {
   beforeAll(async () => {
     h = await startHarness({ env: { GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '3/1', GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '6/2' } });
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const grant = (clientId: string, secret: string, ip: string) =>
     h.gh.app.inject({
-      method: 'POST', url: '/api/v1/auth/token', remoteAddress: ip,
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      remoteAddress: ip,
       payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: secret },
     });
 
@@ -117,8 +121,12 @@ describe('token endpoint rate limits (§4)', () => {
 
 describe('concurrent rotations (§2 [A5])', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('take turns: after five at once, exactly the last two secrets work and generations are 1..6 without gaps', async () => {
     const sa = await h.createServiceAccount(['audit-log:read']);

@@ -14,7 +14,9 @@ describe('token endpoint: client authentication edges (RFC 6749 §2.3.1)', () =>
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const form = (body: string, authorization?: string) =>
     h.gh.app.inject({
-      method: 'POST', url: '/api/v1/auth/token', payload: body,
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: body,
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : {}) },
     });
   const refreshBody = () => `grant_type=refresh_token&refresh_token=${encodeURIComponent(refreshToken)}`;
@@ -24,7 +26,9 @@ describe('token endpoint: client authentication edges (RFC 6749 §2.3.1)', () =>
     sa = await h.createServiceAccount(['governance.findings:read']);
     refreshToken = (await h.createRefreshToken()).refreshToken;
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const expectToken = (res: LightMyRequestResponse) => {
     expect(res.statusCode, res.body).toBe(200);
@@ -91,7 +95,10 @@ describe('token endpoint: client authentication edges (RFC 6749 §2.3.1)', () =>
   });
 
   it('Basic credentials together with a non-empty body secret stay invalid_request (§4)', async () => {
-    const res = await form(`grant_type=client_credentials&client_secret=${encodeURIComponent(sa.clientSecret)}`, `Basic ${b64(`${sa.clientId}:${sa.clientSecret}`)}`);
+    const res = await form(
+      `grant_type=client_credentials&client_secret=${encodeURIComponent(sa.clientSecret)}`,
+      `Basic ${b64(`${sa.clientId}:${sa.clientSecret}`)}`,
+    );
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe('invalid_request');
     // An empty body secret is no second method.
@@ -102,7 +109,11 @@ describe('token endpoint: client authentication edges (RFC 6749 §2.3.1)', () =>
     const auditor = await h.createServiceAccount(['audit-log:read']);
     const token = await h.accessToken(auditor.clientId, auditor.clientSecret);
     await h.gh.services.audit.drain();
-    const events = (await h.api('GET', '/api/v1/audit-events?limit=500', token)).json().items as Array<{ action: string; actor: { id?: string }; detail: { authMethod?: string } }>;
+    const events = (await h.api('GET', '/api/v1/audit-events?limit=500', token)).json().items as Array<{
+      action: string;
+      actor: { id?: string };
+      detail: { authMethod?: string };
+    }>;
     const grants = events.filter((e) => e.action === 'token.grant' && e.actor.id === sa.clientId);
     // Exactly the three successes above: two with Basic and several spaces or lower case, one with an empty body secret beside Basic.
     expect(grants.map((e) => e.detail.authMethod)).toEqual(['client_secret_basic', 'client_secret_basic', 'client_secret_basic']);

@@ -41,7 +41,9 @@ describe.each([
     h = await startHarness({ env: { GATEHOUSE_ISSUER: issuer } });
     customFetch = throughProxy(h, issuer);
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('oauth4webapi discovers it, and the metadata names the configured issuer exactly', async () => {
     const issuerUrl = new URL(issuer);
@@ -55,7 +57,10 @@ describe.each([
 
   it('a client uses what it discovered: a token whose iss is the issuer', async () => {
     const issuerUrl = new URL(issuer);
-    const as = await oauth.processDiscoveryResponse(issuerUrl, await oauth.discoveryRequest(issuerUrl, { algorithm: 'oauth2', [oauth.customFetch]: customFetch }));
+    const as = await oauth.processDiscoveryResponse(
+      issuerUrl,
+      await oauth.discoveryRequest(issuerUrl, { algorithm: 'oauth2', [oauth.customFetch]: customFetch }),
+    );
     const sa = await h.createServiceAccount(['governance.findings:read']);
     const client: oauth.Client = { client_id: sa.clientId };
     const response = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(sa.clientSecret), {}, { [oauth.customFetch]: customFetch });

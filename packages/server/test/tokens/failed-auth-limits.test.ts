@@ -19,15 +19,19 @@ describe('token endpoint: failed authentications are charged to the caller, not 
       },
     });
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const grant = (clientId: string, secret: string, ip: string) =>
     h.gh.app.inject({
-      method: 'POST', url: '/api/v1/auth/token', remoteAddress: ip,
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      remoteAddress: ip,
       payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: secret },
     });
 
-  it('100 wrong secrets under the victim\'s client id from A: A is throttled after its burst, the victim on B still gets 200', async () => {
+  it("100 wrong secrets under the victim's client id from A: A is throttled after its burst, the victim on B still gets 200", async () => {
     const victim = await h.createServiceAccount(['audit-log:read']);
     const statuses: number[] = [];
     for (let i = 0; i < 100; i++) statuses.push((await grant(victim.clientId, `ghcs_wrong${i}`, '203.0.113.66')).statusCode);
@@ -57,7 +61,9 @@ describe('token endpoint: failed authentications are charged to the caller, not 
     for (let i = 0; i < 15; i++) {
       expect((await grant(sa.clientId, sa.clientSecret, '192.0.2.10')).statusCode).toBe(200);
       const res = await h.gh.app.inject({
-        method: 'POST', url: '/api/v1/auth/token', remoteAddress: '192.0.2.10',
+        method: 'POST',
+        url: '/api/v1/auth/token',
+        remoteAddress: '192.0.2.10',
         payload: { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret, scope: 'webhooks:manage' },
       });
       expect(res.json().error).toBe('invalid_scope');
@@ -89,19 +95,22 @@ describe('token endpoint: a burst of guesses sent at once', () => {
     h = await startHarness({
       env: { GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS: '30/0.5', GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT: '10/0.1' },
       // A database that answers after 20 ms, so that every request of the burst is in flight at once.
-      wrapDb: (db) => Object.assign(Object.create(db) as Db, {
-        query: async (...args: Parameters<Db['query']>) => {
-          if (slow) await new Promise((r) => setTimeout(r, 20));
-          return db.query(...args);
-        },
-        transaction: async (...args: Parameters<Db['transaction']>) => {
-          if (slow) await new Promise((r) => setTimeout(r, 20));
-          return db.transaction(...args);
-        },
-      }),
+      wrapDb: (db) =>
+        Object.assign(Object.create(db) as Db, {
+          query: async (...args: Parameters<Db['query']>) => {
+            if (slow) await new Promise((r) => setTimeout(r, 20));
+            return db.query(...args);
+          },
+          transaction: async (...args: Parameters<Db['transaction']>) => {
+            if (slow) await new Promise((r) => setTimeout(r, 20));
+            return db.transaction(...args);
+          },
+        }),
     });
   });
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('gets no more guesses than the burst: failure tokens are reserved before the secret is compared', async () => {
     const victim = await h.createServiceAccount(['audit-log:read']);

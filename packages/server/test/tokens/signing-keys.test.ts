@@ -6,8 +6,12 @@ import { startHarness, type Harness } from '../support/harness.js';
 /** §4: signing keys rotate without breaking tokens in flight. */
 describe('signing-key rotation', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('publishes a new key before it signs, signs with it from then, and keeps the retired key until its tokens have expired', async () => {
     const sa = await h.createServiceAccount(['audit-log:read']);
@@ -45,7 +49,9 @@ describe('signing-key rotation', () => {
   });
 
   it('keeps private keys encrypted at rest', async () => {
-    const rows = await h.gh.db.query<{ private_ciphertext: string; public_jwk: Record<string, unknown> }>('SELECT private_ciphertext, public_jwk FROM signing_keys');
+    const rows = await h.gh.db.query<{ private_ciphertext: string; public_jwk: Record<string, unknown> }>(
+      'SELECT private_ciphertext, public_jwk FROM signing_keys',
+    );
     for (const r of rows) {
       expect(r.private_ciphertext).toMatch(/^v1\./);
       expect(r.private_ciphertext).not.toContain('"d"');

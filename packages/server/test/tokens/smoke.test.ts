@@ -3,8 +3,12 @@ import { startHarness, type Harness } from '../support/harness.js';
 
 describe('smoke', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('creates a service account, mints a token, and reads the audit log with it', async () => {
     const { clientId, clientSecret } = await h.createServiceAccount(['audit-log:read']);

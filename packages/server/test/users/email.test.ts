@@ -8,8 +8,12 @@ const PASSWORD = 'violet kettle marching north';
 /** [P8] Emails are compared after NFKC and lower-casing, in storage, look-ups and invitations. */
 describe('email normalization', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('maps case, full-width, ligature, combining and dotted-İ forms to one string, and is stable', () => {
     expect(normalizeEmail('  Ana@Example.TEST ')).toBe('ana@example.test');

@@ -7,8 +7,12 @@ import { ADMIN_PASSWORD, startHarness, type Harness } from '../support/harness.j
 /** [P4] Passwords: at least 12 characters, not the email nor made from it, not on the bundled list. */
 describe('password policy', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it.each([
     ['short pw', /at least 12 characters/],
@@ -39,11 +43,19 @@ describe('password policy', () => {
   });
 
   it('GATEHOUSE_ADMIN_PASSWORD follows the policy at start (a ConfigError names the rule, never the password)', () => {
-    for (const [password, rule] of [['short', /at least 12/], ['password1234', /common/], ['owner@example.test', /email/]] as const) {
+    for (const [password, rule] of [
+      ['short', /at least 12/],
+      ['password1234', /common/],
+      ['owner@example.test', /email/],
+    ] as const) {
       const load = () => loadConfig({ GATEHOUSE_ADMIN_EMAIL: 'owner@example.test', GATEHOUSE_ADMIN_PASSWORD: password });
       expect(load).toThrow(ConfigError);
       expect(load).toThrow(rule);
-      try { load(); } catch (err) { expect((err as Error).message).not.toContain(password); }
+      try {
+        load();
+      } catch (err) {
+        expect((err as Error).message).not.toContain(password);
+      }
     }
     expect(() => loadConfig({ GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD })).not.toThrow();
   });

@@ -40,9 +40,8 @@ export class ClientCredentialsGrant {
     const client = req.client;
     if (!client) throw new InvalidClient('client authentication is required');
 
-    const matching = (state: ServiceAccountState | null) => state?.secrets.find(
-      (s) => (s.expiresAt === null || s.expiresAt.getTime() > now.getTime()) && this.hasher.matches(client.clientSecret, s.hash),
-    );
+    const matching = (state: ServiceAccountState | null) =>
+      state?.secrets.find((s) => (s.expiresAt === null || s.expiresAt.getTime() > now.getTime()) && this.hasher.matches(client.clientSecret, s.hash));
     let account = isId(client.clientId, 'svc') ? await this.states.serviceAccount(client.clientId) : null;
     let secret = matching(account);
     if (account && !secret) {
@@ -76,29 +75,44 @@ export class ClientCredentialsGrant {
       return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account expires within a second'), secret.id);
     }
     const { token, claims } = this.tokens.mint({
-      sub: account.id, clientId: account.id, scopes, lifetimeSeconds: lifetime, orgId: account.orgId, epoch: account.tokenEpoch,
+      sub: account.id,
+      clientId: account.id,
+      scopes,
+      lifetimeSeconds: lifetime,
+      orgId: account.orgId,
+      epoch: account.tokenEpoch,
     });
-    await this.audit.groupCommit({
-      orgId: account.orgId, action: 'token.grant', outcome: 'success',
-      actor: { type: 'service_account', id: account.id, name: account.name },
-      target: { type: 'access_token', id: claims.jti }, credential: secret.id,
-      detail: { grantType: 'client_credentials', authMethod: client.method, scope: claims.scope, expiresIn: lifetime, secretGeneration: secret.generation },
-    }, ctx);
+    await this.audit.groupCommit(
+      {
+        orgId: account.orgId,
+        action: 'token.grant',
+        outcome: 'success',
+        actor: { type: 'service_account', id: account.id, name: account.name },
+        target: { type: 'access_token', id: claims.jti },
+        credential: secret.id,
+        detail: { grantType: 'client_credentials', authMethod: client.method, scope: claims.scope, expiresIn: lifetime, secretGeneration: secret.generation },
+      },
+      ctx,
+    );
     return { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: claims.scope };
   }
 
   /** Audits a refused grant, then throws the error the client will see. */
   private async deny(account: ServiceAccountState | null, clientId: string, ctx: RequestContext, error: GatehouseError, credential?: string): Promise<never> {
-    await this.audit.groupCommit({
-      orgId: account?.orgId ?? null, action: 'token.deny', outcome: 'failure',
-      actor: account
-        ? { type: 'service_account', id: account.id, name: account.name }
-        // Only a well-formed id is recorded: a secret pasted into client_id must not reach the log.
-        : { type: 'anonymous', ...(isId(clientId, 'svc') ? { id: clientId } : {}) },
-      ...(credential ? { credential } : {}),
-      detail: { grantType: 'client_credentials', error: error.code, reason: error.detail ?? error.description },
-    }, ctx);
+    await this.audit.groupCommit(
+      {
+        orgId: account?.orgId ?? null,
+        action: 'token.deny',
+        outcome: 'failure',
+        actor: account
+          ? { type: 'service_account', id: account.id, name: account.name }
+          : // Only a well-formed id is recorded: a secret pasted into client_id must not reach the log.
+            { type: 'anonymous', ...(isId(clientId, 'svc') ? { id: clientId } : {}) },
+        ...(credential ? { credential } : {}),
+        detail: { grantType: 'client_credentials', error: error.code, reason: error.detail ?? error.description },
+      },
+      ctx,
+    );
     throw error;
   }
 }
-

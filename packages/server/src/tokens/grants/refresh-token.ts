@@ -45,14 +45,19 @@ export class RefreshTokenGrant {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {
-    this.uses = new GroupCommit((batch) => db.transaction(async (tx) => {
-      const allowed = await refreshTokenStore.recordUses(tx, batch);
-      const refusedIds = [...new Set(batch.filter((u) => !allowed.has(u.tokenId)).map((u) => u.tokenId))];
-      const reasons = new Map<string, string>();
-      for (const id of refusedIds) reasons.set(id, refusalReason(await refreshTokenStore.find(tx, id)));
-      await auditStore.insert(tx, batch.flatMap((u) => (allowed.has(u.tokenId) ? u.granted : u.refused(reasons.get(u.tokenId)!))));
-      return batch.map((u) => allowed.has(u.tokenId));
-    }));
+    this.uses = new GroupCommit((batch) =>
+      db.transaction(async (tx) => {
+        const allowed = await refreshTokenStore.recordUses(tx, batch);
+        const refusedIds = [...new Set(batch.filter((u) => !allowed.has(u.tokenId)).map((u) => u.tokenId))];
+        const reasons = new Map<string, string>();
+        for (const id of refusedIds) reasons.set(id, refusalReason(await refreshTokenStore.find(tx, id)));
+        await auditStore.insert(
+          tx,
+          batch.flatMap((u) => (allowed.has(u.tokenId) ? u.granted : u.refused(reasons.get(u.tokenId)!))),
+        );
+        return batch.map((u) => allowed.has(u.tokenId));
+      }),
+    );
   }
 
   async handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse> {
@@ -78,18 +83,25 @@ export class RefreshTokenGrant {
     }
     const scopes = requested ?? [...ceiling];
     const { token: accessToken, claims } = this.tokens.mint({
-      sub: user.id, clientId: token.id, scopes, lifetimeSeconds: USER_TOKEN_SECONDS, epoch: user.tokenEpoch,
+      sub: user.id,
+      clientId: token.id,
+      scopes,
+      lifetimeSeconds: USER_TOKEN_SECONDS,
+      epoch: user.tokenEpoch,
       ...(token.orgIds ? { orgs: token.orgIds } : {}),
     });
     const event = (outcome: 'success' | 'failure', detail: Record<string, unknown>): Omit<AuditEvent, 'orgId'> => ({
-      action: outcome === 'success' ? 'token.grant' : 'token.deny', outcome, actor,
+      action: outcome === 'success' ? 'token.grant' : 'token.deny',
+      outcome,
+      actor,
       target: outcome === 'success' ? { type: 'access_token', id: claims.jti } : { type: 'refresh_token', id: token.id },
-      credential: token.id, detail: { grantType: 'refresh_token', ...detail },
+      credential: token.id,
+      detail: { grantType: 'refresh_token', ...detail },
     });
-    const rows = (e: Omit<AuditEvent, 'orgId'>) =>
-      this.refreshTokens.events(user.roles.keys(), token.orgIds, e).map((ev) => toAuditRow(ev, ctx, now));
+    const rows = (e: Omit<AuditEvent, 'orgId'>) => this.refreshTokens.events(user.roles.keys(), token.orgIds, e).map((ev) => toAuditRow(ev, ctx, now));
     const allowed = await this.uses.submit({
-      tokenId: token.id, at: now,
+      tokenId: token.id,
+      at: now,
       granted: rows(event('success', { scope: claims.scope, expiresIn: USER_TOKEN_SECONDS })),
       refused: (reason) => rows(event('failure', { error: 'invalid_grant', reason })),
     });
@@ -107,11 +119,15 @@ export class RefreshTokenGrant {
     const detail = { grantType: 'refresh_token', error: error.code, reason: error.detail ?? error.description };
     const events: AuditEvent[] = token
       ? this.refreshTokens.events(userOrgs ?? [], token.orgIds, {
-        action: 'token.deny', outcome: 'failure', actor: { type: 'user', id: token.userId },
-        target: { type: 'refresh_token', id: token.id }, credential: token.id, detail,
-      })
-      // An unknown token names no one; its string is never recorded.
-      : [{ orgId: null, action: 'token.deny', outcome: 'failure', actor: { type: 'anonymous' }, detail }];
+          action: 'token.deny',
+          outcome: 'failure',
+          actor: { type: 'user', id: token.userId },
+          target: { type: 'refresh_token', id: token.id },
+          credential: token.id,
+          detail,
+        })
+      : // An unknown token names no one; its string is never recorded.
+        [{ orgId: null, action: 'token.deny', outcome: 'failure', actor: { type: 'anonymous' }, detail }];
     await Promise.all(events.map((e) => this.audit.groupCommit(e, ctx)));
     throw error;
   }

@@ -7,7 +7,11 @@ import { SCREENSHOTS } from './chromium.js';
 export type Listening = Harness & { url: string };
 
 /** A fresh browser context (its own cookies) on the listening server; collects page errors. */
-export async function openPage(browser: Browser, h: Listening, viewport = { width: 1280, height: 860 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function openPage(
+  browser: Browser,
+  h: Listening,
+  viewport = { width: 1280, height: 860 },
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL: h.url, viewport, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -36,7 +40,12 @@ export async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** The server's token endpoint and APIs over real HTTP, as an integration would call them. */
-export async function post(h: Listening, url: string, body: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function post(
+  h: Listening,
+  url: string,
+  body: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(h.url + url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
 }
