@@ -43,3 +43,4 @@ export {
   type ChangeEvent,
   type HeartbeatEvent,
 } from './feed.js';
+export type { Catalogue, CatalogueApi, CatalogueRoute, CatalogueScope } from './catalogue.js';
