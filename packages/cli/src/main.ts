@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { api, token } from './api.js';
 import { CliError } from './errors.js';
@@ -5,7 +6,8 @@ import { processIo, type Io } from './io.js';
 import { migrateCommand, resourceServerCredential, rotateKeysCommand, serve } from './operator.js';
 import { login, logout } from './session.js';
 
-const VERSION = '0.1.0';
+// The version is the package's own, read once (not restated here).
+const { version: VERSION } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

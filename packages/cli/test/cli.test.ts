@@ -298,5 +298,5 @@ describe('gatehouse operator commands', () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000); // three PGlite starts in child processes: slow on a loaded 2-core machine
 });

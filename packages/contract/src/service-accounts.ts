@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { NullableTimestamp, OrgId, ScopeName, Timestamp, TimestampInput, type Wire } from './common.js';
+import { MAX_GRACE_SECONDS } from './limits.js';
 
 /** §8 `/console/api/orgs/{orgId}/service-accounts` [A1]–[A8]. */
 export const ServiceAccountParams = Type.Object({ orgId: OrgId, id: Type.String({ maxLength: 64 }) });
@@ -27,7 +28,11 @@ export type UpdateServiceAccount = Static<typeof UpdateServiceAccountBody>;
 /** [A5]: the grace window, 0 s to 7 days; no body at all means the default. */
 export const RotateSecretBody = Type.Union([
   Type.Object(
-    { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600, description: 'Seconds the previous secret keeps working; default 60' })) },
+    {
+      graceSeconds: Type.Optional(
+        Type.Integer({ minimum: 0, maximum: MAX_GRACE_SECONDS, description: 'Seconds the previous secret keeps working; default 60' }),
+      ),
+    },
     { additionalProperties: false },
   ),
   Type.Null(),

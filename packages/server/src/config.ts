@@ -52,7 +52,7 @@ export interface Config {
     signInPerEmail: RateLimit;
   };
   /** Server mode: the change feed that keeps every instance's principal state current. */
-  stateFeed: { pollMs: number; staleAfterMs: number };
+  changeFeed: { pollMs: number; staleAfterMs: number };
   /** Rotate the signing key when the active one is this many days old; 0 turns the schedule off. */
   keyRotationDays: number;
   /** `/metrics` answers only a bearer of this token; unset, it is not served at all. */
@@ -313,7 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
       signInPerAddress: parseRate('GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS', env.GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS, { burst: 20, perSecond: 0.2 }),
       signInPerEmail: parseRate('GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL', env.GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL, { burst: 5, perSecond: 0.05 }),
     },
-    stateFeed: {
+    changeFeed: {
       // A poll every half second keeps "within one second" even when a NOTIFY is lost.
       pollMs: parseNumber('GATEHOUSE_STATE_POLL_MS', env.GATEHOUSE_STATE_POLL_MS, 500, 50),
       staleAfterMs: parseNumber('GATEHOUSE_STATE_STALE_MS', env.GATEHOUSE_STATE_STALE_MS, 5000, 100),

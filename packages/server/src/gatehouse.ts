@@ -6,7 +6,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { auditRoutes } from './audit/routes.js';
 import { bootstrapFirstOwner, type BootstrapResult } from './bootstrap.js';
 import { systemClock, type Clock } from './clock.js';
-import { PrincipalFeed } from './cluster/principal-feed.js';
+import { ChangeFeed } from './cluster/change-feed.js';
 import type { Config } from './config.js';
 import { consoleUi } from './console-ui/plugin.js';
 import { MasterKey } from './crypto/master-key.js';
@@ -81,7 +81,7 @@ export interface Gatehouse {
     states: PrincipalStates;
     tokens: AccessTokens;
     /** Server mode only: the change feed from other instances. */
-    feed: PrincipalFeed | null;
+    feed: ChangeFeed | null;
     metrics: Metrics;
     /** Embedded mode (or an injected probe): the free-space floor. */
     storage: StorageGuard | null;
@@ -126,7 +126,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const audit = new AuditLog(db, clock);
     const states = new PrincipalStates(db);
     // Server mode: other instances change principals too; their changes arrive through the feed.
-    const feed = db.listen ? new PrincipalFeed(db, states, { ...config.stateFeed, onKeysChanged: () => keys.reload() }) : null;
+    const feed = db.listen ? new ChangeFeed(db, states, { ...config.changeFeed, onKeysChanged: () => keys.reload() }) : null;
     if (feed) {
       undo.push(() => feed.stop());
       await feed.start();

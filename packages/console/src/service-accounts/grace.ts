@@ -1,6 +1,7 @@
 /** [A5]: the previous secret keeps working for a grace window, 0 s to 7 days, 60 s by default. */
-export const DEFAULT_GRACE_SECONDS = 60;
-export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
+import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '@gatehouse/contract/limits';
+
+export { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS };
 
 export type GraceUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 export type GraceChoice = { kind: 'default' } | { kind: 'immediate' } | { kind: 'custom'; amount: string; unit: GraceUnit };

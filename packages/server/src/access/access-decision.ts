@@ -26,7 +26,9 @@ export class AccessDecision {
     const source: StateSource = {
       assertFresh: () => states.assertFresh(),
       state: (kind: PrincipalKind, claims) =>
-        kind === 'service_account' ? (states.peek(claims.sub) ?? states.serviceAccount(claims.sub)) : (states.peekUser(claims.sub) ?? states.user(claims.sub)),
+        kind === 'service_account'
+          ? (states.peekServiceAccount(claims.sub) ?? states.serviceAccount(claims.sub))
+          : (states.peekUser(claims.sub) ?? states.user(claims.sub)),
       roleTable: () => ROLE_SCOPES,
     };
     this.access = new AccessCheck({ ...expect, keys: (kid) => keys.publicKey(kid), states: source });

@@ -128,7 +128,7 @@ export class PrincipalStates {
   }
 
   /** The cached state of `id`, without loading it (the hot path avoids a promise when it can). */
-  peek(id: string): ServiceAccountState | undefined {
+  peekServiceAccount(id: string): ServiceAccountState | undefined {
     return this.accounts.peek(id);
   }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '@gatehouse/contract';
 import type { PrincipalStates } from '../access/principal-state.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor, RequestContext } from '../audit/events.js';
@@ -12,8 +13,6 @@ import { validName } from '../names.js';
 import { serviceAccountStore, type ClientSecret, type ServiceAccount } from './store.js';
 
 /** [A5] Grace window bounds, in seconds. */
-export const DEFAULT_GRACE_SECONDS = 60;
-export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
 export interface ServiceAccountView extends ServiceAccount {
   secrets: Omit<ClientSecret, 'hash'>[];

@@ -7,7 +7,7 @@ import { serviceAccountWire, stateFeedStore, userWire } from './store.js';
 
 /**
  * What the feed reads principal state from: PrincipalStates, whose `subscribe` announces every
- * committed change (made here, or on another instance and applied by cluster/principal-feed.ts).
+ * committed change (made here, or on another instance and applied by cluster/change-feed.ts).
  */
 export interface PrincipalSource {
   subscribe(listener: (change: PrincipalChange) => void): () => void;

@@ -4,9 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { MasterKey } from '../crypto/master-key.js';
 import { newId } from '../ids.js';
-
-/** The longest access-token lifetime the server mints (user tokens, [B3]); a retired key stays published this long. */
-export const MAX_TOKEN_LIFETIME_SECONDS = 3600;
+import { MAX_TOKEN_LIFETIME_SECONDS } from './lifetimes.js';
 
 export const SIGNING_ALG = 'ES256';
 

@@ -6,10 +6,8 @@ import type { SecretHasher } from '../../crypto/secrets.js';
 import { InvalidClient, InvalidScope, type GatehouseError } from '../../errors.js';
 import { isId } from '../../ids.js';
 import type { AccessTokens } from '../access-tokens.js';
+import { SERVICE_ACCOUNT_TOKEN_SECONDS } from '../lifetimes.js';
 import { parseScopeParam, type TokenRequest } from '../token-request.js';
-
-/** [A3] Service-account tokens live 900 seconds, never beyond the account's expiry. */
-export const SERVICE_ACCOUNT_TOKEN_SECONDS = 900;
 
 export interface TokenResponse {
   access_token: string;

@@ -10,11 +10,9 @@ import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient, type Ga
 import type { RefreshTokenIdentity, RefreshTokenService } from '../../refresh-tokens/service.js';
 import { refreshTokenStore } from '../../refresh-tokens/store.js';
 import type { AccessTokens } from '../access-tokens.js';
+import { USER_TOKEN_SECONDS } from '../lifetimes.js';
 import { parseScopeParam, type TokenRequest } from '../token-request.js';
 import type { TokenResponse } from './client-credentials.js';
-
-/** [B3] Access tokens minted from a refresh token live one hour. */
-export const USER_TOKEN_SECONDS = 3600;
 
 /** One message for every unusable refresh token, so the answer does not tell them apart [B5]. */
 const UNUSABLE = 'the refresh token is invalid, revoked or expired';

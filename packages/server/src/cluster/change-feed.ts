@@ -35,7 +35,7 @@ const PRUNE_EVERY = 500;
  * read has succeeded for `staleAfterMs`, `assertFresh` throws and every decision answers 503
  * rather than trusting a state that may miss a disable.
  */
-export class PrincipalFeed {
+export class ChangeFeed {
   private cursor = 0;
   private readonly applied = new Set<number>();
   private lastSync = 0;
