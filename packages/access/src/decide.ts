@@ -16,6 +16,12 @@ export interface Requirement {
    * other caller gets 404 (§5). Without it only service-account tokens are accepted [B9].
    */
   readonly orgId?: string;
+  /**
+   * Only this kind of principal is admitted (401 for the other): the management API (SPEC [M1])
+   * takes people's tokens only. For people without `orgId`, `scope` is checked against the token's
+   * own scopes: what a person may do outside an organization is not a role's to grant.
+   */
+  readonly subject?: 'user' | 'service_account';
 }
 
 export type Decision =
@@ -59,9 +65,15 @@ export function decide(
 /** The requirement, given the principal: 401 [B9], then 404 (§5), then 403 (§5). */
 export function admit(principal: Principal, requirement: Requirement): Decision {
   let scopes: ReadonlySet<string> | null;
+  // [M1] A door for one kind of caller refuses the other as unauthenticated, before any 404.
+  if (requirement.subject !== undefined && principal.type !== requirement.subject) {
+    return deny(invalidToken(requirement.subject === 'user' ? 'this API accepts personal access tokens only' : 'this API accepts service-account tokens only'));
+  }
   if (requirement.orgId !== undefined) {
     scopes = principal.type === 'service_account' ? (principal.orgId === requirement.orgId ? principal.scopes : null) : principal.scopesIn(requirement.orgId);
     if (!scopes) return deny(organizationNotFound());
+  } else if (requirement.subject === 'user' && principal.type === 'user') {
+    scopes = new Set(principal.claims.scope.split(' '));
   } else {
     // [B9] Outside organization paths (`/api/v1/...`) only service-account tokens are accepted.
     if (principal.type !== 'service_account') return deny(invalidToken('this API accepts service-account tokens only'));

@@ -217,6 +217,43 @@ const rows: Row[] = [
   // [B9]
   { rule: '[B9] a user token on /api/v1 (no organization path): 401', claims: usrToken(), state: user(), require: { scope: 'a:read' }, status: 401 },
   { rule: '[B9] a user token on /api/v1 with no scope asked: 401', claims: usrToken(), state: user(), require: {}, status: 401 },
+  // [M1] the management API: people only, a service account is refused before any 404
+  {
+    rule: '[M1] a service-account token where only people are admitted: 401',
+    claims: svcToken(),
+    state: account(),
+    require: { subject: 'user', orgId: ORG },
+    status: 401,
+  },
+  {
+    rule: '[M1] ...even for another organization: 401, not 404',
+    claims: svcToken(),
+    state: account(),
+    require: { subject: 'user', orgId: OTHER },
+    status: 401,
+  },
+  {
+    rule: "[M1] a person outside any organization: the token's own scopes decide: 200",
+    claims: usrToken(),
+    state: user(),
+    require: { subject: 'user', scope: 'b:write' },
+    status: 200,
+    scopes: ['a:read', 'b:write', 'c:read'],
+  },
+  {
+    rule: '[M1] ...and a narrowed token lacks the scope: 403',
+    claims: usrToken({ scope: 'a:read' }),
+    state: user(),
+    require: { subject: 'user', scope: 'b:write' },
+    status: 403,
+  },
+  {
+    rule: '[M1] a person in an organization: still the role decides: 403',
+    claims: usrToken(),
+    state: user(),
+    require: { subject: 'user', orgId: ORG, scope: 'b:write' },
+    status: 403,
+  },
 ];
 
 describe('decide(): the access decision, rule by rule', () => {

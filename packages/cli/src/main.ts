@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { api, token } from './api.js';
 import { CliError } from './errors.js';
 import { processIo, type Io } from './io.js';
+import { auditTail, members, serviceAccounts } from './manage-commands.js';
+import { orgsList } from './manage.js';
 import { migrateCommand, resourceServerCredential, rotateKeysCommand, serve } from './operator.js';
 import { login, logout } from './session.js';
 
@@ -30,6 +32,7 @@ Environment:
   GATEHOUSE_URL            the server (instead of --url or the URL stored by login)
   GATEHOUSE_REFRESH_TOKEN  a refresh token to use instead of the stored one
   GATEHOUSE_CLIENT_SECRET  the service account's secret, with --client-id
+  GATEHOUSE_ORG            the organization for management commands (instead of --org)
   XDG_CONFIG_HOME          credentials live in $XDG_CONFIG_HOME/gatehouse (default ~/.config/gatehouse)
 
 Exit codes: 0 success, 1 error, 2 usage error.`,
@@ -77,6 +80,54 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
     .option('--force', 'forget the credentials even if the server cannot be reached to revoke them')
     .addOption(json())
     .action((opts) => logout(io, opts));
+
+  // [M3] Management commands: /manage/v1 as the signed-in person (or GATEHOUSE_REFRESH_TOKEN).
+  const org = () => new Option('--org <orgId>', 'the organization (default: GATEHOUSE_ORG, else your only one)');
+  const orgs = root.command('orgs').description('your organizations');
+  orgs
+    .command('list')
+    .description('list the organizations you belong to')
+    .addOption(url())
+    .addOption(json())
+    .action((opts) => orgsList(io, opts));
+
+  root
+    .command('service-accounts')
+    .description('manage service accounts: list | create | get ID | update ID | rotate ID | disable ID | enable ID | delete ID')
+    .argument('<action>', 'list, create, get, update, rotate, disable, enable or delete')
+    .argument('[id]', 'the service account (svc_...)')
+    .option('--name <name>', 'its name (create, update)')
+    .option('--scope <scope>', 'a scope it holds (create, update; repeatable)', collect)
+    .option('--expires-at <time>', "ISO 8601 expiry (create, update; 'never' to clear)")
+    .option('--grace-seconds <n>', 'rotate: how long the previous secret keeps working (default 60; 0 for a leaked secret)')
+    .addOption(org())
+    .addOption(url())
+    .addOption(json())
+    .action((action: string, id: string | undefined, opts) => serviceAccounts(io, action, id, opts));
+
+  root
+    .command('members')
+    .description('manage members: list | invite EMAIL --role ROLE | set-role USER_ID ROLE | remove USER_ID')
+    .argument('<action>', 'list, invite, set-role or remove')
+    .argument('[args...]', 'the email, user id or role the action needs')
+    .option('--role <role>', 'invite: viewer, member, admin or owner (default member)')
+    .addOption(org())
+    .addOption(url())
+    .addOption(json())
+    .action((action: string, args: string[], opts) => members(io, action, args, opts));
+
+  const audit = root.command('audit').description("the organization's audit log");
+  audit
+    .command('tail')
+    .description('print audit events oldest first: the newest page, or everything since --since; --follow keeps polling')
+    .option('--since <time>', 'ISO 8601: every event from then on')
+    .option('--follow', 'keep printing new events until interrupted')
+    .option('--interval <seconds>', '--follow: seconds between polls (default 5)')
+    .option('--limit <n>', 'events per page (default 50, at most 100)')
+    .addOption(org())
+    .addOption(url())
+    .addOption(new Option('--json', 'one JSON object per line'))
+    .action((opts) => auditTail(io, opts));
 
   root
     .command('serve')

@@ -49,7 +49,8 @@ export const TimestampInput = Type.String({ format: 'date-time' });
 export const OrgId = Type.String({ pattern: '^org_[0-9A-HJKMNP-TV-Z]{26}$' });
 export const OrgParams = Type.Object({ orgId: OrgId });
 /** `<resource>:<action>` (§6); whether it is in the catalogue is the server's check. */
-export const ScopeName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9.-]*:[a-z]+$', examples: ['governance.controls:read'] });
+// The action may hold a hyphen: the [M2] management scopes (`manage:service-accounts`).
+export const ScopeName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9.-]*:[a-z][a-z-]*$', examples: ['governance.controls:read'] });
 
 /** Roles from least to most (§6): names on the wire, so they live in the contract. */
 export const ROLES = ['viewer', 'member', 'admin', 'owner'] as const;

@@ -23,5 +23,6 @@ export const MeBody = Type.Object({ user: UserBody, memberships: Type.Array(Memb
 export type Me = Wire<Static<typeof MeBody>>;
 
 /** One entry of `GET /console/api/scopes`, the catalogue the console's scope picker shows. */
-export const ScopeInfoBody = Type.Object({ scope: Type.String(), description: Type.String() });
+/** `management`: a [M2] management scope, for people's tokens only (the service-account picker leaves it out). */
+export const ScopeInfoBody = Type.Object({ scope: Type.String(), description: Type.String(), management: Type.Optional(Type.Boolean()) });
 export type ScopeInfo = Wire<Static<typeof ScopeInfoBody>>;

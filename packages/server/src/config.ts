@@ -123,6 +123,7 @@ const KNOWN = new Set([
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
   'GATEHOUSE_URL',
   'GATEHOUSE_REFRESH_TOKEN',
+  'GATEHOUSE_ORG',
   'GATEHOUSE_CLIENT_SECRET',
   // Read by the test suite and the benchmark, not by the server:
   'GATEHOUSE_TEST_DATABASE_URL',

@@ -37,6 +37,7 @@ import { seedSampleData } from './reference-api/seed.js';
 import { sbomRoutes } from './sbom/routes.js';
 import { serviceAccountRoutes } from './service-accounts/routes.js';
 import { ServiceAccountService } from './service-accounts/service.js';
+import { manageGuard } from './manage/manage-auth.js';
 import { consoleGuard } from './sessions/console-auth.js';
 import { sessionRoutes } from './sessions/routes.js';
 import { stateFeedRoutes } from './state-feed/routes.js';
@@ -196,6 +197,8 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     });
     // Before any console route: session, CSRF and organization role for all of /console/api (§8).
     consoleGuard(app, { db, sessions });
+    // [M1] The same organization operations for a person's bearer token at /manage/v1.
+    manageGuard(app, { decision, states });
     sessionRoutes(app, { sessions, config });
     organizationRoutes(app, { sessions, organizations, cursors });
     invitationRoutes(app, { sessions, invitations, cursors, config });

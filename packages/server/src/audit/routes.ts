@@ -7,6 +7,7 @@ import { ApiError } from '../errors.js';
 import type { Cursors } from '../http/cursor.js';
 import { requireTimestamp } from '../http/timestamps.js';
 import type { App } from '../http/types.js';
+import { DOORS } from '../manage/manage-auth.js';
 import { auditStore, type AuditFilter } from './store.js';
 
 export interface AuditRouteDeps {
@@ -49,12 +50,15 @@ export function auditRoutes(app: App, deps: AuditRouteDeps): void {
     async (req) => page(currentPrincipal(req).orgId, req.query, 'asc'),
   );
 
-  app.get(
-    '/console/api/orgs/:orgId/audit-events',
-    {
-      schema: { tags: ['console: audit'], params: OrgParams, querystring: AuditQuery, response: { 200: Page(AuditEventBody), ...errorResponses } },
-      config: { capability: 'audit-log:read' },
-    },
-    async (req) => page(req.params.orgId, req.query, 'desc'),
-  );
+  // §8 and [M1]: the same newest-first view for the console and for a person's token on /manage/v1.
+  for (const { door, prefix } of DOORS) {
+    app.get(
+      `${prefix}/orgs/:orgId/audit-events`,
+      {
+        schema: { tags: [`${door}: audit`], params: OrgParams, querystring: AuditQuery, response: { 200: Page(AuditEventBody), ...errorResponses } },
+        config: { capability: 'audit-log:read', manage: { scope: 'audit-log:read' } },
+      },
+      async (req) => page(req.params.orgId, req.query, 'desc'),
+    );
+  }
 }

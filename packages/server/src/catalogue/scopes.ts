@@ -27,9 +27,19 @@ export const SCOPE_CATALOGUE = [
   { scope: 'audit-log:read', description: "Read the organization's audit log." },
   { scope: 'sbom.buckets:read', description: 'List and get SBOM buckets.' },
   { scope: 'sbom.buckets:write', description: 'Create and delete SBOM buckets.' },
+  // [M2] Management scopes: for people's tokens on /manage/v1 only, never a service account's.
+  { scope: 'manage:service-accounts', description: "Manage the organization's service accounts and read its audit log (/manage/v1).", management: true },
+  { scope: 'manage:members', description: 'Invite people, change their roles and remove them (/manage/v1).', management: true },
+  { scope: 'manage:organization', description: 'Create and rename organizations (/manage/v1).', management: true },
 ] as const;
 
 export type Scope = (typeof SCOPE_CATALOGUE)[number]['scope'];
+
+/** [M2] The management scopes: granted by roles and carried by people's tokens, never by a service account. */
+export const MANAGEMENT_SCOPES = ['manage:service-accounts', 'manage:members', 'manage:organization'] as const;
+export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
+const MANAGEMENT_SET = new Set<string>(MANAGEMENT_SCOPES);
+export const isManagementScope = (s: string): s is ManagementScope => MANAGEMENT_SET.has(s);
 
 export const ALL_SCOPES: readonly string[] = SCOPE_CATALOGUE.map((s) => s.scope);
 const SCOPE_SET = new Set(ALL_SCOPES);
@@ -42,6 +52,15 @@ export function validScopes(scopes: readonly string[]): string[] {
   const unknown = unique.filter((s) => !isKnownScope(s));
   if (unknown.length) throw new ApiError('invalid_request', `unknown scopes: ${unknown.join(', ')}`);
   return unique;
+}
+
+/** [A1] [M2] A service account's scopes: from the catalogue, and never a management scope (400). */
+export function validServiceAccountScopes(scopes: readonly string[]): string[] {
+  const valid = validScopes(scopes);
+  const management = valid.filter(isManagementScope);
+  if (management.length)
+    throw new ApiError('invalid_request', `management scopes are for people's tokens only, never a service account's: ${management.join(', ')}`);
+  return valid;
 }
 
 /** Roles from least to most (§6); the names are on the wire, so the list lives in the contract. */
@@ -57,12 +76,13 @@ const READ_SCOPES = ALL_SCOPES.filter((s) => s.endsWith(':read'));
 const WRITE_SCOPES = ALL_SCOPES.filter((s) => s.endsWith(':write'));
 
 /** What each role grants: scopes for the APIs, capabilities for the console. Each role includes the one below. */
+/** [M2] admin: service accounts; owner: all three. */
 export const ROLE_TABLE: Record<Role, { scopes: readonly string[]; capabilities: readonly Capability[] }> = {
   viewer: { scopes: READ_SCOPES, capabilities: [] },
   member: { scopes: [...READ_SCOPES, ...WRITE_SCOPES], capabilities: [] },
-  admin: { scopes: [...READ_SCOPES, ...WRITE_SCOPES], capabilities: ['service-accounts:manage', 'audit-log:read'] },
+  admin: { scopes: [...READ_SCOPES, ...WRITE_SCOPES, 'manage:service-accounts'], capabilities: ['service-accounts:manage', 'audit-log:read'] },
   owner: {
-    scopes: [...READ_SCOPES, ...WRITE_SCOPES],
+    scopes: [...READ_SCOPES, ...WRITE_SCOPES, ...MANAGEMENT_SCOPES],
     capabilities: ['service-accounts:manage', 'audit-log:read', 'members:manage', 'org:manage'],
   },
 };

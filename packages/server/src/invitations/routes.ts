@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Cursors } from '../http/cursor.js';
 import { errorResponses, NoContent, OrgParams, Page, PageQuery } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
+import { DOORS } from '../manage/manage-auth.js';
 import { authenticateConsole, currentRole, currentUser, SESSION_COOKIE, userActor } from '../sessions/console-auth.js';
 import { SESSION_SECONDS, type SessionService } from '../sessions/service.js';
 import type { Acting } from '../organizations/service.js';
@@ -23,49 +24,11 @@ const present = (i: Invitation) => ({
  * looks at it and accepts it (`/console/api/invitations/{secret}`), signed in or not.
  */
 export function invitationRoutes(app: App, deps: { sessions: SessionService; invitations: InvitationService; cursors: Cursors; config: Config }): void {
-  const { sessions, invitations, cursors } = deps;
+  const { sessions, invitations } = deps;
   const tags = ['console: invitations'];
-  const base = '/console/api/orgs/:orgId/invitations';
   const secure = deps.config.issuer.startsWith('https://');
-
-  /** [P1] Owners only: consoleGuard answers 404 without a role here and 403 without members:manage. */
-  const owner = { capability: 'members:manage' } as const;
-  const acting = (req: Parameters<typeof currentUser>[0]): Acting => {
-    const user = currentUser(req);
-    return { actor: { ...userActor(user), id: user.id }, role: currentRole(req, 'members:manage') };
-  };
-
-  app.post(
-    base,
-    { schema: { tags, params: OrgParams, body: CreateBody, response: { 201: CreatedBody, ...errorResponses } }, config: owner },
-    async (req, reply) => {
-      const { invitation, inviteUrl, mailed } = await invitations.create(
-        acting(req),
-        req.params.orgId,
-        { ...req.body, inviterName: currentUser(req).name },
-        requestContext(req),
-      );
-      // The link is the credential: never logged, not even the SMTP error that might quote it.
-      mailed?.catch((err: { code?: unknown }) => req.log.warn({ invitationId: invitation.id, code: err.code }, 'the invitation mail could not be sent'));
-      reply.code(201).header('cache-control', 'no-store');
-      return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl };
-    },
-  );
-
-  app.get(
-    base,
-    { schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(InvitationBody), ...errorResponses } }, config: owner },
-    async (req) => cursors.list(`invitations:${req.params.orgId}`, req.query, (after, limit) => invitations.list(req.params.orgId, after, limit), { present }),
-  );
-
-  app.delete(
-    `${base}/:id`,
-    { schema: { tags, params: InvitationParams, response: { 204: NoContent, ...errorResponses } }, config: owner },
-    async (req, reply) => {
-      await invitations.revoke(acting(req), req.params.orgId, req.params.id, requestContext(req));
-      return reply.code(204).send(null);
-    },
-  );
+  // [P1] [M1] Inviting, listing and revoking: the same handlers at /console/api and /manage/v1.
+  for (const { door, prefix } of DOORS) orgInvitationRoutes(app, deps, prefix, [`${door}: invitations`]);
 
   // [P3] No session needed to look; the secret in the path is the credential (http/log-serializers.ts masks it in request logs).
   app.get(
@@ -106,6 +69,49 @@ export function invitationRoutes(app: App, deps: { sessions: SessionService; inv
       const signedIn = await sessions.signIn(accepted.email, req.body.password!, requestContext(req));
       reply.code(201).setCookie(SESSION_COOKIE, signedIn.sessionId, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_SECONDS });
       return { csrfToken: signedIn.csrfToken, user: signedIn.user, memberships: signedIn.memberships };
+    },
+  );
+}
+
+function orgInvitationRoutes(app: App, deps: { invitations: InvitationService; cursors: Cursors }, prefix: string, tags: string[]): void {
+  const { invitations, cursors } = deps;
+  const base = `${prefix}/orgs/:orgId/invitations`;
+  /** [P1] Owners only: the guard answers 404 without a role here and 403 without members:manage ([M2] manage:members). */
+  const owner = { capability: 'members:manage', manage: { scope: 'manage:members' } } as const;
+  const acting = (req: Parameters<typeof currentUser>[0]): Acting => {
+    const user = currentUser(req);
+    return { actor: { ...userActor(user), id: user.id }, role: currentRole(req, 'members:manage') };
+  };
+
+  app.post(
+    base,
+    { schema: { tags, params: OrgParams, body: CreateBody, response: { 201: CreatedBody, ...errorResponses } }, config: owner },
+    async (req, reply) => {
+      const { invitation, inviteUrl, mailed } = await invitations.create(
+        acting(req),
+        req.params.orgId,
+        { ...req.body, inviterName: currentUser(req).name },
+        requestContext(req),
+      );
+      // The link is the credential: never logged, not even the SMTP error that might quote it.
+      mailed?.catch((err: { code?: unknown }) => req.log.warn({ invitationId: invitation.id, code: err.code }, 'the invitation mail could not be sent'));
+      reply.code(201).header('cache-control', 'no-store');
+      return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl };
+    },
+  );
+
+  app.get(
+    base,
+    { schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(InvitationBody), ...errorResponses } }, config: owner },
+    async (req) => cursors.list(`invitations:${req.params.orgId}`, req.query, (after, limit) => invitations.list(req.params.orgId, after, limit), { present }),
+  );
+
+  app.delete(
+    `${base}/:id`,
+    { schema: { tags, params: InvitationParams, response: { 204: NoContent, ...errorResponses } }, config: owner },
+    async (req, reply) => {
+      await invitations.revoke(acting(req), req.params.orgId, req.params.id, requestContext(req));
+      return reply.code(204).send(null);
     },
   );
 }

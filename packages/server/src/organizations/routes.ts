@@ -16,6 +16,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Capability } from '../catalogue/scopes.js';
 import type { Cursors } from '../http/cursor.js';
 import { requestContext, type App } from '../http/types.js';
+import { DOORS, type Door } from '../manage/manage-auth.js';
 import { currentRole, currentUser, userActor } from '../sessions/console-auth.js';
 import type { SessionService } from '../sessions/service.js';
 import type { Acting, OrganizationService } from './service.js';
@@ -31,28 +32,40 @@ const presentMember = (m: Member) => ({
 });
 
 /**
- * §8 `/console/api/orgs` and `/console/api/orgs/{orgId}/members`. Every member may look; owners
- * manage. consoleGuard has checked the session, CSRF and the role in `{orgId}` before any handler.
+ * §8 `/console/api/orgs` and `/console/api/orgs/{orgId}/members`, and the same handlers at [M1]
+ * `/manage/v1/...`. Every member may look; owners manage. The door's guard (consoleGuard, or
+ * manageGuard with the token's [M2] management scope) has checked the caller and the role in
+ * `{orgId}` before any handler.
  */
 export function organizationRoutes(app: App, deps: { sessions: SessionService; organizations: OrganizationService; cursors: Cursors }): void {
+  for (const { door, prefix } of DOORS) doorRoutes(app, deps, door, prefix);
+}
+
+function doorRoutes(app: App, deps: { sessions: SessionService; organizations: OrganizationService; cursors: Cursors }, door: Door, prefix: string): void {
   const { organizations, cursors } = deps;
-  const tags = ['console: organizations'];
-  const members = '/console/api/orgs/:orgId/members';
-  const owners = { capability: 'members:manage' } as const;
+  const tags = [`${door}: organizations`];
+  const members = `${prefix}/orgs/:orgId/members`;
+  const owners = { capability: 'members:manage', manage: { scope: 'manage:members' } } as const;
   /** The signed-in user and their role here, 403 without `capability`. */
   const acting = (req: FastifyRequest, capability?: Capability): Acting => {
     const user = currentUser(req);
     return { actor: { ...userActor(user), id: user.id }, role: currentRole(req, capability) };
   };
 
-  app.get('/console/api/orgs', { schema: { tags, response: { 200: Page(OrganizationBody), ...errorResponses } } }, async (req) => {
-    const mine = await deps.sessions.memberships(currentUser(req).id);
+  app.get(`${prefix}/orgs`, { schema: { tags, response: { 200: Page(OrganizationBody), ...errorResponses } } }, async (req) => {
+    // [B8] A token narrowed to some organizations lists only those.
+    const reach = req.principal?.type === 'user' ? req.principal : null;
+    const mine = (await deps.sessions.memberships(currentUser(req).id)).filter((m) => !reach || reach.scopesIn(m.orgId));
     return { items: mine.map((m) => ({ id: m.orgId, name: m.orgName, role: m.role })), nextCursor: null };
   });
 
   app.post(
-    '/console/api/orgs',
-    { schema: { tags, body: OrganizationNameBody, response: { 201: OrganizationBody, ...errorResponses } } },
+    `${prefix}/orgs`,
+    // [M2] On /manage/v1 creating an organization takes manage:organization in the token.
+    {
+      config: { manage: { scope: 'manage:organization' } },
+      schema: { tags, body: OrganizationNameBody, response: { 201: OrganizationBody, ...errorResponses } },
+    },
     async (req, reply) => {
       const user = currentUser(req);
       reply.code(201);
@@ -60,15 +73,15 @@ export function organizationRoutes(app: App, deps: { sessions: SessionService; o
     },
   );
 
-  app.get('/console/api/orgs/:orgId', { schema: { tags, params: OrgParams, response: { 200: OrganizationBody, ...errorResponses } } }, async (req) => {
+  app.get(`${prefix}/orgs/:orgId`, { schema: { tags, params: OrgParams, response: { 200: OrganizationBody, ...errorResponses } } }, async (req) => {
     const org = await organizations.get(req.params.orgId);
     return { ...org, role: currentRole(req) };
   });
 
   app.patch(
-    '/console/api/orgs/:orgId',
+    `${prefix}/orgs/:orgId`,
     {
-      config: { capability: 'org:manage' },
+      config: { capability: 'org:manage', manage: { scope: 'manage:organization' } },
       schema: { tags, params: OrgParams, body: OrganizationNameBody, response: { 200: OrganizationBody, ...errorResponses } },
     },
     async (req) => organizations.rename(acting(req), req.params.orgId, req.body.name, requestContext(req)),
@@ -80,15 +93,17 @@ export function organizationRoutes(app: App, deps: { sessions: SessionService; o
     }),
   );
 
-  app.post(
-    members,
-    { config: owners, schema: { tags, params: OrgParams, body: AddMemberBody, response: { 201: MemberAddedBody, ...errorResponses } } },
-    async (req, reply) => {
-      const added = await organizations.addMember(acting(req), req.params.orgId, req.body, requestContext(req));
-      reply.code(201).header('cache-control', 'no-store');
-      return added;
-    },
-  );
+  // Adding a member directly is the console's alone (and on its way out, [P2]); /manage/v1 invites.
+  if (door === 'console')
+    app.post(
+      members,
+      { config: owners, schema: { tags, params: OrgParams, body: AddMemberBody, response: { 201: MemberAddedBody, ...errorResponses } } },
+      async (req, reply) => {
+        const added = await organizations.addMember(acting(req), req.params.orgId, req.body, requestContext(req));
+        reply.code(201).header('cache-control', 'no-store');
+        return added;
+      },
+    );
 
   app.patch(
     `${members}/:userId`,
@@ -97,11 +112,23 @@ export function organizationRoutes(app: App, deps: { sessions: SessionService; o
   );
 
   // Anyone may leave an organization, so the capability is decided here: removing someone else takes members:manage.
-  app.delete(`${members}/:userId`, { schema: { tags, params: MemberParams, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {
-    const self = req.params.userId === currentUser(req).id;
-    await organizations.removeMember(acting(req, self ? undefined : 'members:manage'), req.params.orgId, req.params.userId, requestContext(req));
-    return reply.code(204).send(null);
-  });
+  const leaving = (req: FastifyRequest, personId: string) => (req.params as { userId: string }).userId === personId;
+  app.delete(
+    `${members}/:userId`,
+    {
+      config: { manage: { scope: (req: FastifyRequest, personId: string) => (leaving(req, personId) ? undefined : 'manage:members') } },
+      schema: { tags, params: MemberParams, response: { 204: NoContent, ...errorResponses } },
+    },
+    async (req, reply) => {
+      await organizations.removeMember(
+        acting(req, leaving(req, currentUser(req).id) ? undefined : 'members:manage'),
+        req.params.orgId,
+        req.params.userId,
+        requestContext(req),
+      );
+      return reply.code(204).send(null);
+    },
+  );
 
   for (const action of ['deactivate', 'reactivate'] as const) {
     app.post(

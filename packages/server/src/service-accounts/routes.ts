@@ -14,6 +14,7 @@ import {
 } from '@gatehouse/contract';
 import type { Cursors } from '../http/cursor.js';
 import { requestContext, type App } from '../http/types.js';
+import { DOORS } from '../manage/manage-auth.js';
 import { currentUser, userActor } from '../sessions/console-auth.js';
 import type { ServiceAccountService, ServiceAccountView } from './service.js';
 
@@ -23,12 +24,19 @@ export interface ServiceAccountRouteDeps {
   clock: { now(): Date };
 }
 
-/** §8 `/console/api/orgs/{orgId}/service-accounts`: owners and admins only (consoleGuard checks the role). */
+/**
+ * §8 `/console/api/orgs/{orgId}/service-accounts` and [M1] `/manage/v1/orgs/{orgId}/service-accounts`:
+ * one set of handlers behind both doors; owners and admins only (consoleGuard or manageGuard checks
+ * the role, and on /manage/v1 the token's `manage:service-accounts` [M2]).
+ */
 export function serviceAccountRoutes(app: App, deps: ServiceAccountRouteDeps): void {
+  for (const { door, prefix } of DOORS) doorRoutes(app, deps, prefix, [`${door}: service accounts`]);
+}
+
+function doorRoutes(app: App, deps: ServiceAccountRouteDeps, prefix: string, tags: string[]): void {
   const { serviceAccounts, cursors } = deps;
-  const base = '/console/api/orgs/:orgId/service-accounts';
-  const tags = ['console: service accounts'];
-  const config = { capability: 'service-accounts:manage' } as const;
+  const base = `${prefix}/orgs/:orgId/service-accounts`;
+  const config = { capability: 'service-accounts:manage', manage: { scope: 'manage:service-accounts' } } as const;
   const present = (a: ServiceAccountView) => {
     const now = deps.clock.now().getTime();
     const status = a.disabledAt ? 'disabled' : a.expiresAt && a.expiresAt.getTime() <= now ? 'expired' : 'active';

@@ -2,7 +2,7 @@ import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '@gatehouse/contract';
 import type { PrincipalStates } from '../access/principal-state.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor, RequestContext } from '../audit/events.js';
-import { validScopes } from '../catalogue/scopes.js';
+import { validServiceAccountScopes } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
 import { generateSecret, SECRET_PREFIX, type SecretHasher } from '../crypto/secrets.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -48,7 +48,7 @@ export class ServiceAccountService {
   async create(actor: Actor, orgId: string, input: CreateInput, ctx: RequestContext) {
     const now = this.clock.now();
     const name = validName(input.name);
-    const scopes = validScopes(input.scopes);
+    const scopes = validServiceAccountScopes(input.scopes);
     const expiresAt = this.validExpiry(input.expiresAt);
     const id = newId('svc');
     const clientSecret = generateSecret(SECRET_PREFIX.clientSecret);
@@ -95,7 +95,7 @@ export class ServiceAccountService {
     await this.change(orgId, id, async (tx, account) => {
       const next = {
         name: input.name !== undefined ? validName(input.name) : account.name,
-        scopes: input.scopes !== undefined ? validScopes(input.scopes) : account.scopes,
+        scopes: input.scopes !== undefined ? validServiceAccountScopes(input.scopes) : account.scopes,
         expiresAt: input.expiresAt !== undefined ? this.validExpiry(input.expiresAt) : account.expiresAt,
         updatedAt: now,
         // [A8] as [A7]: an account past its expiry is disabled, so moving the expiry on revives
