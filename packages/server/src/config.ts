@@ -337,6 +337,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
       `GATEHOUSE_TRUST_PROXY=${config.trustProxy} believes the nearest ${config.trustProxy} X-Forwarded-For hop(s) from whoever connects: make sure ${host}:${port} is reachable only through your proxies, or list their addresses instead (e.g. 10.0.0.0/8)`,
     );
   }
+  if (config.cataloguePath && env.GATEHOUSE_AUDIENCE) {
+    warnings.push('GATEHOUSE_AUDIENCE is ignored with GATEHOUSE_CATALOGUE: each API of the catalogue names its own audience');
+  }
   if (config.metricsToken && config.metricsToken.length < 16) {
     throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');
   }
