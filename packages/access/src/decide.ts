@@ -1,5 +1,6 @@
 import type { AccessTokenClaims } from './claims.js';
 import { AccessDenial, insufficientScope, invalidToken, organizationNotFound } from './denial.js';
+import { audienceMatches } from './jwt.js';
 import { principalKind, type Principal, type ServiceAccountPrincipal, type UserPrincipal } from './principal.js';
 import { isActive, type PrincipalState, type RoleTable, type ServiceAccountState, type UserState } from './state.js';
 
@@ -22,6 +23,11 @@ export interface Requirement {
    * own scopes: what a person may do outside an organization is not a role's to grant.
    */
   readonly subject?: 'user' | 'service_account';
+  /**
+   * [C3] The audience of the API the route belongs to: a token issued for another API of the
+   * catalogue is refused here (401 invalid_token, RFC 6750 §3.1), whatever scopes it carries.
+   */
+  readonly audience?: string;
 }
 
 export type Decision =
@@ -64,6 +70,9 @@ export function decide(
 
 /** The requirement, given the principal: 401 [B9], then 404 (§5), then 403 (§5). */
 export function admit(principal: Principal, requirement: Requirement): Decision {
+  if (requirement.audience !== undefined && !audienceMatches(principal.claims.aud, requirement.audience)) {
+    return deny(invalidToken(undefined, 'the token was issued for another API'));
+  }
   let scopes: ReadonlySet<string> | null;
   // [M1] A door for one kind of caller refuses the other as unauthenticated, before any 404.
   if (requirement.subject !== undefined && principal.type !== requirement.subject) {

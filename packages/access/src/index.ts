@@ -17,7 +17,7 @@ export {
   type DenialCode,
   type DenialStatus,
 } from './denial.js';
-export { parseJwt, signatureValid, checkClaims, verifyAccessToken, type ParsedJwt, type JwtExpectations, type KeyLookup } from './jwt.js';
+export { parseJwt, signatureValid, checkClaims, verifyAccessToken, audienceMatches, type ParsedJwt, type JwtExpectations, type KeyLookup } from './jwt.js';
 export { VerifiedTokens, type VerifiedToken } from './token-cache.js';
 export {
   isActive,

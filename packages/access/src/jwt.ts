@@ -13,7 +13,8 @@ export interface ParsedJwt {
 /** What a token must be issued for (RFC 9068 §4). */
 export interface JwtExpectations {
   issuer: string;
-  audience: string;
+  /** One audience, or several (a catalogue of several APIs, [C3]): the token's `aud` must name one. */
+  audience: string | readonly string[];
 }
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
@@ -76,8 +77,7 @@ const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Numb
 export function checkClaims(jwt: ParsedJwt, expect: JwtExpectations, nowSeconds: number): AccessTokenClaims {
   const c = decodeJson(jwt.payload);
   if (c.iss !== expect.issuer) throw invalidToken(undefined, 'wrong issuer');
-  const aud = c.aud;
-  if (!(aud === expect.audience || (Array.isArray(aud) && aud.includes(expect.audience)))) throw invalidToken(undefined, 'wrong audience');
+  if (!audienceMatches(c.aud, expect.audience)) throw invalidToken(undefined, 'wrong audience');
   if (!isNumericDate(c.exp)) throw invalidToken(undefined, 'no exp');
   if (c.exp <= nowSeconds) throw invalidToken('the access token has expired');
   if (c.nbf !== undefined && (!isNumericDate(c.nbf) || c.nbf > nowSeconds)) throw invalidToken(undefined, 'not yet valid (nbf)');
@@ -88,6 +88,12 @@ export function checkClaims(jwt: ParsedJwt, expect: JwtExpectations, nowSeconds:
   if (c.org_id !== undefined && typeof c.org_id !== 'string') throw invalidToken(undefined, 'bad org_id');
   if (c.orgs !== undefined && !(Array.isArray(c.orgs) && c.orgs.every((o) => typeof o === 'string'))) throw invalidToken(undefined, 'bad orgs');
   return c as unknown as AccessTokenClaims;
+}
+
+/** RFC 7519 §4.1.3: `aud` (a string or an array of strings) names one of the accepted audiences. */
+export function audienceMatches(aud: unknown, accepted: string | readonly string[]): boolean {
+  const ok = (a: unknown) => typeof a === 'string' && (typeof accepted === 'string' ? a === accepted : accepted.includes(a));
+  return ok(aud) || (Array.isArray(aud) && aud.some(ok));
 }
 
 /** Looks a signing key up by `kid`: synchronously when known, else (possibly) by fetching. */

@@ -268,6 +268,16 @@ describe('decide(): the access decision, rule by rule', () => {
     }
   });
 
+  it('[C3] a token for another API of the catalogue is refused 401 where the route names its audience', () => {
+    const forOrders = { aud: 'https://orders.test' };
+    const other = decide(svcToken(forOrders), account(), ROLES, { scope: 'a:read', audience: 'https://gh.test' }, NOW);
+    expect(other.allowed || other.denial).toMatchObject({ status: 401, code: 'invalid_token' });
+    const person = decide(usrToken(forOrders), user(), ROLES, { orgId: ORG, audience: 'https://gh.test' }, NOW);
+    expect(person.allowed || person.denial).toMatchObject({ status: 401, code: 'invalid_token' });
+    expect(decide(svcToken(forOrders), account(), ROLES, { scope: 'a:read', audience: 'https://orders.test' }, NOW).allowed).toBe(true);
+    expect(decide(svcToken({ aud: ['https://x.test', 'https://orders.test'] }), account(), ROLES, { audience: 'https://orders.test' }, NOW).allowed).toBe(true);
+  });
+
   it('names the missing scope in the 403', () => {
     const d = decide(svcToken({ scope: 'a:read' }), account(), ROLES, { scope: 'b:write' }, NOW);
     expect(d.allowed || d.denial).toMatchObject({ status: 403, code: 'insufficient_scope', scope: 'b:write' });

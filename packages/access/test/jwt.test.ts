@@ -110,6 +110,18 @@ describe('verifyAccessToken: the allow-list of checks (RFC 9068 §4, RFC 8725)',
   });
 });
 
+describe('several accepted audiences (a catalogue of several APIs, [C3])', () => {
+  const several = { issuer: ISS, audience: ['https://orders.test', ISS] };
+  it('accepts a token whose aud names any of them, and refuses one naming none', async () => {
+    for (const aud of ['https://orders.test', ISS, ['https://x.test', 'https://orders.test']]) {
+      await expect(verifyAccessToken(sign(HEADER, { ...claims, aud }), keys, several, NOW)).resolves.toMatchObject({ aud });
+    }
+    for (const aud of ['https://other.test', ['https://other.test'], 42]) {
+      await expect(verifyAccessToken(sign(HEADER, { ...claims, aud }), keys, several, NOW)).rejects.toMatchObject({ status: 401 });
+    }
+  });
+});
+
 describe('VerifiedTokens: the verified-token cache', () => {
   it('hits only the identical string, and forgets a token once it has expired (401)', async () => {
     const cache = new VerifiedTokens(10);

@@ -5,7 +5,7 @@ import { CliError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { auditTail, members, serviceAccounts } from './manage-commands.js';
 import { orgsList } from './manage.js';
-import { migrateCommand, resourceServerCredential, rotateKeysCommand, serve } from './operator.js';
+import { catalogueCheckCommand, migrateCommand, resourceServerCredential, rotateKeysCommand, serve } from './operator.js';
 import { login, logout } from './session.js';
 
 // The version is the package's own, read once (not restated here).
@@ -147,6 +147,14 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
     .description('add a signing key: in the JWKS at once, signing 120 s later; the old key stays published until its tokens expire')
     .addOption(json())
     .action((opts) => rotateKeysCommand(io, opts));
+
+  const catalogue = root.command('catalogue').description('operator: the catalogue of your APIs (GATEHOUSE_CATALOGUE)');
+  catalogue
+    .command('check')
+    .description('validate a catalogue file (YAML or JSON) offline, as the server does at start')
+    .argument('<file>', 'the catalogue file, e.g. catalogue.yaml')
+    .addOption(json())
+    .action((file: string, opts) => catalogueCheckCommand(io, file, opts));
 
   const rs = root.command('resource-server').description("operator: credentials for resource servers' verifiers");
   rs.command('credential')

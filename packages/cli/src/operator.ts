@@ -7,6 +7,7 @@ interface ServerEntry {
   serve(): Promise<void>;
   migrateDatabase(env?: NodeJS.ProcessEnv): Promise<string[]>;
   rotateSigningKey(env?: NodeJS.ProcessEnv): Promise<{ kid: string; signsFrom: string }>;
+  checkCatalogue(file: string): { apis: number; scopes: number; routes: number };
   ConfigError: new (...args: never[]) => Error;
   DataDirLockedError: new (...args: never[]) => Error;
 }
@@ -54,6 +55,19 @@ export async function rotateKeysCommand(io: Io, opts: { json?: boolean }): Promi
   const rotated = await entry.rotateSigningKey(io.env).catch((err: unknown) => known(entry, err));
   if (opts.json) printJson(io, rotated);
   else io.stdout.write(`rotated: ${rotated.kid} is published now and signs from ${rotated.signsFrom}\n`);
+}
+
+/** `gatehouse catalogue check FILE` [C2]: the server's own validation, offline; exit 1 with the place on a bad file. */
+export async function catalogueCheckCommand(io: Io, file: string, opts: { json?: boolean }): Promise<void> {
+  const entry = await serverEntry();
+  let counts: { apis: number; scopes: number; routes: number };
+  try {
+    counts = entry.checkCatalogue(file);
+  } catch (err) {
+    known(entry, err); // a CatalogueError is a ConfigError: its one-line message, exit 1
+  }
+  if (opts.json) printJson(io, { ok: true, ...counts });
+  else io.stdout.write(`ok: ${counts.apis} APIs, ${counts.scopes} scopes, ${counts.routes} routes\n`);
 }
 
 /** The prefix of resource-server credentials, so that a leaked one is easy to recognise and scan for. */

@@ -22,7 +22,39 @@ export type Session = Wire<Static<typeof SessionBody>>;
 export const MeBody = Type.Object({ user: UserBody, memberships: Type.Array(MembershipBody) });
 export type Me = Wire<Static<typeof MeBody>>;
 
-/** One entry of `GET /console/api/scopes`, the catalogue the console's scope picker shows. */
-/** `management`: a [M2] management scope, for people's tokens only (the service-account picker leaves it out). */
-export const ScopeInfoBody = Type.Object({ scope: Type.String(), description: Type.String(), management: Type.Optional(Type.Boolean()) });
+/** One scope of `GET /console/api/scopes`, the catalogue the console's scope picker shows [C5]. */
+export const ScopeInfoBody = Type.Object({
+  scope: Type.String(),
+  description: Type.String(),
+  /** The id of the API the scope belongs to (§12). */
+  api: Type.Optional(Type.String()),
+  /** A [M2] management scope, for people's tokens only (the service-account picker leaves it out). */
+  management: Type.Optional(Type.Boolean()),
+});
 export type ScopeInfo = Wire<Static<typeof ScopeInfoBody>>;
+
+/** One API of the catalogue, with its scopes [C5]. */
+export const CatalogueApiBody = Type.Object({
+  id: Type.String(),
+  audience: Type.String(),
+  description: Type.Optional(Type.String()),
+  scopes: Type.Array(ScopeInfoBody),
+});
+export type CatalogueApiInfo = Wire<Static<typeof CatalogueApiBody>>;
+
+/**
+ * `GET /console/api/scopes` [C5]: every scope (`items`, one page, for the picker), the same grouped
+ * by API, and the role table (what each role grants on the APIs).
+ */
+export const CatalogueBody = Type.Object({
+  items: Type.Array(ScopeInfoBody),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  apis: Type.Array(CatalogueApiBody),
+  roles: Type.Object({
+    viewer: Type.Array(Type.String()),
+    member: Type.Array(Type.String()),
+    admin: Type.Array(Type.String()),
+    owner: Type.Array(Type.String()),
+  }),
+});
+export type CatalogueInfo = Wire<Static<typeof CatalogueBody>>;

@@ -3,6 +3,7 @@
  * `gatehouse migrate`. Additive: `npm start` still runs main.ts, and `gatehouse serve` runs that
  * very module, so both start the server the same way (configuration, banner, signals).
  */
+import { loadCatalogueFile } from './catalogue/load.js';
 import { loadConfig } from './config.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
@@ -13,6 +14,7 @@ import { MasterKey } from './crypto/master-key.js';
 import { PUBLISH_AHEAD_SECONDS, SigningKeys } from './tokens/signing-keys.js';
 
 export { ConfigError } from './config.js';
+export { CatalogueError } from './catalogue/load.js';
 export { DataDirLockedError } from './db/data-dir-lock.js';
 
 /** Starts the server exactly as `npm start` does, from the environment; returns once it is starting. */
@@ -48,4 +50,17 @@ export async function rotateSigningKey(env: NodeJS.ProcessEnv = process.env): Pr
   } finally {
     await db.close();
   }
+}
+
+/**
+ * `gatehouse catalogue check FILE` [C2]: validates a catalogue offline with the very code the
+ * server starts with; throws a CatalogueError naming the place, or counts what the file holds.
+ */
+export function checkCatalogue(file: string): { apis: number; scopes: number; routes: number } {
+  const catalogue = loadCatalogueFile(file);
+  return {
+    apis: catalogue.apis.length,
+    scopes: catalogue.apis.reduce((n, a) => n + a.scopes.length, 0),
+    routes: catalogue.apis.reduce((n, a) => n + a.routes.length, 0),
+  };
 }

@@ -19,8 +19,10 @@ export interface Config {
   port: number;
   /** Public base URL; the `iss` of every token (RFC 8414 §2). */
   issuer: string;
-  /** The `aud` of every access token (RFC 9068 §3). */
+  /** The `aud` of the built-in demo catalogue's tokens (RFC 9068 §3); a catalogue file names its own. */
   audience: string;
+  /** [C1] `GATEHOUSE_CATALOGUE`: the operator's catalogue file (YAML or JSON); unset, the demo. */
+  cataloguePath?: string;
   dataDir: string;
   databaseUrl?: string;
   /**
@@ -91,6 +93,7 @@ export interface HttpLimits {
 const KNOWN = new Set([
   'GATEHOUSE_ISSUER',
   'GATEHOUSE_AUDIENCE',
+  'GATEHOUSE_CATALOGUE',
   'GATEHOUSE_DATA_DIR',
   'GATEHOUSE_MASTER_KEY',
   'GATEHOUSE_ADMIN_EMAIL',
@@ -288,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     port,
     issuer,
     audience: env.GATEHOUSE_AUDIENCE ?? issuer,
+    cataloguePath: env.GATEHOUSE_CATALOGUE || undefined,
     dataDir: env.GATEHOUSE_DATA_DIR ?? './.gatehouse',
     databaseUrl,
     databaseTimeoutMs: parseNumber('GATEHOUSE_DB_TIMEOUT_MS', env.GATEHOUSE_DB_TIMEOUT_MS, 5000, 200),
@@ -333,6 +337,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     warnings.push(
       `GATEHOUSE_TRUST_PROXY=${config.trustProxy} believes the nearest ${config.trustProxy} X-Forwarded-For hop(s) from whoever connects: make sure ${host}:${port} is reachable only through your proxies, or list their addresses instead (e.g. 10.0.0.0/8)`,
     );
+  }
+  if (config.cataloguePath && env.GATEHOUSE_AUDIENCE) {
+    warnings.push('GATEHOUSE_AUDIENCE is ignored with GATEHOUSE_CATALOGUE: each API of the catalogue names its own audience');
   }
   if (config.metricsToken && config.metricsToken.length < 16) {
     throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');

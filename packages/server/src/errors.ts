@@ -62,6 +62,12 @@ export class InvalidScope extends GatehouseError {
   readonly status = 400;
 }
 
+/** RFC 8707 §2: the `resource` names no API of the catalogue, or is malformed or repeated. */
+export class InvalidTarget extends GatehouseError {
+  readonly code = 'invalid_target';
+  readonly status = 400;
+}
+
 /** RFC 7009 §2.2.1: the server does not revoke this kind of token. */
 export class UnsupportedTokenType extends GatehouseError {
   readonly code = 'unsupported_token_type';

@@ -5,6 +5,8 @@ import { PrincipalStates } from './access/principal-state.js';
 import { AuditLog } from './audit/audit-log.js';
 import { auditRoutes } from './audit/routes.js';
 import { bootstrapFirstOwner, type BootstrapResult } from './bootstrap.js';
+import { ScopeCatalogue } from './catalogue/catalogue.js';
+import { demoCatalogue, loadCatalogueFile } from './catalogue/load.js';
 import { systemClock, type Clock } from './clock.js';
 import { ChangeFeed } from './cluster/change-feed.js';
 import type { Config } from './config.js';
@@ -67,6 +69,14 @@ export interface GatehouseOptions {
   storageProbe?: StorageProbe;
 }
 
+/**
+ * [C1] The operator's catalogue (`GATEHOUSE_CATALOGUE`), or the built-in demo one: read and
+ * validated before anything else starts, so that a bad file stops the start naming the place [C2].
+ */
+export function loadCatalogue(config: Config): ScopeCatalogue {
+  return new ScopeCatalogue(config.cataloguePath ? loadCatalogueFile(config.cataloguePath) : demoCatalogue(config.audience));
+}
+
 export interface Gatehouse {
   app: App;
   db: Db;
@@ -88,12 +98,15 @@ export interface Gatehouse {
     storage: StorageGuard | null;
   };
   bootstrap: BootstrapResult | null;
+  /** [C1] The catalogue this server protects. */
+  catalogue: ScopeCatalogue;
   close(): Promise<void>;
 }
 
 /** The composition root (ARCHITECTURE property 8): config → database → stores → services → HTTP. */
 export async function createGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
   const { config } = options;
+  const catalogue = loadCatalogue(config);
   const clock = options.clock ?? systemClock;
   const embedded = !options.db && !config.databaseUrl;
   const raw =
@@ -125,7 +138,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     await keys.init();
 
     const audit = new AuditLog(db, clock);
-    const states = new PrincipalStates(db);
+    const states = new PrincipalStates(db, catalogue);
     // Server mode: other instances change principals too; their changes arrive through the feed.
     const feed = db.listen ? new ChangeFeed(db, states, { ...config.changeFeed, onKeysChanged: () => keys.reload() }) : null;
     if (feed) {
@@ -145,13 +158,13 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     keyTimer.unref();
     undo.push(() => clearInterval(keyTimer));
     const metrics = new Metrics({ stateLagSeconds: () => (feed ? feed.lagMs() / 1000 : 0), pool: () => db.poolStats?.() ?? null });
-    const tokens = new AccessTokens(keys, clock, config.issuer, config.audience);
-    const decision = new AccessDecision(keys, states, clock, { issuer: config.issuer, audience: config.audience });
+    const tokens = new AccessTokens(keys, clock, config.issuer, catalogue.audiences);
+    const decision = new AccessDecision(keys, states, clock, config.issuer, catalogue);
     const cursors = new Cursors(hasher);
-    const serviceAccounts = new ServiceAccountService(db, clock, hasher, audit, states);
+    const serviceAccounts = new ServiceAccountService(db, clock, hasher, audit, states, catalogue);
     const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);
     const organizations = new OrganizationService(db, clock, passwords, audit, states);
-    const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states);
+    const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states, catalogue);
     const mailer = config.mail ? new Mailer(config.mail) : null;
     undo.push(() => mailer?.close());
     const invitations = new InvitationService(db, clock, hasher, passwords, audit, states, {
@@ -159,8 +172,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       ttlHours: config.invitationTtlHours,
       mailer,
     });
-    const refreshGrant = new RefreshTokenGrant(db, refreshTokens, states, tokens, audit, clock);
-    const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, seedSampleData);
+    const refreshGrant = new RefreshTokenGrant(db, refreshTokens, states, tokens, audit, clock, catalogue);
+    // The demo's sample records only where the reference API is served.
+    const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, catalogue.data.demo ? seedSampleData : undefined);
 
     const app = await createApp({
       logger: options.logger ?? false,
@@ -187,9 +201,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       clock,
       keys,
       tokens,
+      catalogue,
       limits: tokenLimits,
       grants: {
-        client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock, (id) => tokenLimits.authenticated(id)),
+        client_credentials: new ClientCredentialsGrant(states, hasher, tokens, audit, clock, catalogue, (id) => tokenLimits.authenticated(id)),
         refresh_token: refreshGrant,
       },
       revokeRefreshToken: (token, ctx) => refreshTokens.revokeByToken(token, ctx),
@@ -199,15 +214,19 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     consoleGuard(app, { db, sessions });
     // [M1] The same organization operations for a person's bearer token at /manage/v1.
     manageGuard(app, { decision, states });
-    sessionRoutes(app, { sessions, config });
+    sessionRoutes(app, { sessions, config, catalogue });
     organizationRoutes(app, { sessions, organizations, cursors });
     invitationRoutes(app, { sessions, invitations, cursors, config });
     refreshTokenRoutes(app, { refreshTokens, cursors });
     serviceAccountRoutes(app, { serviceAccounts, cursors, clock });
     auditRoutes(app, { db, cursors, decision });
-    referenceApiRoutes(app, { db, cursors, decision, audit, clock });
-    sbomRoutes(app, { db, cursors, decision, audit, clock });
-    stateFeedRoutes(app, { db, states, resourceServers: config.resourceServers });
+    // [C1] The reference API (§7) and SBOM buckets are the demo's: an operator's catalogue serves
+    // them only with `demo: true`.
+    if (catalogue.data.demo) {
+      referenceApiRoutes(app, { db, cursors, decision, audit, clock });
+      sbomRoutes(app, { db, cursors, decision, audit, clock });
+    }
+    stateFeedRoutes(app, { db, states, resourceServers: config.resourceServers, options: { roles: catalogue.data.roles } });
     await consoleUi(app, { issuer: config.issuer });
     await app.ready();
 
@@ -216,6 +235,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       db,
       clock,
       bootstrap,
+      catalogue,
       services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics, storage },
       async close() {
         clearInterval(keyTimer);

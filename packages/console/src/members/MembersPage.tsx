@@ -135,7 +135,7 @@ export function MembersPage({ membership }: { membership: Membership }) {
             </table>
           </div>
         ))}
-      <RoleRules />
+      <RoleRules api={api} />
       {adding && <AddMemberDialog api={api} orgId={orgId} onAdded={list.reload} onClose={() => setAdding(false)} />}
       {removing && (
         <Confirm

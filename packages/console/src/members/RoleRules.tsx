@@ -1,7 +1,10 @@
-import { ROLE_SUMMARY, ROLES } from './rules';
+import type { ConsoleApi } from '../api/client';
+import { useCatalogueInfo } from '../scopes/useCatalogue';
+import { ROLES, roleGrants } from './rules';
 
-/** The rules of the members API, shown rather than only enforced. */
-export function RoleRules() {
+/** The rules of the members API, shown rather than only enforced; what roles grant comes from the catalogue [C5]. */
+export function RoleRules({ api }: { api: ConsoleApi }) {
+  const { info } = useCatalogueInfo(api);
   return (
     <section className="panel" aria-labelledby="role-rules">
       <h2 id="role-rules">Roles and rules</h2>
@@ -11,7 +14,16 @@ export function RoleRules() {
             <dt>
               <span className="badge role">{r}</span>
             </dt>
-            <dd>{ROLE_SUMMARY[r]}</dd>
+            <dd>
+              {(() => {
+                const g = roleGrants(r, info?.roles ?? null);
+                return (
+                  <>
+                    {g.scopes === null ? null : g.scopes.length ? <code>{g.scopes.join(' ')}</code> : <span className="muted">No API scopes.</span>} {g.console}
+                  </>
+                );
+              })()}
+            </dd>
           </div>
         ))}
       </dl>

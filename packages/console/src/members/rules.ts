@@ -10,6 +10,21 @@ export const ROLE_SUMMARY: Record<Role, string> = {
   owner: 'Admin, plus managing members and the organization.',
 };
 
+/**
+ * [C5] What a role grants on the APIs, from the loaded catalogue's role table, and in the console.
+ * Null while the catalogue loads: the console part alone is shown.
+ */
+export function roleGrants(role: Role, roles: Readonly<Record<Role, readonly string[]>> | null): { scopes: readonly string[] | null; console: string } {
+  return { scopes: roles ? roles[role] : null, console: CONSOLE_SUMMARY[role] };
+}
+
+const CONSOLE_SUMMARY: Record<Role, string> = {
+  viewer: 'No console management.',
+  member: 'No console management.',
+  admin: 'Manages service accounts and reads the audit log.',
+  owner: 'Admin, plus managing members and the organization.',
+};
+
 export const canManageServiceAccounts = (role: Role): boolean => role === 'admin' || role === 'owner';
 export const canReadAudit = (role: Role): boolean => role === 'admin' || role === 'owner';
 export const canManageMembers = (role: Role): boolean => role === 'owner';

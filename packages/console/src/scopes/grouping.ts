@@ -7,7 +7,7 @@ export interface ScopeGroup {
   resource: string;
   /** "Findings" */
   label: string;
-  /** "Governance", or null for a top-level resource. */
+  /** "Governance", or null for a top-level resource; with several APIs, the API the scopes belong to. */
   family: string | null;
   scopes: Array<ScopeInfo & { action: string }>;
 }
@@ -32,13 +32,16 @@ export function resourceLabel(resource: string): { family: string | null; label:
  */
 export function groupScopes(catalogue: readonly ScopeInfo[]): ScopeGroup[] {
   const groups = new Map<string, ScopeGroup>();
+  // [C5] An operator's catalogue of several APIs: the picker's headings are the APIs.
+  const byApi = new Set(catalogue.map((c) => c.api)).size > 1;
   for (const info of catalogue) {
     const colon = info.scope.lastIndexOf(':');
     const resource = colon > 0 ? info.scope.slice(0, colon) : info.scope;
     const action = colon > 0 ? info.scope.slice(colon + 1) : '';
     let group = groups.get(resource);
     if (!group) {
-      group = { resource, ...resourceLabel(resource), scopes: [] };
+      const label = resourceLabel(resource);
+      group = { resource, ...label, ...(byApi ? { family: info.api ?? null, label: resource } : {}), scopes: [] };
       groups.set(resource, group);
     }
     group.scopes.push({ ...info, action });

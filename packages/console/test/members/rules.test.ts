@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { canManageMembers, canManageServiceAccounts, canReadAudit, lastOwnerLock, ROLES } from '../../src/members/rules';
+import { canManageMembers, canManageServiceAccounts, canReadAudit, lastOwnerLock, ROLES, roleGrants } from '../../src/members/rules';
 
 describe('member rules shown in the console', () => {
+  it('[C5] what a role grants on the APIs comes from the catalogue role table', () => {
+    const roles = { viewer: ['orders:read'], member: ['orders:read', 'orders:write'], admin: ['orders:read'], owner: [] };
+    expect(roleGrants('member', roles).scopes).toEqual(['orders:read', 'orders:write']);
+    expect(roleGrants('owner', roles)).toEqual({ scopes: [], console: expect.stringMatching(/managing members/) });
+    expect(roleGrants('viewer', null).scopes).toBeNull(); // still loading: the console part alone
+  });
+
   it('only the last active owner is locked', () => {
     const one = [
       { userId: 'a', role: 'owner' as const },

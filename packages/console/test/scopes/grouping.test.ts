@@ -18,6 +18,20 @@ describe('scope grouping', () => {
     expect(groups[1]!.scopes[0]!.description).toBe('List and get findings.');
   });
 
+  it('[C5] a catalogue of several APIs is grouped under each API', () => {
+    const two = [
+      { scope: 'orders:read', description: 'List orders.', api: 'orders' },
+      { scope: 'orders:write', description: 'Create orders.', api: 'orders' },
+      { scope: 'invoices:read', description: 'List invoices.', api: 'billing' },
+    ];
+    expect(groupScopes(two).map((g) => [g.family, g.resource, g.scopes.map((s) => s.action)])).toEqual([
+      ['orders', 'orders', ['read', 'write']],
+      ['billing', 'invoices', ['read']],
+    ]);
+    // One API (the demo): the resource families as before.
+    expect(groupScopes(catalogue.map((c) => ({ ...c, api: 'gatehouse-demo' })))[0]!.family).toBe('Governance');
+  });
+
   it('labels resources for people', () => {
     expect(resourceLabel('governance.findings')).toEqual({ family: 'Governance', label: 'Findings' });
     expect(resourceLabel('party-engagements')).toEqual({ family: null, label: 'Party engagements' });

@@ -1,13 +1,10 @@
-import { AccessCheck, roleTableOf, type Principal, type PrincipalKind, type Requirement, type RoleTable, type StateSource } from '@gatehouse/access';
-import { ROLE_TABLE } from '../catalogue/scopes.js';
+import { AccessCheck, type Principal, type PrincipalKind, type Requirement, type StateSource } from '@gatehouse/access';
+import type { ScopeCatalogue } from '../catalogue/catalogue.js';
 import type { Clock } from '../clock.js';
 import type { SigningKeys } from '../tokens/signing-keys.js';
 import type { PrincipalStates } from './principal-state.js';
 
 export type { Principal, ServiceAccountPrincipal, UserPrincipal, Requirement } from '@gatehouse/access';
-
-/** §6 as the access core reads it, built once from the catalogue's role table. */
-const ROLE_SCOPES: RoleTable = roleTableOf(Object.fromEntries(Object.entries(ROLE_TABLE).map(([role, r]) => [role, r.scopes])));
 
 /**
  * The server's door to the one access decision (ARCHITECTURE property 2, `@gatehouse/access`):
@@ -21,7 +18,8 @@ export class AccessDecision {
     keys: SigningKeys,
     states: PrincipalStates,
     private readonly clock: Clock,
-    expect: { issuer: string; audience: string },
+    issuer: string,
+    private readonly catalogue: ScopeCatalogue,
   ) {
     const source: StateSource = {
       assertFresh: () => states.assertFresh(),
@@ -29,9 +27,11 @@ export class AccessDecision {
         kind === 'service_account'
           ? (states.peekServiceAccount(claims.sub) ?? states.serviceAccount(claims.sub))
           : (states.peekUser(claims.sub) ?? states.user(claims.sub)),
-      roleTable: () => ROLE_SCOPES,
+      // [C1] [C2] the loaded catalogue's role table: only scopes the catalogue has.
+      roleTable: () => catalogue.roleTable,
     };
-    this.access = new AccessCheck({ ...expect, keys: (kid) => keys.publicKey(kid), states: source });
+    // [C3] a token for any API of the catalogue verifies; which API a route needs is the requirement's.
+    this.access = new AccessCheck({ issuer, audience: catalogue.audiences, keys: (kid) => keys.publicKey(kid), states: source });
   }
 
   /**
@@ -39,6 +39,9 @@ export class AccessDecision {
    * stale state throws 503) that the error handler answers as RFC 6750 §3 says.
    */
   check(authorization: string | undefined, requirement: Requirement): Promise<Principal> {
-    return this.access.check(authorization, requirement, this.clock.now().getTime());
+    // [C3] A route that names only a scope belongs to the API owning that scope (scope names are
+    // unique across APIs): a token for another API is refused there even with a forged scope list.
+    const audience = requirement.audience ?? (requirement.scope !== undefined ? this.catalogue.apiOf(requirement.scope)?.audience : undefined);
+    return this.access.check(authorization, audience === undefined ? requirement : { ...requirement, audience }, this.clock.now().getTime());
   }
 }

@@ -1,4 +1,5 @@
 import { isActive as activeAt, type ServiceAccountState as AccessServiceAccountState, type UserState as AccessUserState } from '@gatehouse/access';
+import type { ScopeCatalogue } from '../catalogue/catalogue.js';
 import type { Role } from '../catalogue/scopes.js';
 import type { Db } from '../db/db.js';
 import { organizationStore } from '../organizations/store.js';
@@ -108,7 +109,11 @@ export class PrincipalStates {
   private readonly users: StateCache<UserState>;
   private readonly listeners = new Set<(change: PrincipalChange) => void>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** [C2] [A9] An account's stored scope names count only while the catalogue still has them. */
+    private readonly catalogue: ScopeCatalogue,
+  ) {
     this.accounts = new StateCache((id) => this.loadServiceAccount(id));
     this.users = new StateCache((id) => this.loadUser(id));
   }
@@ -184,7 +189,7 @@ export class PrincipalStates {
         id: account.id,
         orgId: account.orgId,
         name: account.name,
-        scopes: new Set(account.scopes),
+        scopes: new Set(this.catalogue.current(account.scopes)),
         disabled: account.disabledAt !== null,
         expiresAt: account.expiresAt,
         tokenEpoch: account.tokenEpoch,

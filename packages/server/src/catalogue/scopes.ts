@@ -1,9 +1,9 @@
 import { ROLES, type Role } from '@gatehouse/contract';
-import { ApiError } from '../errors.js';
 
 /**
- * The scope catalogue and the role table (§6), as data in one place: adding a resource or a scope
- * is a one-line change here. Descriptions are the seed's and are shown in the console.
+ * The built-in demo catalogue's scopes and role table (§6), as data in one place: adding a resource
+ * or a scope is a one-line change here. Descriptions are the seed's and are shown in the console.
+ * The server uses the loaded catalogue (catalogue/catalogue.ts); this is its default (load.ts).
  */
 export const SCOPE_CATALOGUE = [
   { scope: 'governance.controls:read', description: 'List and get controls.' },
@@ -27,41 +27,33 @@ export const SCOPE_CATALOGUE = [
   { scope: 'audit-log:read', description: "Read the organization's audit log." },
   { scope: 'sbom.buckets:read', description: 'List and get SBOM buckets.' },
   { scope: 'sbom.buckets:write', description: 'Create and delete SBOM buckets.' },
-  // [M2] Management scopes: for people's tokens on /manage/v1 only, never a service account's.
-  { scope: 'manage:service-accounts', description: "Manage the organization's service accounts and read its audit log (/manage/v1).", management: true },
-  { scope: 'manage:members', description: 'Invite people, change their roles and remove them (/manage/v1).', management: true },
-  { scope: 'manage:organization', description: 'Create and rename organizations (/manage/v1).', management: true },
 ] as const;
 
 export type Scope = (typeof SCOPE_CATALOGUE)[number]['scope'];
 
-/** [M2] The management scopes: granted by roles and carried by people's tokens, never by a service account. */
-export const MANAGEMENT_SCOPES = ['manage:service-accounts', 'manage:members', 'manage:organization'] as const;
-export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
+/**
+ * [M2] The management scopes: Gatehouse's own (the /manage/v1 API), in every catalogue whatever
+ * the operator's file says; granted by roles (admin: service accounts; owner: all three) and
+ * carried by people's tokens, never by a service account.
+ */
+export const MANAGEMENT_SCOPE_CATALOGUE = [
+  { scope: 'manage:service-accounts', description: "Manage the organization's service accounts and read its audit log (/manage/v1)." },
+  { scope: 'manage:members', description: 'Invite people, change their roles and remove them (/manage/v1).' },
+  { scope: 'manage:organization', description: 'Create and rename organizations (/manage/v1).' },
+] as const;
+export const MANAGEMENT_SCOPES = MANAGEMENT_SCOPE_CATALOGUE.map((s) => s.scope);
+/** What each role adds of them. */
+export const ROLE_MANAGEMENT_SCOPES: Record<Role, readonly ManagementScope[]> = {
+  viewer: [],
+  member: [],
+  admin: ['manage:service-accounts'],
+  owner: MANAGEMENT_SCOPES,
+};
+export type ManagementScope = (typeof MANAGEMENT_SCOPE_CATALOGUE)[number]['scope'];
 const MANAGEMENT_SET = new Set<string>(MANAGEMENT_SCOPES);
 export const isManagementScope = (s: string): s is ManagementScope => MANAGEMENT_SET.has(s);
 
 export const ALL_SCOPES: readonly string[] = SCOPE_CATALOGUE.map((s) => s.scope);
-const SCOPE_SET = new Set(ALL_SCOPES);
-export const isKnownScope = (s: string): s is Scope => SCOPE_SET.has(s);
-
-/** A non-empty set drawn only from the catalogue ([A1], [B8]); 400 otherwise. */
-export function validScopes(scopes: readonly string[]): string[] {
-  const unique = [...new Set(scopes)];
-  if (unique.length === 0) throw new ApiError('invalid_request', 'scopes must not be empty');
-  const unknown = unique.filter((s) => !isKnownScope(s));
-  if (unknown.length) throw new ApiError('invalid_request', `unknown scopes: ${unknown.join(', ')}`);
-  return unique;
-}
-
-/** [A1] [M2] A service account's scopes: from the catalogue, and never a management scope (400). */
-export function validServiceAccountScopes(scopes: readonly string[]): string[] {
-  const valid = validScopes(scopes);
-  const management = valid.filter(isManagementScope);
-  if (management.length)
-    throw new ApiError('invalid_request', `management scopes are for people's tokens only, never a service account's: ${management.join(', ')}`);
-  return valid;
-}
 
 /** Roles from least to most (§6); the names are on the wire, so the list lives in the contract. */
 export { ROLES, type Role };
@@ -75,16 +67,23 @@ export type Capability = 'service-accounts:manage' | 'audit-log:read' | 'members
 const READ_SCOPES = ALL_SCOPES.filter((s) => s.endsWith(':read'));
 const WRITE_SCOPES = ALL_SCOPES.filter((s) => s.endsWith(':write'));
 
-/** What each role grants: scopes for the APIs, capabilities for the console. Each role includes the one below. */
-/** [M2] admin: service accounts; owner: all three. */
-export const ROLE_TABLE: Record<Role, { scopes: readonly string[]; capabilities: readonly Capability[] }> = {
-  viewer: { scopes: READ_SCOPES, capabilities: [] },
-  member: { scopes: [...READ_SCOPES, ...WRITE_SCOPES], capabilities: [] },
-  admin: { scopes: [...READ_SCOPES, ...WRITE_SCOPES, 'manage:service-accounts'], capabilities: ['service-accounts:manage', 'audit-log:read'] },
-  owner: {
-    scopes: [...READ_SCOPES, ...WRITE_SCOPES, ...MANAGEMENT_SCOPES],
-    capabilities: ['service-accounts:manage', 'audit-log:read', 'members:manage', 'org:manage'],
-  },
+/** The demo catalogue's role table (§6): what each role grants on the reference API. Each includes the one below. */
+export const ROLE_SCOPES: Record<Role, readonly string[]> = {
+  viewer: READ_SCOPES,
+  member: [...READ_SCOPES, ...WRITE_SCOPES],
+  admin: [...READ_SCOPES, ...WRITE_SCOPES],
+  owner: [...READ_SCOPES, ...WRITE_SCOPES],
 };
 
-export const roleHas = (role: Role, capability: Capability): boolean => ROLE_TABLE[role].capabilities.includes(capability);
+/**
+ * What each role may do in the console, whatever the catalogue: console capabilities are
+ * Gatehouse's own, not the operator's API scopes. Each role includes the one below.
+ */
+export const ROLE_CAPABILITIES: Record<Role, readonly Capability[]> = {
+  viewer: [],
+  member: [],
+  admin: ['service-accounts:manage', 'audit-log:read'],
+  owner: ['service-accounts:manage', 'audit-log:read', 'members:manage', 'org:manage'],
+};
+
+export const roleHas = (role: Role, capability: Capability): boolean => ROLE_CAPABILITIES[role].includes(capability);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { PrincipalStates } from '../access/principal-state.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor, AuditEvent, RequestContext } from '../audit/events.js';
-import { validScopes } from '../catalogue/scopes.js';
+import type { ScopeCatalogue } from '../catalogue/catalogue.js';
 import type { Clock } from '../clock.js';
 import { SECRET_PREFIX, type SecretHasher } from '../crypto/secrets.js';
 import type { Db } from '../db/db.js';
@@ -52,13 +52,15 @@ export class RefreshTokenService {
     private readonly hasher: SecretHasher,
     private readonly audit: AuditLog,
     private readonly states: PrincipalStates,
+    /** [A1] [B8] scopes are drawn only from the loaded catalogue. */
+    private readonly catalogue: ScopeCatalogue,
   ) {}
 
   /** [B1] [B8]: the token string is in this return value and nowhere else, ever. */
   async create(actor: Actor & { id: string }, input: CreateInput, ctx: RequestContext) {
     const now = this.clock.now();
     const name = validName(input.name);
-    const scopes = input.scopes === undefined ? null : validScopes(input.scopes);
+    const scopes = input.scopes === undefined ? null : this.catalogue.validScopes(input.scopes);
     const user = await this.states.user(actor.id);
     if (!user) throw new ApiError('unauthenticated', 'sign in to use the console API');
     let orgIds: string[] | null = null;

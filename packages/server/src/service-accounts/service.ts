@@ -2,7 +2,7 @@ import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '@gatehouse/contract';
 import type { PrincipalStates } from '../access/principal-state.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor, RequestContext } from '../audit/events.js';
-import { validServiceAccountScopes } from '../catalogue/scopes.js';
+import type { ScopeCatalogue } from '../catalogue/catalogue.js';
 import type { Clock } from '../clock.js';
 import { generateSecret, SECRET_PREFIX, type SecretHasher } from '../crypto/secrets.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -42,13 +42,15 @@ export class ServiceAccountService {
     private readonly hasher: SecretHasher,
     private readonly audit: AuditLog,
     private readonly states: PrincipalStates,
+    /** [A1] [B8] scopes are drawn only from the loaded catalogue. */
+    private readonly catalogue: ScopeCatalogue,
   ) {}
 
   /** [A1] [A2]: the secret is in this return value and nowhere else, ever. */
   async create(actor: Actor, orgId: string, input: CreateInput, ctx: RequestContext) {
     const now = this.clock.now();
     const name = validName(input.name);
-    const scopes = validServiceAccountScopes(input.scopes);
+    const scopes = this.catalogue.validServiceAccountScopes(input.scopes);
     const expiresAt = this.validExpiry(input.expiresAt);
     const id = newId('svc');
     const clientSecret = generateSecret(SECRET_PREFIX.clientSecret);
@@ -95,7 +97,7 @@ export class ServiceAccountService {
     await this.change(orgId, id, async (tx, account) => {
       const next = {
         name: input.name !== undefined ? validName(input.name) : account.name,
-        scopes: input.scopes !== undefined ? validServiceAccountScopes(input.scopes) : account.scopes,
+        scopes: input.scopes !== undefined ? this.catalogue.validServiceAccountScopes(input.scopes) : account.scopes,
         expiresAt: input.expiresAt !== undefined ? this.validExpiry(input.expiresAt) : account.expiresAt,
         updatedAt: now,
         // [A8] as [A7]: an account past its expiry is disabled, so moving the expiry on revives

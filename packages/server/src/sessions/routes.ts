@@ -1,12 +1,12 @@
-import { errorResponses, MeBody, NoContent, Page, ScopeInfoBody, SessionBody, SignInBody } from '@gatehouse/contract';
-import { SCOPE_CATALOGUE } from '../catalogue/scopes.js';
+import { CatalogueBody, errorResponses, MeBody, NoContent, SessionBody, SignInBody } from '@gatehouse/contract';
+import type { ScopeCatalogue } from '../catalogue/catalogue.js';
 import type { Config } from '../config.js';
 import { requestContext, type App } from '../http/types.js';
 import { currentUser, SESSION_COOKIE } from './console-auth.js';
 import { SESSION_SECONDS, type SessionService } from './service.js';
 
 /** §8: sign in, the session, sign out, `/me`, and the scope catalogue the console's picker shows. */
-export function sessionRoutes(app: App, deps: { sessions: SessionService; config: Config }): void {
+export function sessionRoutes(app: App, deps: { sessions: SessionService; config: Config; catalogue: ScopeCatalogue }): void {
   const { sessions } = deps;
   const tags = ['console: session'];
   const secure = deps.config.issuer.startsWith('https://');
@@ -45,8 +45,18 @@ export function sessionRoutes(app: App, deps: { sessions: SessionService; config
     return { user, memberships: await sessions.memberships(user.id) };
   });
 
-  app.get('/console/api/scopes', { schema: { tags, response: { 200: Page(ScopeInfoBody), ...errorResponses } } }, async () => ({
-    items: [...SCOPE_CATALOGUE],
-    nextCursor: null,
+  // [C5] The loaded catalogue: the picker's scopes and descriptions, grouped by API, and the role table.
+  const apis = deps.catalogue.data.apis.map((a) => ({
+    id: a.id,
+    audience: a.audience,
+    ...(a.description !== undefined ? { description: a.description } : {}),
+    scopes: a.scopes.map((s) => ({ scope: s.name, description: s.description, api: a.id })),
   }));
+  const body = { items: apis.flatMap((a) => a.scopes), nextCursor: null, apis, roles: roleLists(deps.catalogue) };
+  app.get('/console/api/scopes', { schema: { tags, response: { 200: CatalogueBody, ...errorResponses } } }, async () => body);
 }
+
+const roleLists = (catalogue: ScopeCatalogue) => {
+  const { viewer, member, admin, owner } = catalogue.data.roles;
+  return { viewer: [...viewer], member: [...member], admin: [...admin], owner: [...owner] };
+};

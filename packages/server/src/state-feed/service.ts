@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { PrincipalChange, ServiceAccountState, UserState } from '../access/principal-state.js';
-import { ROLE_TABLE } from '../catalogue/scopes.js';
 import type { Db } from '../db/db.js';
 import { serviceAccountWire, stateFeedStore, userWire } from './store.js';
 
@@ -25,6 +24,8 @@ export interface StateFeedOptions {
   /** A connection whose unsent output exceeds this is dropped (it reconnects and gets a snapshot). */
   maxBufferedBytes?: number;
   monotonicMs?: () => number;
+  /** [C1] The loaded catalogue's role table, sent in every snapshot (default: no role grants anything). */
+  roles?: Readonly<Record<string, readonly string[]>>;
 }
 
 interface FeedEvent {
@@ -113,6 +114,8 @@ export class StateFeed {
   private readonly maxBufferedBytes: number;
   private readonly now: () => number;
 
+  private readonly roleTable: Readonly<Record<string, readonly string[]>>;
+
   constructor(
     private readonly db: Db,
     private readonly source: PrincipalSource,
@@ -122,6 +125,7 @@ export class StateFeed {
     this.maxPendingMs = options.maxPendingMs ?? 1000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.now = options.monotonicMs ?? (() => performance.now());
+    this.roleTable = options.roles ?? {};
   }
 
   start(): void {
@@ -185,8 +189,8 @@ export class StateFeed {
   }
 
   /** §6: the role table, so that verifiers apply the server's own, not a copy that could drift. */
-  private roles(): Record<string, readonly string[]> {
-    return Object.fromEntries(Object.entries(ROLE_TABLE).map(([role, r]) => [role, r.scopes]));
+  private roles(): Readonly<Record<string, readonly string[]>> {
+    return this.roleTable;
   }
 
   /**

@@ -14,6 +14,8 @@ export interface MintRequest {
   orgId?: string;
   orgs?: readonly string[];
   epoch: number;
+  /** [C3] The `aud`: the audience of the API the token is for. */
+  audience: string;
 }
 
 const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -44,7 +46,8 @@ export class AccessTokens {
     private readonly keys: SigningKeys,
     private readonly clock: Clock,
     private readonly issuer: string,
-    private readonly audience: string,
+    /** Every audience of the catalogue: any of Gatehouse's own tokens verifies (revocation). */
+    private readonly audiences: readonly string[],
   ) {}
 
   mint(req: MintRequest): { token: string; claims: AccessTokenClaims } {
@@ -52,7 +55,7 @@ export class AccessTokens {
     const claims: AccessTokenClaims = {
       iss: this.issuer,
       sub: req.sub,
-      aud: this.audience,
+      aud: req.audience,
       client_id: req.clientId,
       scope: req.scopes.join(' '),
       iat,
@@ -74,6 +77,6 @@ export class AccessTokens {
 
   /** The JWT checks of the access core (signature, header allow-list, claims); throws an AccessDenial. */
   verify(token: string, at: Date = this.clock.now()): Promise<AccessTokenClaims> {
-    return verifyAccessToken(token, (kid) => this.keys.publicKey(kid), { issuer: this.issuer, audience: this.audience }, epochSeconds(at));
+    return verifyAccessToken(token, (kid) => this.keys.publicKey(kid), { issuer: this.issuer, audience: this.audiences }, epochSeconds(at));
   }
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../audit/events.js';
-import { ALL_SCOPES } from '../catalogue/scopes.js';
+import type { ScopeCatalogue } from '../catalogue/catalogue.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { GatehouseError, UnsupportedGrantType, UnsupportedTokenType } from '../errors.js';
@@ -37,6 +37,8 @@ export interface TokenRouteDeps {
   keys: SigningKeys;
   grants: Record<string, Grant>;
   tokens: AccessTokens;
+  /** [C3] Discovery advertises the scopes of every API. */
+  catalogue: ScopeCatalogue;
   /** Rate limits; the client_credentials grant charges the per-client bucket once authenticated. */
   limits: TokenLimits;
   /** RFC 7009: revokes a refresh token presented by its holder; unknown tokens are not an error. */
@@ -136,7 +138,9 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       revocation_endpoint_auth_methods_supported: ['none'],
       grant_types_supported: Object.keys(deps.grants),
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      scopes_supported: ALL_SCOPES,
+      // RFC 8414 §2: every API's scopes. RFC 8707 defines no metadata for resource indicators;
+      // the audiences (the `resource` values) are the operator's, listed in its catalogue file.
+      scopes_supported: deps.catalogue.scopes,
       response_types_supported: [],
     };
   };

@@ -1,4 +1,6 @@
-import { InvalidClient, InvalidRequest } from '../errors.js';
+import type { CatalogueApi } from '@gatehouse/access';
+import type { ScopeCatalogue } from '../catalogue/catalogue.js';
+import { InvalidClient, InvalidRequest, InvalidScope, InvalidTarget } from '../errors.js';
 
 /** What a client sent to the token endpoint, after parsing, with its authentication separated out. */
 export interface TokenRequest {
@@ -100,6 +102,8 @@ function parseParams(body: unknown): Record<string, string> {
   }
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    // RFC 8707 §2: several resources are allowed by the RFC; Gatehouse issues a token for one API.
+    if (Array.isArray(value) && key === 'resource') throw new InvalidTarget('one resource per token request: each API gets its own token');
     if (Array.isArray(value)) throw new InvalidRequest(`parameter ${safeName(key)} is repeated`);
     if (typeof value !== 'string') throw new InvalidRequest(`parameter ${safeName(key)} must be a string`);
     if (value.length > MAX_PARAM_LENGTH) throw new InvalidRequest(`parameter ${safeName(key)} is too long`);
@@ -116,4 +120,27 @@ export function parseScopeParam(value: string | undefined): string[] | null {
   if (value === undefined) return null;
   const scopes = value.split(' ').filter(Boolean);
   return scopes.length ? [...new Set(scopes)] : null;
+}
+
+/**
+ * [C3] RFC 8707 + RFC 6749 §3.3: which API a token is for (`resource`, else the first API) and its
+ * scopes: those asked for, which must all be within `held` and belong to that API, or without
+ * `scope`, everything held within that API. Held scopes the catalogue no longer has never count [C2].
+ */
+export function settleScopes(
+  catalogue: ScopeCatalogue,
+  params: Record<string, string>,
+  held: Iterable<string>,
+  heldBy: string,
+): { api: CatalogueApi; scopes: string[] } {
+  const api = catalogue.target(params.resource);
+  const current = new Set(catalogue.current(held));
+  const requested = parseScopeParam(params.scope);
+  if (requested?.some((s) => !current.has(s))) throw new InvalidScope(`the requested scope exceeds the scopes granted to this ${heldBy}`);
+  if (requested && catalogue.scopesOf(api, requested).length !== requested.length) {
+    throw new InvalidScope(`the requested scope includes scopes of another API than ${api.audience}; ask for each API's token with its resource`);
+  }
+  const scopes = requested ?? catalogue.scopesOf(api, current);
+  if (scopes.length === 0) throw new InvalidScope(`this ${heldBy} holds no scope of the API ${api.audience}; name the API with resource`);
+  return { api, scopes };
 }

@@ -42,6 +42,11 @@ export interface Harness {
   accessToken(clientId: string, clientSecret: string, scope?: string): Promise<string>;
   /** Calls a protected API with a bearer token. */
   api(method: string, url: string, token?: string, body?: unknown): Promise<LightMyRequestResponse>;
+  /**
+   * Stops this server and starts a new one on the same database, master key and clock, with these
+   * environment variables instead (e.g. another GATEHOUSE_CATALOGUE): a restart, as an operator does.
+   */
+  restart(env?: Record<string, string>): Promise<Harness>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,8 @@ export interface HarnessOptions {
   logger?: GatehouseOptions['logger'];
   /** [R3] Measures the data directory's free space: keeps the free-space floor on the test database. */
   storageProbe?: GatehouseOptions['storageProbe'];
+  /** A restart (Harness.restart): this database, master key and organization instead of fresh ones. */
+  reuse?: { db: Db; masterKey: MasterKey; orgId: string };
 }
 
 /**
@@ -84,19 +91,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL: '100000/100000',
     ...options.env,
   });
-  const raw = await createTestDb();
-  const db = options.wrapDb ? options.wrapDb(raw) : raw;
+  const raw = options.reuse?.db ?? (await createTestDb());
+  // Closing the server closes its database, except when it is stopped for a restart.
+  let keepDb = false;
+  const wrapped = options.wrapDb ? options.wrapDb(raw) : raw;
+  const db: Db = { ...wrapped, close: () => (keepDb ? Promise.resolve() : wrapped.close()) };
+  const masterKey = options.reuse?.masterKey ?? MasterKey.random();
   const gh = await createGatehouse({
     config,
     clock,
     db,
-    masterKey: MasterKey.random(),
+    masterKey,
     // Cheap scrypt for tests only; production cost is DEFAULT_PASSWORD_COST.
     passwordCost: options.passwordCost ?? { logN: 10, r: 8, p: 1 },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.storageProbe ? { storageProbe: options.storageProbe } : {}),
   });
-  const orgId = gh.bootstrap!.orgId;
+  const orgId = options.reuse?.orgId ?? gh.bootstrap!.orgId;
 
   const signIn = async (email: string, password: string): Promise<ConsoleSession> => {
     const res = await gh.app.inject({ method: 'POST', url: '/console/api/session', payload: { email, password } });
@@ -174,6 +185,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         headers: token ? { authorization: `Bearer ${token}` } : {},
         ...(body !== undefined ? { payload: body as object } : {}),
       }),
+    async restart(env = {}) {
+      keepDb = true;
+      await gh.close();
+      return startHarness({ ...options, clock, env, reuse: { db: raw, masterKey, orgId } });
+    },
     close: () => gh.close(),
   };
   return harness;

@@ -3,11 +3,12 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import type { RequestContext } from '../../audit/events.js';
 import { epochSeconds, type Clock } from '../../clock.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
-import { InvalidClient, InvalidScope, type GatehouseError } from '../../errors.js';
+import type { ScopeCatalogue } from '../../catalogue/catalogue.js';
+import { GatehouseError, InvalidClient } from '../../errors.js';
 import { isId } from '../../ids.js';
 import type { AccessTokens } from '../access-tokens.js';
 import { SERVICE_ACCOUNT_TOKEN_SECONDS } from '../lifetimes.js';
-import { parseScopeParam, type TokenRequest } from '../token-request.js';
+import { settleScopes, type TokenRequest } from '../token-request.js';
 
 export interface TokenResponse {
   access_token: string;
@@ -28,6 +29,7 @@ export class ClientCredentialsGrant {
     private readonly tokens: AccessTokens,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    private readonly catalogue: ScopeCatalogue,
     /** Charges the client's own rate limit; called only once it has authenticated (TokenLimits). */
     private readonly onAuthenticated: (clientId: string) => void = () => {},
   ) {}
@@ -60,12 +62,15 @@ export class ClientCredentialsGrant {
     }
 
     // [A4]: a subset may be asked for; anything outside the account's scopes is invalid_scope.
-    const requested = parseScopeParam(req.params.scope);
-    const outside = requested?.filter((s) => !account.scopes.has(s)) ?? [];
-    if (outside.length) {
-      return this.deny(account, client.clientId, ctx, new InvalidScope('the requested scope exceeds the scopes granted to this service account'), secret.id);
+    // [C3] within the one API `resource` names (RFC 8707), by default the first.
+    let settled: ReturnType<typeof settleScopes>;
+    try {
+      settled = settleScopes(this.catalogue, req.params, account.scopes, 'service account');
+    } catch (err) {
+      if (err instanceof GatehouseError) return this.deny(account, client.clientId, ctx, err, secret.id);
+      throw err;
     }
-    const scopes = requested ?? [...account.scopes];
+    const { api, scopes } = settled;
 
     const expiryCap = account.expiresAt ? epochSeconds(account.expiresAt) - epochSeconds(now) : Infinity;
     const lifetime = Math.min(SERVICE_ACCOUNT_TOKEN_SECONDS, expiryCap);
@@ -79,6 +84,7 @@ export class ClientCredentialsGrant {
       lifetimeSeconds: lifetime,
       orgId: account.orgId,
       epoch: account.tokenEpoch,
+      audience: api.audience,
     });
     await this.audit.groupCommit(
       {

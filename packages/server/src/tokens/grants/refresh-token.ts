@@ -2,16 +2,16 @@ import type { PrincipalStates } from '../../access/principal-state.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Actor, AuditEvent, RequestContext } from '../../audit/events.js';
 import { auditStore, toAuditRow, type AuditRow } from '../../audit/store.js';
-import { ALL_SCOPES } from '../../catalogue/scopes.js';
+import type { ScopeCatalogue } from '../../catalogue/catalogue.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import { GroupCommit } from '../../db/group-commit.js';
-import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient, type GatehouseError } from '../../errors.js';
+import { GatehouseError, InvalidGrant, InvalidRequest, UnauthorizedClient } from '../../errors.js';
 import type { RefreshTokenIdentity, RefreshTokenService } from '../../refresh-tokens/service.js';
 import { refreshTokenStore } from '../../refresh-tokens/store.js';
 import type { AccessTokens } from '../access-tokens.js';
 import { USER_TOKEN_SECONDS } from '../lifetimes.js';
-import { parseScopeParam, type TokenRequest } from '../token-request.js';
+import { settleScopes, type TokenRequest } from '../token-request.js';
 import type { TokenResponse } from './client-credentials.js';
 
 /** One message for every unusable refresh token, so the answer does not tell them apart [B5]. */
@@ -42,6 +42,7 @@ export class RefreshTokenGrant {
     private readonly tokens: AccessTokens,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    private readonly catalogue: ScopeCatalogue,
   ) {
     this.uses = new GroupCommit((batch) =>
       db.transaction(async (tx) => {
@@ -73,19 +74,23 @@ export class RefreshTokenGrant {
     if (!user || user.deactivated) return this.deny(token, user && [...user.roles.keys()], ctx, new InvalidGrant(UNUSABLE, 'user deactivated'));
     const actor: Actor = { type: 'user', id: user.id, name: user.email };
 
-    // RFC 6749 §6: a narrower scope may be asked for, never a wider one; [B8] caps it.
-    const ceiling = token.scopes ?? ALL_SCOPES;
-    const requested = parseScopeParam(req.params.scope);
-    if (requested?.some((s) => !ceiling.includes(s))) {
-      return this.deny(token, [...user.roles.keys()], ctx, new InvalidScope('the requested scope exceeds the scopes of this refresh token'));
+    // RFC 6749 §6: a narrower scope may be asked for, never a wider one; [B8] caps it; [C3] within
+    // the one API `resource` names (RFC 8707), by default the first.
+    let settled: ReturnType<typeof settleScopes>;
+    try {
+      settled = settleScopes(this.catalogue, req.params, token.scopes ?? this.catalogue.scopes, 'refresh token');
+    } catch (err) {
+      if (err instanceof GatehouseError) return this.deny(token, [...user.roles.keys()], ctx, err);
+      throw err;
     }
-    const scopes = requested ?? [...ceiling];
+    const { api, scopes } = settled;
     const { token: accessToken, claims } = this.tokens.mint({
       sub: user.id,
       clientId: token.id,
       scopes,
       lifetimeSeconds: USER_TOKEN_SECONDS,
       epoch: user.tokenEpoch,
+      audience: api.audience,
       ...(token.orgIds ? { orgs: token.orgIds } : {}),
     });
     const event = (outcome: 'success' | 'failure', detail: Record<string, unknown>): Omit<AuditEvent, 'orgId'> => ({
