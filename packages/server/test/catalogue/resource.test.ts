@@ -1,3 +1,4 @@
+import { MANAGEMENT_SCOPES } from '../../src/catalogue/scopes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUER, startHarness, type Harness } from '../support/harness.js';
 import { TWO_APIS, writeCatalogue } from './fixtures.js';
@@ -24,7 +25,10 @@ describe('a catalogue of two APIs', SLOW, () => {
 
     const first = await h.token(sa.clientId, sa.clientSecret);
     expect(first.statusCode).toBe(200);
-    expect(claimsOf(first.json().access_token)).toMatchObject({ aud: 'https://orders.example.com', scope: 'orders:read orders:write' });
+    expect(claimsOf(first.json().access_token)).toMatchObject({
+      aud: 'https://orders.example.com',
+      scope: 'orders:read orders:write manage:service-accounts manage:members manage:organization',
+    });
     expect(first.json().scope).toBe('orders:read orders:write');
 
     const billing = await h.token(sa.clientId, sa.clientSecret, { resource: 'https://billing.example.com' });
@@ -85,7 +89,7 @@ describe('a catalogue of two APIs', SLOW, () => {
     expect(refused.json().error_description).toContain('assets:read');
 
     const discovery = await h.gh.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' });
-    expect(discovery.json().scopes_supported).toEqual(['orders:read', 'orders:write', 'invoices:read']);
+    expect(discovery.json().scopes_supported).toEqual(['orders:read', 'orders:write', 'invoices:read', ...MANAGEMENT_SCOPES]);
 
     const catalogue = await h.owner.request('GET', '/console/api/scopes');
     expect(catalogue.statusCode).toBe(200);

@@ -1,6 +1,6 @@
 import * as jose from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALL_SCOPES } from '../../src/catalogue/scopes.js';
+import { ALL_SCOPES, MANAGEMENT_SCOPES } from '../../src/catalogue/scopes.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startHarness, type Harness } from '../support/harness.js';
 
 /** ManualClock.advance takes seconds. */
@@ -53,7 +53,7 @@ describe('personal refresh tokens [B1]-[B9]', () => {
     expect(first.statusCode).toBe(200);
     expect(first.headers['cache-control']).toBe('no-store');
     const body = first.json();
-    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: ALL_SCOPES.join(' ') });
+    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: [...ALL_SCOPES, ...MANAGEMENT_SCOPES].join(' ') });
     expect(body).not.toHaveProperty('refresh_token');
     const claims = jose.decodeJwt(body.access_token);
     expect(claims.sub).toBe(h.owner.userId);
