@@ -16,6 +16,8 @@ export interface Requirement {
    * other caller gets 404 (§5). Without it only service-account tokens are accepted [B9].
    */
   readonly orgId?: string;
+  /** [C3] The API's audience: a token whose `aud` does not name it is 401 invalid_token (RFC 9068 §4). */
+  readonly audience?: string;
 }
 
 export type Decision =
@@ -56,8 +58,13 @@ export function decide(
   return admit(principal, requirement);
 }
 
-/** The requirement, given the principal: 401 [B9], then 404 (§5), then 403 (§5). */
+/** The requirement, given the principal: 401 (audience, [B9]), then 404 (§5), then 403 (§5). */
 export function admit(principal: Principal, requirement: Requirement): Decision {
+  const { audience } = requirement;
+  if (audience !== undefined) {
+    const aud = principal.claims.aud;
+    if (aud !== audience && !(Array.isArray(aud) && aud.includes(audience))) return deny(invalidToken(undefined, 'the token is for another audience'));
+  }
   let scopes: ReadonlySet<string> | null;
   if (requirement.orgId !== undefined) {
     scopes = principal.type === 'service_account' ? (principal.orgId === requirement.orgId ? principal.scopes : null) : principal.scopesIn(requirement.orgId);

@@ -44,3 +44,4 @@ export {
   type HeartbeatEvent,
 } from './feed.js';
 export type { Catalogue, CatalogueApi, CatalogueRoute, CatalogueScope } from './catalogue.js';
+export { RouteMatcher, type RouteMatch } from './routes.js';

@@ -217,6 +217,31 @@ const rows: Row[] = [
   // [B9]
   { rule: '[B9] a user token on /api/v1 (no organization path): 401', claims: usrToken(), state: user(), require: { scope: 'a:read' }, status: 401 },
   { rule: '[B9] a user token on /api/v1 with no scope asked: 401', claims: usrToken(), state: user(), require: {}, status: 401 },
+  // [C3] an API's audience
+  {
+    rule: '[C3] aud names the API: 200',
+    claims: svcToken(),
+    state: account(),
+    require: { audience: 'https://gh.test', scope: 'a:read' },
+    status: 200,
+    scopes: ['a:read', 'b:write'],
+  },
+  {
+    rule: '[C3] aud lists the API: 200',
+    claims: usrToken({ aud: ['x', 'https://api.test'] }),
+    state: user(),
+    require: { audience: 'https://api.test', orgId: ORG },
+    status: 200,
+    scopes: ['a:read', 'c:read'],
+  },
+  { rule: '[C3] a token for another API: 401', claims: svcToken(), state: account(), require: { audience: 'https://api.test', scope: 'a:read' }, status: 401 },
+  {
+    rule: '[C3] another API, even on an organization path: 401',
+    claims: usrToken(),
+    state: user(),
+    require: { audience: 'https://api.test', orgId: ORG },
+    status: 401,
+  },
 ];
 
 describe('decide(): the access decision, rule by rule', () => {
