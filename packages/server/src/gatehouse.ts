@@ -19,6 +19,8 @@ import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
 import { StorageGuard, type StorageProbe } from './db/storage-guard.js';
+import type { Catalogue } from '@gatehouse/access';
+import { forwardAuthRoutes, NO_ROUTES } from './forward-auth/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { invitationRoutes } from './invitations/routes.js';
 import { InvitationService } from './invitations/service.js';
@@ -64,6 +66,12 @@ export interface GatehouseOptions {
    * keeps the floor; with an injected database, only when this is given.
    */
   storageProbe?: StorageProbe;
+  /**
+   * §12 The operator's catalogue, whose routes forward authentication (§13) enforces. Until the
+   * catalogue loader reads `GATEHOUSE_CATALOGUE`, tests pass one here; without one there are no
+   * routes and `/api/v1/auth/forward` refuses everything (deny by default).
+   */
+  catalogue?: Catalogue;
 }
 
 export interface Gatehouse {
@@ -180,6 +188,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     if (storage)
       storage.onChange = (problem) => (problem ? app.log.error({ problem }, 'refusing writes: storage unavailable') : app.log.info('storage writable again'));
     accessRoutes(app, { decision });
+    forwardAuthRoutes(app, { decision, catalogue: options.catalogue ?? NO_ROUTES });
     const tokenLimits = new TokenLimits(config.rateLimits, clock);
     tokenRoutes(app, {
       config,

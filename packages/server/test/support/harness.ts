@@ -63,6 +63,8 @@ export interface HarnessOptions {
   logger?: GatehouseOptions['logger'];
   /** [R3] Measures the data directory's free space: keeps the free-space floor on the test database. */
   storageProbe?: GatehouseOptions['storageProbe'];
+  /** §12 The catalogue forward authentication enforces (default: none, everything refused). */
+  catalogue?: GatehouseOptions['catalogue'];
 }
 
 /**
@@ -95,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     passwordCost: options.passwordCost ?? { logN: 10, r: 8, p: 1 },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.storageProbe ? { storageProbe: options.storageProbe } : {}),
+    ...(options.catalogue ? { catalogue: options.catalogue } : {}),
   });
   const orgId = gh.bootstrap!.orgId;
 
