@@ -88,8 +88,11 @@ export async function startGateway(name: GatewayName, dir: string, gatehousePort
     });
   }
   let output = '';
-  child.stdout?.on('data', (d) => (output += String(d)).length);
-  child.stderr?.on('data', (d) => (output += String(d)).length);
+  const collect = (d: Buffer): void => {
+    output = (output + String(d)).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   try {
     await waitForPort(port, 15_000, child, () => output.slice(-2000));
   } catch (err) {
