@@ -9,6 +9,7 @@ export {
   invalidToken,
   insufficientScope,
   organizationNotFound,
+  routeNotDeclared,
   stateUnavailable,
   bearerChallenge,
   denialHeaders,

@@ -123,17 +123,6 @@ export class ApiError extends GatehouseError {
 
 export const notFound = (what = 'resource'): ApiError => new ApiError('not_found', `${what} not found`);
 
-// ---- Forward authentication (§13) -------------------------------------------------------------
-
-/**
- * [F2] 403 for a gateway sub-request whose original request matches no catalogue route: deny by
- * default. `access_denied` as in RFC 6749 §4.1.2.1; no challenge, since no token would help.
- */
-export class RouteNotDeclared extends GatehouseError {
-  readonly code = 'access_denied';
-  readonly status = 403;
-}
-
 // ---- Shared -----------------------------------------------------------------------------------
 
 /** 429 with Retry-After, for a client, an address or an account being rate limited. */

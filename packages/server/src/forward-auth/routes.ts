@@ -1,7 +1,7 @@
-import { RouteMatcher, type Catalogue, type Principal } from '@gatehouse/access';
+import { RouteMatcher, routeNotDeclared, type Catalogue, type Principal } from '@gatehouse/access';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessDecision } from '../access/access-decision.js';
-import { InvalidRequest, RouteNotDeclared } from '../errors.js';
+import { InvalidRequest } from '../errors.js';
 import type { App } from '../http/types.js';
 
 export const FORWARD_AUTH_PATH = '/api/v1/auth/forward';
@@ -75,7 +75,7 @@ export function forwardAuthRoutes(app: App, deps: { decision: AccessDecision; ca
   const decide = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const original = originalRequest(request.headers);
     const match = routes.match(original.method, original.uri);
-    if (!match) throw new RouteNotDeclared('no route of the catalogue matches this request; denied by default');
+    if (!match) throw routeNotDeclared();
     const { route, api, params } = match;
     const orgId = route.org === undefined ? undefined : params[route.org];
     // The bearer is read from Authorization and never logged (log-serializers print no header).
