@@ -5,6 +5,7 @@ import {
   denialHeaders,
   denialBody,
   parseBearer,
+  routeNotDeclared,
   AccessDenial,
   type AccessTokenClaims,
   type DecisionMemo,
@@ -315,6 +316,12 @@ describe('a denial as HTTP (§5, RFC 6750 §3)', () => {
     const d = statusOf(rows.find((r) => r.status === 404)!)!;
     expect(denialHeaders(d)).toEqual({});
     expect(denialBody(d)).toEqual({ error: 'not_found', error_description: 'organization not found' });
+  });
+  it('[F2] 403 access_denied for an undeclared route: no challenge (no token would help)', () => {
+    const d = routeNotDeclared();
+    expect(d.status).toBe(403);
+    expect(denialHeaders(d)).toEqual({});
+    expect(denialBody(d).error).toBe('access_denied');
   });
   it('503: Retry-After, never a 401', () => {
     const d = new AccessDenial(503, 'temporarily_unavailable', 'stale');

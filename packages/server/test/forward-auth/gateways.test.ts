@@ -1,11 +1,11 @@
 import { stateUnavailable, type Catalogue } from '@gatehouse/access';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/harness.js';
 import { startListening } from '../support/listening.js';
-import { gatewayAvailable, startGateway, startUpstream, type Echo, type Gateway, type GatewayName } from './gateways.js';
+import { gatewayAvailable, gatewayConfig, startGateway, startUpstream, type Echo, type Gateway, type GatewayName } from './gateways.js';
 
 /**
  * §13 [F3]: the README's nginx and Caddy configurations, run with Debian's binaries between a
@@ -52,6 +52,14 @@ afterAll(async () => {
   await upstream?.close();
   await h?.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the README configurations [F3]', () => {
+  it('are the tested ones, verbatim', () => {
+    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`\`\`\`nginx\n${gatewayConfig('nginx')}\`\`\``);
+    expect(readme).toContain(`\`\`\`caddyfile\n${gatewayConfig('caddy')}\`\`\``);
+  });
 });
 
 describe.skipIf(gateways.length === 0).each(gateways)('forward authentication behind %s [F3]', (name) => {
