@@ -1,7 +1,9 @@
+import { Type } from '@sinclair/typebox';
 import { RouteMatcher, routeNotDeclared, type Catalogue, type Principal } from '@gatehouse/access';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessDecision } from '../access/access-decision.js';
 import { InvalidRequest } from '../errors.js';
+import { errorResponses } from '../http/schemas.js';
 import type { App } from '../http/types.js';
 
 export const FORWARD_AUTH_PATH = '/api/v1/auth/forward';
@@ -93,9 +95,18 @@ export function forwardAuthRoutes(app: App, deps: { decision: AccessDecision; ca
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     url: FORWARD_AUTH_PATH,
     exposeHeadRoute: false,
-    schema: { tags: ['oauth'], summary: 'Forward authentication for gateways (nginx auth_request, Caddy forward_auth, Traefik ForwardAuth)' },
+    schema: {
+      tags: ['oauth'],
+      summary: 'Forward authentication for gateways (nginx auth_request, Caddy forward_auth, Traefik ForwardAuth)',
+      response: {
+        200: Type.Null({ description: 'Allowed: an empty body; X-Gatehouse-Subject, -Subject-Type, -Org and -Scopes say who is calling' }),
+        ...errorResponses,
+      },
+    },
     onRequest: decide,
     // Not reached: onRequest always answers or throws.
-    handler: async (_request, reply) => reply.code(500).send(),
+    handler: async () => {
+      throw new Error('forward authentication is answered in onRequest');
+    },
   });
 }

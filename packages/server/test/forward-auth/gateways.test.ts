@@ -73,7 +73,11 @@ describe.skipIf(gateways.length === 0).each(gateways)('forward authentication be
   it('a service account with the scope reaches the upstream, which sees who is calling', async () => {
     const sa = await h.createServiceAccount(['governance.findings:read']);
     const token = await h.accessToken(sa.clientId, sa.clientSecret);
-    const res = await call('GET', '/v1/findings/f1?page=2', token, { 'x-gatehouse-subject': 'svc_forged', 'x-original-uri': '/elsewhere', 'x-forwarded-uri': '/elsewhere' });
+    const res = await call('GET', '/v1/findings/f1?page=2', token, {
+      'x-gatehouse-subject': 'svc_forged',
+      'x-original-uri': '/elsewhere',
+      'x-forwarded-uri': '/elsewhere',
+    });
     expect(res.status).toBe(200);
     const echo = (await res.json()) as Echo;
     expect(echo.url).toBe('/v1/findings/f1?page=2');
