@@ -11,22 +11,27 @@
 //                      mints a one-hour user token, records the use and its audit rows at commit)
 //   d. protected GET   GET /api/v1/auth/validate with a bearer token (the access decision alone;
 //                      shows how much of c. is the decision and how much the database read)
+//   g. forward auth    GET /api/v1/auth/forward with X-Forwarded-Method/Uri and a bearer token, 200
+//                      routes in the catalogue (§13: route match, then the access decision; no DB)
 //   f. verifier        the SDK verifier in this process, cached and uncached, beside jose jwtVerify
 //                      (bench/verifier.mjs; targets: cached < 2 µs, uncached ≥ 10,000/s per core)
 //
-// Targets: ≥ 5,000 token grants/s; ≥ 1,500 refresh grants/s; a protected call ≥ 80 % of /healthz's rate.
+// Targets: ≥ 5,000 token grants/s; ≥ 1,500 refresh grants/s; a protected call and a forward-auth
+// decision each ≥ 80 % of /healthz's rate.
 //
 // Environment:
 //   BENCH_SECONDS=10         length of each measurement (after BENCH_WARMUP_SECONDS=2 of warm-up)
 //   BENCH_CONNECTIONS=50     concurrent connections per measurement
 //   BENCH_ROUNDS=3           measure every scenario this many times; the median round is reported
-//   BENCH_ONLY=token,audit   run only these scenarios (healthz, token, refresh, audit, validate, verifier)
+//   BENCH_ONLY=token,audit   run only these scenarios (healthz, token, refresh, audit, validate, forward, verifier)
+//   BENCH_FORWARD_ROUTES=200 routes in the catalogue the forward-auth scenario matches against
 //   BENCH_PROFILE=1          run the server under `node --cpu-prof` and print where its time went
 //   BENCH_JSON=path          where to write the results as JSON (default: a file in the OS temp dir)
 //   BENCH_DATABASE_URL=postgres://...  use a scratch database on that PostgreSQL instead of PGlite
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { measure, stopLoad } from './lib/load.mjs';
 import { formatSummary, loadProfiles, profileFiles, summarise } from './lib/profile.mjs';
 import { evaluate, formatResults, int } from './lib/report.mjs';
@@ -47,6 +52,7 @@ const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
 const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const FORWARD_ROUTES = Math.max(1, num('BENCH_FORWARD_ROUTES', 200));
 
 // One benchmark client from one address would be refused with 429 within its first second under
 // the defaults (30/1 per client, 300/50 per address); a measurement of 429s would mean nothing.
@@ -69,7 +75,9 @@ async function main() {
   );
   if (PROFILE) console.log(`BENCH_PROFILE=1: the server runs under --cpu-prof (profiles in ${profileDir}); its figures are lower than usual`);
 
-  server = await startServer({ env: { ...RAISED_LIMITS, ...verifierServerEnv() }, profileDir });
+  // The server as `npm start` runs it, plus a catalogue of generated routes for forward auth.
+  const main = fileURLToPath(new URL('./lib/serve-with-catalogue.mjs', import.meta.url));
+  server = await startServer({ env: { ...RAISED_LIMITS, ...verifierServerEnv(), BENCH_FORWARD_ROUTES: String(FORWARD_ROUTES) }, profileDir, main });
   console.log(`Server: pid ${server.pid} at ${server.url}, ${server.database}`);
   console.log(
     `Each measurement: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s with ${CONNECTIONS} connections${ROUNDS > 1 ? `, ${ROUNDS} rounds (median reported)` : ''}\n`,
@@ -125,9 +133,25 @@ async function main() {
       target: { ratio: 0.8 },
       request: async () => ({ url: `${server.url}/api/v1/auth/validate`, headers: await bearer() }),
     },
+    {
+      // §13 a gateway's sub-request: the route match among FORWARD_ROUTES routes (the last one
+      // declared, an organization route) and the same access decision; the answer is headers only.
+      key: 'forward',
+      label: `GET /api/v1/auth/forward (${FORWARD_ROUTES} routes)`,
+      ratioName: 'forward-auth decision',
+      target: { ratio: 0.8 },
+      request: async () => ({
+        url: `${server.url}/api/v1/auth/forward`,
+        headers: {
+          ...(await bearer()),
+          'x-forwarded-method': 'GET',
+          'x-forwarded-uri': `/orgs/${server.orgId}/svc${(FORWARD_ROUTES - 2) % 10}/res${FORWARD_ROUTES - 2}/item-42?expand=lines`,
+        },
+      }),
+    },
   ].filter((s) => !ONLY || ONLY.has(s.key));
   const runVerifier = !ONLY || ONLY.has('verifier');
-  if (scenarios.length === 0 && !runVerifier) throw new Error('BENCH_ONLY selects no scenario (healthz, token, refresh, audit, validate, verifier)');
+  if (scenarios.length === 0 && !runVerifier) throw new Error('BENCH_ONLY selects no scenario (healthz, token, refresh, audit, validate, forward, verifier)');
 
   const runs = new Map(scenarios.map((s) => [s.key, []]));
   for (let round = 1; round <= ROUNDS; round++) {

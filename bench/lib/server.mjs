@@ -80,19 +80,20 @@ async function scratchPostgres() {
  * @param {object} opts
  * @param {Record<string,string>} [opts.env] extra environment for the server (rate limits)
  * @param {string} [opts.profileDir] when set, the server runs under `node --cpu-prof` writing there
+ * @param {string} [opts.main] the script to run instead of dist/main.js (serve-with-catalogue.mjs)
  * @param {Record<string,string>} [opts.sharedDatabase] DATABASE_URL and GATEHOUSE_MASTER_KEY of a
  *   database another instance already uses (several instances on one database); not dropped here
  */
 export { scratchPostgres };
 
-export async function startServer({ env = {}, profileDir, sharedDatabase } = {}) {
+export async function startServer({ env = {}, profileDir, sharedDatabase, main = MAIN } = {}) {
   if (!fs.existsSync(MAIN)) throw new Error(`${path.relative(root, MAIN)} is missing: run \`npm run build\` (npm run bench does it first)`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
   const postgres = sharedDatabase ? { env: sharedDatabase, drop: async () => {} } : await scratchPostgres();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: root,
     // A clean environment: the server refuses unknown GATEHOUSE_* variables, and a developer's own
     // settings (DATABASE_URL, a data dir) must not leak into the run.

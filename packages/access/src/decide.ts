@@ -68,7 +68,7 @@ export function decide(
   return admit(principal, requirement);
 }
 
-/** The requirement, given the principal: 401 [B9], then 404 (§5), then 403 (§5). */
+/** The requirement, given the principal: 401 (audience, [B9]), then 404 (§5), then 403 (§5). */
 export function admit(principal: Principal, requirement: Requirement): Decision {
   if (requirement.audience !== undefined && !audienceMatches(principal.claims.aud, requirement.audience)) {
     return deny(invalidToken(undefined, 'the token was issued for another API'));

@@ -4,7 +4,7 @@
  * by the server's error handler and the SDK verifier alike.
  */
 export type DenialStatus = 401 | 403 | 404 | 503;
-export type DenialCode = 'invalid_token' | 'insufficient_scope' | 'not_found' | 'temporarily_unavailable';
+export type DenialCode = 'invalid_token' | 'insufficient_scope' | 'access_denied' | 'not_found' | 'temporarily_unavailable';
 
 export interface Denial {
   readonly status: DenialStatus;
@@ -45,6 +45,12 @@ export const invalidToken = (description = 'the access token is invalid', detail
 /** 403 naming the scope the call needed (§5). */
 export const insufficientScope = (scope: string): AccessDenial => new AccessDenial(403, 'insufficient_scope', `this call needs the scope ${scope}`, scope);
 
+/**
+ * [F2] 403 for a request that matches no route of the catalogue: deny by default. `access_denied`
+ * as in RFC 6749 §4.1.2.1, and no challenge: no token would make this request acceptable.
+ */
+export const routeNotDeclared = (): AccessDenial => new AccessDenial(403, 'access_denied', 'no route of the catalogue matches this request; denied by default');
+
 /** 404 for an organization the caller holds nothing in, so that other tenants do not leak (§5). */
 export const organizationNotFound = (): AccessDenial => new AccessDenial(404, 'not_found', 'organization not found');
 
@@ -58,9 +64,9 @@ export const bearerChallenge = (params: Record<string, string>): string =>
     .map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`)
     .join(', ');
 
-/** RFC 6750 §3 for 401/403, RFC 9110 §10.2.3 `Retry-After` for 503. */
+/** RFC 6750 §3 for 401 and insufficient_scope, RFC 9110 §10.2.3 `Retry-After` for 503. */
 export function denialHeaders(d: Denial): Record<string, string> {
-  if (d.status === 401 || d.status === 403) {
+  if (d.status === 401 || d.code === 'insufficient_scope') {
     const params: Record<string, string> = { error: d.code, error_description: d.description };
     if (d.scope) params.scope = d.scope;
     return { 'www-authenticate': bearerChallenge(params) };

@@ -9,6 +9,7 @@ export {
   invalidToken,
   insufficientScope,
   organizationNotFound,
+  routeNotDeclared,
   stateUnavailable,
   bearerChallenge,
   denialHeaders,
@@ -44,3 +45,4 @@ export {
   type HeartbeatEvent,
 } from './feed.js';
 export type { Catalogue, CatalogueApi, CatalogueRoute, CatalogueScope } from './catalogue.js';
+export { RouteMatcher, type RouteMatch } from './routes.js';

@@ -5,6 +5,7 @@ import {
   denialHeaders,
   denialBody,
   parseBearer,
+  routeNotDeclared,
   AccessDenial,
   type AccessTokenClaims,
   type DecisionMemo,
@@ -254,6 +255,31 @@ const rows: Row[] = [
     require: { subject: 'user', orgId: ORG, scope: 'b:write' },
     status: 403,
   },
+  // [C3] an API's audience
+  {
+    rule: '[C3] aud names the API: 200',
+    claims: svcToken(),
+    state: account(),
+    require: { audience: 'https://gh.test', scope: 'a:read' },
+    status: 200,
+    scopes: ['a:read', 'b:write'],
+  },
+  {
+    rule: '[C3] aud lists the API: 200',
+    claims: usrToken({ aud: ['x', 'https://api.test'] }),
+    state: user(),
+    require: { audience: 'https://api.test', orgId: ORG },
+    status: 200,
+    scopes: ['a:read', 'c:read'],
+  },
+  { rule: '[C3] a token for another API: 401', claims: svcToken(), state: account(), require: { audience: 'https://api.test', scope: 'a:read' }, status: 401 },
+  {
+    rule: '[C3] another API, even on an organization path: 401',
+    claims: usrToken(),
+    state: user(),
+    require: { audience: 'https://api.test', orgId: ORG },
+    status: 401,
+  },
 ];
 
 describe('decide(): the access decision, rule by rule', () => {
@@ -337,6 +363,12 @@ describe('a denial as HTTP (§5, RFC 6750 §3)', () => {
     const d = statusOf(rows.find((r) => r.status === 404)!)!;
     expect(denialHeaders(d)).toEqual({});
     expect(denialBody(d)).toEqual({ error: 'not_found', error_description: 'organization not found' });
+  });
+  it('[F2] 403 access_denied for an undeclared route: no challenge (no token would help)', () => {
+    const d = routeNotDeclared();
+    expect(d.status).toBe(403);
+    expect(denialHeaders(d)).toEqual({});
+    expect(denialBody(d).error).toBe('access_denied');
   });
   it('503: Retry-After, never a 401', () => {
     const d = new AccessDenial(503, 'temporarily_unavailable', 'stale');

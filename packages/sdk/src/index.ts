@@ -36,11 +36,12 @@ export {
   createVerifier,
   type VerifierOptions,
   type RequireOptions,
+  type RouteDecision,
   type Principal,
   type ServiceAccountPrincipal,
   type UserPrincipal,
 } from './verifier/verifier.js';
-export type { AccessTokenClaims } from '@gatehouse/access';
+export type { AccessTokenClaims, CatalogueApi, CatalogueRoute } from '@gatehouse/access';
 export type { StateFeedEvent, ServiceAccountState, UserState } from './verifier/state-feed.js';
 export {
   fastifyHook,

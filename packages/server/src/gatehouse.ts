@@ -7,6 +7,7 @@ import { auditRoutes } from './audit/routes.js';
 import { bootstrapFirstOwner, type BootstrapResult } from './bootstrap.js';
 import { ScopeCatalogue } from './catalogue/catalogue.js';
 import { demoCatalogue, loadCatalogueFile } from './catalogue/load.js';
+import { validateCatalogue } from './catalogue/validate.js';
 import { systemClock, type Clock } from './clock.js';
 import { ChangeFeed } from './cluster/change-feed.js';
 import type { Config } from './config.js';
@@ -21,6 +22,8 @@ import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
 import { StorageGuard, type StorageProbe } from './db/storage-guard.js';
+import type { Catalogue } from '@gatehouse/access';
+import { forwardAuthRoutes } from './forward-auth/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { invitationRoutes } from './invitations/routes.js';
 import { InvitationService } from './invitations/service.js';
@@ -67,6 +70,11 @@ export interface GatehouseOptions {
    * keeps the floor; with an injected database, only when this is given.
    */
   storageProbe?: StorageProbe;
+  /**
+   * §12 A catalogue to use instead of the one the config names (`GATEHOUSE_CATALOGUE`, or the
+   * built-in demo catalogue, which has no routes: `/api/v1/auth/forward` then refuses everything).
+   */
+  catalogue?: Catalogue;
 }
 
 /**
@@ -106,7 +114,7 @@ export interface Gatehouse {
 /** The composition root (ARCHITECTURE property 8): config → database → stores → services → HTTP. */
 export async function createGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
   const { config } = options;
-  const catalogue = loadCatalogue(config);
+  const catalogue = options.catalogue ? new ScopeCatalogue(validateCatalogue(options.catalogue, 'the catalogue option')) : loadCatalogue(config);
   const clock = options.clock ?? systemClock;
   const embedded = !options.db && !config.databaseUrl;
   const raw =
@@ -195,6 +203,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     if (storage)
       storage.onChange = (problem) => (problem ? app.log.error({ problem }, 'refusing writes: storage unavailable') : app.log.info('storage writable again'));
     accessRoutes(app, { decision });
+    forwardAuthRoutes(app, { decision, catalogue: catalogue.data });
     const tokenLimits = new TokenLimits(config.rateLimits, clock);
     tokenRoutes(app, {
       config,

@@ -4,7 +4,8 @@ import type { Principal, RequireOptions, Verifier } from './verifier.js';
 
 /**
  * Route requirements for the adapters: a fixed scope, and the organization a request is about
- * (usually a path parameter), read from the request.
+ * (usually a path parameter), read from the request. With neither, a verifier created with
+ * `routes` decides every request by its catalogue route (one line protects a whole service).
  */
 export interface AdapterOptions<Req> {
   scope?: string;
@@ -15,6 +16,12 @@ const requirement = <Req>(options: AdapterOptions<Req>, request: Req): RequireOp
   const orgId = options.orgId?.(request);
   return { ...(options.scope ? { scope: options.scope } : {}), ...(orgId !== undefined ? { orgId } : {}) };
 };
+
+/** The request's decision: by the verifier's route table when the adapter names no requirement. */
+const decide = async <Req>(verifier: Verifier, options: AdapterOptions<Req>, request: Req, method: string, url: string, auth: string | undefined) =>
+  verifier.hasRoutes && options.scope === undefined && options.orgId === undefined
+    ? (await verifier.verifyRequest(method, url, auth)).principal
+    : verifier.verify(auth, requirement(options, request));
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
@@ -27,6 +34,8 @@ const denial = (err: unknown): AccessDenied => {
 // ---- Fastify (structural types: no dependency on fastify) ---------------------------------------
 
 export interface FastifyLikeRequest {
+  method: string;
+  url: string;
   headers: Record<string, string | string[] | undefined>;
   params?: unknown;
 }
@@ -45,7 +54,14 @@ export interface FastifyLikeReply {
 export function fastifyHook(verifier: Verifier, options: AdapterOptions<FastifyLikeRequest> = {}) {
   return async (request: FastifyLikeRequest, reply: FastifyLikeReply): Promise<void> => {
     try {
-      (request as { gatehouse?: Principal }).gatehouse = await verifier.verify(header(request.headers.authorization), requirement(options, request));
+      (request as { gatehouse?: Principal }).gatehouse = await decide(
+        verifier,
+        options,
+        request,
+        request.method,
+        request.url,
+        header(request.headers.authorization),
+      );
     } catch (err) {
       const d = denial(err);
       let r = reply.code(d.status);
@@ -58,6 +74,10 @@ export function fastifyHook(verifier: Verifier, options: AdapterOptions<FastifyL
 // ---- Express (types only: no dependency on express) ---------------------------------------------
 
 export interface ExpressLikeRequest {
+  method: string;
+  /** The URL as received (Express keeps it when a router strips a mount path from `url`). */
+  originalUrl?: string;
+  url: string;
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string>;
   gatehouse?: Principal;
@@ -72,7 +92,7 @@ export interface ExpressLikeResponse {
 /** Express middleware: sets `req.gatehouse` and calls `next()`, or answers the refusal itself. */
 export function expressMiddleware<Req extends ExpressLikeRequest = ExpressLikeRequest>(verifier: Verifier, options: AdapterOptions<Req> = {}) {
   return (req: Req, res: ExpressLikeResponse, next: (err?: unknown) => void): void => {
-    verifier.verify(header(req.headers.authorization), requirement(options, req)).then(
+    decide(verifier, options, req, req.method, req.originalUrl ?? req.url, header(req.headers.authorization)).then(
       (principal) => {
         req.gatehouse = principal;
         next();
@@ -96,7 +116,7 @@ export function expressMiddleware<Req extends ExpressLikeRequest = ExpressLikeRe
 export function nodeHttpGuard(verifier: Verifier, options: AdapterOptions<IncomingMessage> = {}) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<Principal | null> => {
     try {
-      return await verifier.verify(header(req.headers.authorization), requirement(options, req));
+      return await decide(verifier, options, req, req.method ?? 'GET', req.url ?? '/', header(req.headers.authorization));
     } catch (err) {
       const d = denial(err);
       res.writeHead(d.status, { ...d.headers(), 'content-type': 'application/json', 'cache-control': 'no-store' });

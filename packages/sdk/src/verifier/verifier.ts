@@ -1,8 +1,12 @@
 import {
   AccessCheck,
   AccessDenial,
+  RouteMatcher,
+  routeNotDeclared,
   stateUnavailable,
   type AccessTokenClaims,
+  type CatalogueApi,
+  type CatalogueRoute,
   type Principal,
   type PrincipalKind,
   type PrincipalState,
@@ -25,11 +29,24 @@ export type { Principal, ServiceAccountPrincipal, UserPrincipal } from '@gatehou
  */
 export type RequireOptions = Requirement;
 
+/** A request admitted by its catalogue route: who, by which route, with which path parameters. */
+export interface RouteDecision {
+  readonly principal: Principal;
+  readonly route: CatalogueRoute;
+  readonly params: Readonly<Record<string, string>>;
+}
+
 export interface VerifierOptions {
   /** Gatehouse's issuer (the `iss` of its tokens), e.g. `https://gatehouse.example.com`. */
   issuer: string;
-  /** The `aud` to require (default: the issuer, as Gatehouse's default GATEHOUSE_AUDIENCE). */
+  /** The `aud` to require (default: the `routes` API's audience, else the issuer, as Gatehouse's default GATEHOUSE_AUDIENCE). */
   audience?: string;
+  /**
+   * §12 This service's API from the catalogue: its routes decide every request (`verifyRequest`,
+   * and the adapters when given no `scope`/`orgId`): the route's scope, its organization parameter
+   * [C4], its audience [C3]; a request no route matches is 403 (deny by default).
+   */
+  routes?: CatalogueApi;
   /** Where to reach Gatehouse, if not at the issuer URL (a private address, a proxy). */
   url?: string;
   /** The operator-issued resource-server credential for the state feed (`gatehouse resource-server credential`). */
@@ -64,10 +81,19 @@ export class Verifier {
   private readonly staleAfterMs: number;
   private readonly access: AccessCheck;
   private readonly now: () => number;
+  private readonly matcher: RouteMatcher | null;
+  /** [C3] The `aud` a token must carry to be admitted here. */
+  readonly audience: string;
 
   constructor(options: VerifierOptions) {
     if (!options.feedCredential) throw new TypeError('feedCredential is required');
     const issuer = options.issuer.replace(/\/+$/, '');
+    this.audience = options.audience ?? options.routes?.audience ?? issuer;
+    if (options.routes && options.routes.audience !== this.audience) {
+      throw new TypeError(`audience ${this.audience} is not the audience of API ${options.routes.id} (${options.routes.audience})`);
+    }
+    // The same matcher as Gatehouse's forward authentication (§13), compiled once.
+    this.matcher = options.routes ? new RouteMatcher({ apis: [options.routes] }) : null;
     const url = options.url ?? issuer;
     this.staleAfterMs = options.staleAfterMs ?? 5000;
     this.now = options.now ?? Date.now;
@@ -97,7 +123,7 @@ export class Verifier {
     };
     this.access = new AccessCheck({
       issuer,
-      audience: options.audience ?? issuer,
+      audience: this.audience,
       states,
       keys: (kid) => this.keys.get(kid) ?? this.keys.resolve(kid),
       ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
@@ -141,6 +167,26 @@ export class Verifier {
     } catch (err) {
       throw err instanceof AccessDenial ? AccessDenied.from(err) : err;
     }
+  }
+
+  /** Whether this verifier decides by a route table (`routes` given). */
+  get hasRoutes(): boolean {
+    return this.matcher !== null;
+  }
+
+  /**
+   * Decides a request by the catalogue route its method and URL (origin-form, query ignored) fall
+   * on, exactly as Gatehouse's forward authentication does: no route, 403 access_denied; else the
+   * route's scope, organization parameter and the API's audience, as `verify` decides them.
+   */
+  async verifyRequest(method: string, url: string, authorization: string | undefined): Promise<RouteDecision> {
+    if (!this.matcher) throw new TypeError('verifyRequest needs the verifier to be created with `routes`');
+    const match = this.matcher.match(method, url);
+    if (!match) throw AccessDenied.from(routeNotDeclared());
+    const { route, params } = match;
+    const orgId = route.org === undefined ? undefined : params[route.org];
+    const principal = await this.verify(authorization, { scope: route.scope, audience: this.audience, ...(orgId === undefined ? {} : { orgId }) });
+    return { principal, route, params };
   }
 
   /** The principal's state from the feed, synchronously when it is there. */

@@ -70,6 +70,8 @@ export interface HarnessOptions {
   storageProbe?: GatehouseOptions['storageProbe'];
   /** A restart (Harness.restart): this database, master key and organization instead of fresh ones. */
   reuse?: { db: Db; masterKey: MasterKey; orgId: string };
+  /** §12 The catalogue forward authentication enforces (default: none, everything refused). */
+  catalogue?: GatehouseOptions['catalogue'];
 }
 
 /**
@@ -106,6 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     passwordCost: options.passwordCost ?? { logN: 10, r: 8, p: 1 },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.storageProbe ? { storageProbe: options.storageProbe } : {}),
+    ...(options.catalogue ? { catalogue: options.catalogue } : {}),
   });
   const orgId = options.reuse?.orgId ?? gh.bootstrap!.orgId;
 
