@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { api, token } from './api.js';
 import { CliError } from './errors.js';
 import { processIo, type Io } from './io.js';
-import { migrateCommand, resourceServerCredential, rotateKeysCommand, serve } from './operator.js';
+import { backupCommand, migrateCommand, resourceServerCredential, restoreCommand, rotateKeysCommand, serve } from './operator.js';
 import { login, logout } from './session.js';
 
 const VERSION = '0.1.0';
@@ -87,6 +87,23 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
     .description('operator: apply pending database migrations and exit (safe while instances run)')
     .addOption(json())
     .action((opts) => migrateCommand(io, opts));
+
+  root
+    .command('backup')
+    .description(
+      'operator: write a consistent backup (gzip JSON lines) while the server keeps serving; embedded mode goes through the running server with GATEHOUSE_BACKUP_TOKEN',
+    )
+    .argument('<file>', 'where to write the backup')
+    .addOption(json())
+    .action((file, opts) => backupCommand(io, file, opts));
+
+  root
+    .command('restore')
+    .description('operator: load a backup into an empty data directory or an empty PostgreSQL database (DATABASE_URL), with the same master key')
+    .argument('<file>', 'the backup file')
+    .option('--master-key-file <path>', "the backed-up data directory's master.key (else GATEHOUSE_MASTER_KEY)")
+    .addOption(json())
+    .action((file, opts) => restoreCommand(io, file, opts));
 
   const keys = root.command('keys').description('operator: the signing keys');
   keys

@@ -63,6 +63,8 @@ export interface HarnessOptions {
   logger?: GatehouseOptions['logger'];
   /** [R3] Measures the data directory's free space: keeps the free-space floor on the test database. */
   storageProbe?: GatehouseOptions['storageProbe'];
+  /** The master key (default: a random one); a restore test needs to know it. */
+  masterKey?: MasterKey;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     clock,
     db,
-    masterKey: MasterKey.random(),
+    masterKey: options.masterKey ?? MasterKey.random(),
     // Cheap scrypt for tests only; production cost is DEFAULT_PASSWORD_COST.
     passwordCost: options.passwordCost ?? { logN: 10, r: 8, p: 1 },
     ...(options.logger ? { logger: options.logger } : {}),
