@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
+import type { InjectOptions } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreBackup } from '../../src/backup/restore.js';
 import { loadConfig } from '../../src/config.js';
@@ -67,7 +68,7 @@ async function counts(db: Db, tables: string[]): Promise<Record<string, number>>
 
 /** The old credentials still work on a server started on the restored database. */
 async function expectCredentialsWork(gh: Gatehouse, old: Awaited<ReturnType<typeof source>>) {
-  const inject = (o: Parameters<Gatehouse['app']['inject']>[0]) => gh.app.inject(o);
+  const inject = (o: InjectOptions) => gh.app.inject(o);
   const cc = await inject({
     method: 'POST',
     url: '/api/v1/auth/token',
@@ -109,7 +110,7 @@ describe('[R1] backup and restore', { timeout: 240_000 }, () => {
     expect(JSON.stringify(all)).not.toContain(old.sa.clientSecret);
 
     const target = await createTestDb();
-    cleanup.push(() => target.close());
+    cleanup.push(() => target.close().catch(() => {})); // also closed by the server started on it
     const restored = await restoreBackup(target, Readable.from(file), master);
     expect(restored.rows).toEqual(trailer.rows);
     expect(await counts(target, sourceTables)).toEqual(trailer.rows);
@@ -135,7 +136,7 @@ describe('[R1] backup and restore', { timeout: 240_000 }, () => {
     await expect(restoreBackup(old.h.gh.db, Readable.from(file), master)).rejects.toThrow(/not empty/);
 
     const fresh = await createTestDb();
-    cleanup.push(() => fresh.close());
+    cleanup.push(() => fresh.close().catch(() => {}));
     await expect(restoreBackup(fresh, Readable.from(file), MasterKey.random())).rejects.toThrow(/wrong master key/);
     const [probe] = await fresh.query<{ users: string | null }>(`SELECT to_regclass('users')::text AS users`);
     expect(probe!.users).toBeNull(); // refused before even the migrations ran
