@@ -5,7 +5,7 @@ import { CliError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { auditTail, members, serviceAccounts } from './manage-commands.js';
 import { orgsList } from './manage.js';
-import { catalogueCheckCommand, migrateCommand, resourceServerCredential, rotateKeysCommand, serve } from './operator.js';
+import { backupCommand, catalogueCheckCommand, migrateCommand, resourceServerCredential, restoreCommand, rotateKeysCommand, serve } from './operator.js';
 import { login, logout } from './session.js';
 
 // The version is the package's own, read once (not restated here).
@@ -140,6 +140,23 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
     .description('operator: apply pending database migrations and exit (safe while instances run)')
     .addOption(json())
     .action((opts) => migrateCommand(io, opts));
+
+  root
+    .command('backup')
+    .description(
+      'operator: write a consistent backup (gzip JSON lines) while the server keeps serving; embedded mode goes through the running server with GATEHOUSE_BACKUP_TOKEN',
+    )
+    .argument('<file>', 'where to write the backup')
+    .addOption(json())
+    .action((file, opts) => backupCommand(io, file, opts));
+
+  root
+    .command('restore')
+    .description('operator: load a backup into an empty data directory or an empty PostgreSQL database (DATABASE_URL), with the same master key')
+    .argument('<file>', 'the backup file')
+    .option('--master-key-file <path>', "the backed-up data directory's master.key (else GATEHOUSE_MASTER_KEY)")
+    .addOption(json())
+    .action((file, opts) => restoreCommand(io, file, opts));
 
   const keys = root.command('keys').description('operator: the signing keys');
   keys

@@ -8,7 +8,10 @@ interface ServerEntry {
   migrateDatabase(env?: NodeJS.ProcessEnv): Promise<string[]>;
   rotateSigningKey(env?: NodeJS.ProcessEnv): Promise<{ kid: string; signsFrom: string }>;
   checkCatalogue(file: string): { apis: number; scopes: number; routes: number };
+  backupDatabase(file: string, env?: NodeJS.ProcessEnv): Promise<{ rows: Record<string, number>; via: string }>;
+  restoreDatabase(file: string, env?: NodeJS.ProcessEnv, options?: { masterKeyFile?: string }): Promise<{ rows: Record<string, number> }>;
   ConfigError: new (...args: never[]) => Error;
+  RestoreError: new (...args: never[]) => Error;
   DataDirLockedError: new (...args: never[]) => Error;
 }
 
@@ -30,7 +33,9 @@ async function serverEntry(): Promise<ServerEntry> {
 
 /** Server configuration errors are the operator's to fix: one line, not a stack trace. */
 function known(entry: ServerEntry, err: unknown): never {
-  if (err instanceof entry.ConfigError || err instanceof entry.DataDirLockedError) throw new CliError((err as Error).message);
+  if (err instanceof entry.ConfigError || err instanceof entry.DataDirLockedError || err instanceof entry.RestoreError) {
+    throw new CliError((err as Error).message);
+  }
   throw err;
 }
 
@@ -68,6 +73,26 @@ export async function catalogueCheckCommand(io: Io, file: string, opts: { json?:
   }
   if (opts.json) printJson(io, { ok: true, ...counts });
   else io.stdout.write(`ok: ${counts.apis} APIs, ${counts.scopes} scopes, ${counts.routes} routes\n`);
+}
+
+const total = (rows: Record<string, number>): number => Object.values(rows).reduce((a, b) => a + b, 0);
+
+/** [R1] `gatehouse backup FILE`: a consistent snapshot, written whole or not at all. */
+export async function backupCommand(io: Io, file: string, opts: { json?: boolean }): Promise<void> {
+  const entry = await serverEntry();
+  const result = await entry.backupDatabase(file, io.env).catch((err: unknown) => known(entry, err));
+  if (opts.json) printJson(io, { file, ...result });
+  else io.stdout.write(`backed up ${total(result.rows)} rows of ${Object.keys(result.rows).length} tables (from ${result.via}) to ${file}\n`);
+}
+
+/** [R1] `gatehouse restore FILE [--master-key-file PATH]`: into an empty target only. */
+export async function restoreCommand(io: Io, file: string, opts: { json?: boolean; masterKeyFile?: string }): Promise<void> {
+  const entry = await serverEntry();
+  const result = await entry
+    .restoreDatabase(file, io.env, opts.masterKeyFile ? { masterKeyFile: opts.masterKeyFile } : {})
+    .catch((err: unknown) => known(entry, err));
+  if (opts.json) printJson(io, { file, ...result });
+  else io.stdout.write(`restored ${total(result.rows)} rows of ${Object.keys(result.rows).length} tables from ${file}\n`);
 }
 
 /** The prefix of resource-server credentials, so that a leaked one is easy to recognise and scan for. */

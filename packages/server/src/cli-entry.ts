@@ -3,8 +3,18 @@
  * `gatehouse migrate`. Additive: `npm start` still runs main.ts, and `gatehouse serve` runs that
  * very module, so both start the server the same way (configuration, banner, signals).
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { backupStream } from './backup/backup.js';
+import type { BackupTrailer } from './backup/format.js';
+import { assertEmpty, checkHeader, restoreBackup, RestoreError } from './backup/restore.js';
 import { loadCatalogueFile } from './catalogue/load.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
@@ -16,6 +26,7 @@ import { PUBLISH_AHEAD_SECONDS, SigningKeys } from './tokens/signing-keys.js';
 export { ConfigError } from './config.js';
 export { CatalogueError } from './catalogue/load.js';
 export { DataDirLockedError } from './db/data-dir-lock.js';
+export { RestoreError } from './backup/restore.js';
 
 /** Starts the server exactly as `npm start` does, from the environment; returns once it is starting. */
 export async function serve(): Promise<void> {
@@ -63,4 +74,125 @@ export function checkCatalogue(file: string): { apis: number; scopes: number; ro
     scopes: catalogue.apis.reduce((n, a) => n + a.scopes.length, 0),
     routes: catalogue.apis.reduce((n, a) => n + a.routes.length, 0),
   };
+}
+
+/**
+ * [R1] `gatehouse backup FILE`: a consistent snapshot while the server keeps serving. PostgreSQL is
+ * read directly; an embedded data directory is opened directly when no server holds it, and
+ * otherwise fetched from the running server's `/operator/backup` with GATEHOUSE_BACKUP_TOKEN.
+ * Written to FILE.partial, fsync'd, checked for its end marker, then renamed: FILE is whole or absent.
+ */
+export async function backupDatabase(file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ rows: Record<string, number>; via: string }> {
+  const { config } = loadConfig(env);
+  const partial = `${file}.partial`;
+  let via: string;
+  try {
+    via = await writeBackupTo(config, env, partial);
+    const fd = fs.openSync(partial, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    const rows = await readTrailer(partial);
+    fs.renameSync(partial, file);
+    return { rows, via };
+  } catch (err) {
+    fs.rmSync(partial, { force: true });
+    throw err;
+  }
+}
+
+async function writeBackupTo(config: Config, env: NodeJS.ProcessEnv, file: string): Promise<string> {
+  if (config.databaseUrl) {
+    const db = createPgDb({ connectionString: config.databaseUrl, max: 2, timeoutMs: config.databaseTimeoutMs });
+    try {
+      await pipeline(backupStream(db, systemClock), fs.createWriteStream(file, { mode: 0o600 }));
+      return 'postgres';
+    } finally {
+      await db.close();
+    }
+  }
+  if (!fs.existsSync(path.join(config.dataDir, 'pgdata'))) throw new RestoreError(`no embedded database in ${path.resolve(config.dataDir)}`);
+  let db: Db | null = null;
+  try {
+    db = await createPgliteDb(config.dataDir);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+  }
+  if (db) {
+    try {
+      await pipeline(backupStream(db, systemClock), fs.createWriteStream(file, { mode: 0o600 }));
+      return 'data directory';
+    } finally {
+      await db.close();
+    }
+  }
+  // The data directory is held by a running server (PGlite is single-process): ask it.
+  const base = (env.GATEHOUSE_URL || config.issuer).replace(/\/+$/, '');
+  if (!config.backupToken) {
+    throw new RestoreError('a server is running on this data directory: set GATEHOUSE_BACKUP_TOKEN (as on the server) to back up through it');
+  }
+  const res = await fetch(`${base}/operator/backup`, { headers: { authorization: `Bearer ${config.backupToken}` } });
+  if (res.status !== 200 || !res.body) {
+    throw new RestoreError(`${base}/operator/backup answered ${res.status}: is GATEHOUSE_BACKUP_TOKEN set to the same value on the server?`);
+  }
+  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), fs.createWriteStream(file, { mode: 0o600 }));
+  return base;
+}
+
+/** The end marker's row counts; a file without one is truncated. */
+async function readTrailer(file: string): Promise<Record<string, number>> {
+  let last = '';
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (line) last = line;
+  }
+  const trailer = JSON.parse(last) as BackupTrailer;
+  if (!trailer.end) throw new RestoreError('the backup came out truncated (no end marker)');
+  return trailer.rows;
+}
+
+async function firstLine(file: string): Promise<string | undefined> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    lines.close();
+    return line;
+  }
+  return undefined;
+}
+
+/**
+ * [R1] `gatehouse restore FILE`: into an empty PostgreSQL database (DATABASE_URL) or an empty data
+ * directory. The master key is explicit: GATEHOUSE_MASTER_KEY, or `--master-key-file` (the old
+ * data directory's master.key, installed into the new one). It is checked against the backup
+ * before anything is created or written.
+ */
+export async function restoreDatabase(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { masterKeyFile?: string } = {},
+): Promise<{ rows: Record<string, number> }> {
+  const { config } = loadConfig(env);
+  if (!fs.existsSync(file)) throw new RestoreError(`no such file: ${file}`);
+  const keyText = options.masterKeyFile ? fs.readFileSync(options.masterKeyFile, 'utf8') : config.masterKey;
+  if (!keyText) {
+    throw new RestoreError(
+      "a restore needs the backed-up server's master key: set GATEHOUSE_MASTER_KEY or pass --master-key-file (its data directory's master.key)",
+    );
+  }
+  let master: MasterKey;
+  try {
+    master = MasterKey.fromString(keyText);
+  } catch (err) {
+    throw new RestoreError((err as Error).message);
+  }
+  checkHeader(await firstLine(file), master); // before any directory or row is created
+  const db: Db = config.databaseUrl
+    ? createPgDb({ connectionString: config.databaseUrl, max: 2, timeoutMs: config.databaseTimeoutMs })
+    : await createPgliteDb(config.dataDir);
+  try {
+    await assertEmpty(db);
+    // Embedded without GATEHOUSE_MASTER_KEY: the server will read master.key, so it must be this one.
+    if (!config.databaseUrl && !config.masterKey) MasterKey.install(config.dataDir, keyText);
+    return await restoreBackup(db, fs.createReadStream(file), master);
+  } finally {
+    await db.close();
+  }
 }

@@ -59,6 +59,10 @@ export interface Config {
   keyRotationDays: number;
   /** `/metrics` answers only a bearer of this token; unset, it is not served at all. */
   metricsToken?: string;
+  /** [R1] `GET /operator/backup` answers only a bearer of this token; unset, it is not served. */
+  backupToken?: string;
+  /** [R2] Audit events older than this many days are pruned in the background; 0 keeps them all. */
+  auditRetentionDays: number;
   /**
    * Operator-issued credentials of resource servers allowed to read the state feed
    * (`GATEHOUSE_RESOURCE_SERVER_TOKENS=name:credential,...`; `gatehouse resource-server credential`
@@ -111,6 +115,8 @@ const KNOWN = new Set([
   'GATEHOUSE_STATE_STALE_MS',
   'GATEHOUSE_KEY_ROTATION_DAYS',
   'GATEHOUSE_METRICS_TOKEN',
+  'GATEHOUSE_BACKUP_TOKEN',
+  'GATEHOUSE_AUDIT_RETENTION_DAYS',
   'GATEHOUSE_RESOURCE_SERVER_TOKENS',
   'GATEHOUSE_DB_TIMEOUT_MS',
   'GATEHOUSE_HEADERS_TIMEOUT_MS',
@@ -325,6 +331,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     },
     keyRotationDays: parseNumber('GATEHOUSE_KEY_ROTATION_DAYS', env.GATEHOUSE_KEY_ROTATION_DAYS, 90, 0),
     metricsToken: env.GATEHOUSE_METRICS_TOKEN || undefined,
+    backupToken: env.GATEHOUSE_BACKUP_TOKEN || undefined,
+    auditRetentionDays: parseNumber('GATEHOUSE_AUDIT_RETENTION_DAYS', env.GATEHOUSE_AUDIT_RETENTION_DAYS, 400, 0),
     resourceServers: parseResourceServers(env.GATEHOUSE_RESOURCE_SERVER_TOKENS),
     // Room for PGlite's next 16 MB WAL segment and a checkpoint, with margin (see db/storage-guard.ts).
     minFreeMb: parseNumber('GATEHOUSE_MIN_FREE_MB', env.GATEHOUSE_MIN_FREE_MB, 64, 0),
@@ -343,6 +351,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
   }
   if (config.metricsToken && config.metricsToken.length < 16) {
     throw new ConfigError('GATEHOUSE_METRICS_TOKEN must be at least 16 characters');
+  }
+  if (config.backupToken && config.backupToken.length < 16) {
+    throw new ConfigError('GATEHOUSE_BACKUP_TOKEN must be at least 16 characters');
   }
   // [P4] The first owner's password follows the same policy as everyone's.
   const adminProblem = config.adminPassword ? passwordProblem(config.adminPassword, config.adminEmail ?? DEFAULT_ADMIN_EMAIL) : null;

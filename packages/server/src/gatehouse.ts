@@ -4,6 +4,8 @@ import { accessRoutes } from './access/routes.js';
 import { PrincipalStates } from './access/principal-state.js';
 import { AuditLog } from './audit/audit-log.js';
 import { auditRoutes } from './audit/routes.js';
+import { AuditRetention } from './audit/retention.js';
+import { backupRoutes } from './backup/routes.js';
 import { bootstrapFirstOwner, type BootstrapResult } from './bootstrap.js';
 import { ScopeCatalogue } from './catalogue/catalogue.js';
 import { demoCatalogue, loadCatalogueFile } from './catalogue/load.js';
@@ -104,6 +106,8 @@ export interface Gatehouse {
     metrics: Metrics;
     /** Embedded mode (or an injected probe): the free-space floor. */
     storage: StorageGuard | null;
+    /** [R2] Background pruning of old audit events. */
+    retention: AuditRetention;
   };
   bootstrap: BootstrapResult | null;
   /** [C1] The catalogue this server protects. */
@@ -146,6 +150,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     await keys.init();
 
     const audit = new AuditLog(db, clock);
+    const retention = new AuditRetention(db, clock, { days: config.auditRetentionDays });
+    retention.start();
+    undo.push(() => retention.stop());
     const states = new PrincipalStates(db, catalogue);
     // Server mode: other instances change principals too; their changes arrive through the feed.
     const feed = db.listen ? new ChangeFeed(db, states, { ...config.changeFeed, onKeysChanged: () => keys.reload() }) : null;
@@ -192,6 +199,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       http: config.http,
     });
     metricsRoutes(app, { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) });
+    backupRoutes(app, { db, clock, ...(config.backupToken ? { token: config.backupToken } : {}) });
     // /readyz answers within a k8s-style probe budget, however the database hangs.
     healthRoutes(app, {
       db,
@@ -245,10 +253,11 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       clock,
       bootstrap,
       catalogue,
-      services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics, storage },
+      services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics, storage, retention },
       async close() {
         clearInterval(keyTimer);
         storage?.stop();
+        await retention.stop();
         await feed?.stop();
         await app.close();
         await refreshGrant.drain();

@@ -21,11 +21,30 @@ export class MasterKey {
     const file = path.join(dataDir, 'master.key');
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     try {
-      fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
+      writeDurably(dataDir, file, crypto.randomBytes(32).toString('base64'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     return MasterKey.fromString(fs.readFileSync(file, 'utf8'));
+  }
+
+  /**
+   * [R1] A restore into an empty data directory installs the backed-up server's `master.key`
+   * (`--master-key-file`), durably, refusing to replace a different one.
+   */
+  static install(dataDir: string, value: string): MasterKey {
+    const key = MasterKey.fromString(value);
+    const file = path.join(dataDir, 'master.key');
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    try {
+      writeDurably(dataDir, file, value.trim());
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (!MasterKey.fromString(fs.readFileSync(file, 'utf8')).key.equals(key.key)) {
+        throw new Error(`${file} already holds another master key: restore into an empty data directory`);
+      }
+    }
+    return key;
   }
 
   static random(): MasterKey {
@@ -52,5 +71,26 @@ export class MasterKey {
     } catch {
       throw new Error(`cannot decrypt ${context}: wrong GATEHOUSE_MASTER_KEY?`);
     }
+  }
+}
+
+/**
+ * Creates `file` (never replacing one) and makes it durable before returning: the file's data and
+ * then its directory entry are fsync'd, so a power cut cannot lose the key that every encrypted
+ * row in the database depends on (issue "embedded database in production" item 4).
+ */
+function writeDurably(dir: string, file: string, content: string): void {
+  const fd = fs.openSync(file, 'wx', 0o600);
+  try {
+    fs.writeSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const dirFd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(dirFd);
+  } finally {
+    fs.closeSync(dirFd);
   }
 }

@@ -9,15 +9,21 @@ const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 /** An arbitrary constant: the advisory lock that serializes migrations across instances. */
 const MIGRATION_LOCK = 7_201_733;
 
+/** Every migration this build knows, in the order they apply. */
+export function migrationFiles(): string[] {
+  return fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f))
+    .sort();
+}
+
 /**
  * Applies `migrations/NNN_name.sql` in order, each in its own transaction, recording each in
  * `schema_migrations`. Safe on every start and with several instances starting at once.
  */
-export async function migrate(db: Db): Promise<string[]> {
-  const files = fs
-    .readdirSync(MIGRATIONS_DIR)
-    .filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f))
-    .sort();
+export async function migrate(db: Db, options: { until?: string } = {}): Promise<string[]> {
+  // [R1] A restore stops at the backup's own schema, loads the rows, then applies the rest.
+  const files = migrationFiles().filter((f) => options.until === undefined || f <= options.until);
   const applied: string[] = [];
   await db.transaction(
     async (tx) => {

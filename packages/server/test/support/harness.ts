@@ -72,6 +72,8 @@ export interface HarnessOptions {
   reuse?: { db: Db; masterKey: MasterKey; orgId: string };
   /** §12 The catalogue forward authentication enforces (default: none, everything refused). */
   catalogue?: GatehouseOptions['catalogue'];
+  /** The master key (default: a random one); a restore test needs to know it. */
+  masterKey?: MasterKey;
 }
 
 /**
@@ -98,7 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let keepDb = false;
   const wrapped = options.wrapDb ? options.wrapDb(raw) : raw;
   const db: Db = { ...wrapped, close: () => (keepDb ? Promise.resolve() : wrapped.close()) };
-  const masterKey = options.reuse?.masterKey ?? MasterKey.random();
+  const masterKey = options.reuse?.masterKey ?? options.masterKey ?? MasterKey.random();
   const gh = await createGatehouse({
     config,
     clock,
