@@ -48,6 +48,11 @@ import { RefreshTokenGrant } from './tokens/grants/refresh-token.js';
 import { tokenRoutes } from './tokens/routes.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 import { VERSION } from './version.js';
+import { auditStreamRoutes } from './audit-streams/routes.js';
+import { Outbox } from './webhooks/outbox.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import { WebhookService } from './webhooks/service.js';
+import { DeliveryWorker } from './webhooks/worker.js';
 
 export interface GatehouseOptions {
   config: Config;
@@ -85,6 +90,9 @@ export interface Gatehouse {
     metrics: Metrics;
     /** Embedded mode (or an injected probe): the free-space floor. */
     storage: StorageGuard | null;
+    webhooks: WebhookService;
+    /** [E3] The outbox's delivery worker (tests drive `tick()`). */
+    deliveries: DeliveryWorker;
   };
   bootstrap: BootstrapResult | null;
   close(): Promise<void>;
@@ -124,6 +132,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     await keys.init();
 
     const audit = new AuditLog(db, clock);
+    // [E3] The outbox rides on the audit log's writes; the worker drains it in the background.
+    const outbox = new Outbox(db);
+    await outbox.refresh();
+    audit.outbox = outbox;
     const states = new PrincipalStates(db);
     // Server mode: other instances change principals too; their changes arrive through the feed.
     const feed = db.listen ? new PrincipalFeed(db, states, { ...config.stateFeed, onKeysChanged: () => keys.reload() }) : null;
@@ -158,6 +170,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       ttlHours: config.invitationTtlHours,
       mailer,
     });
+    const allowedHosts = new Set(config.webhookAllowedHosts);
+    const webhooks = new WebhookService(db, clock, master, audit, outbox, allowedHosts);
+    const deliveries = new DeliveryWorker(db, clock, master, states, audit, outbox, { allowedHosts, intervalMs: 1_000 });
     const refreshGrant = new RefreshTokenGrant(db, refreshTokens, states, tokens, audit, clock);
     const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, seedSampleData);
 
@@ -204,20 +219,40 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     auditRoutes(app, { db, cursors, decision });
     referenceApiRoutes(app, { db, cursors, decision, audit, clock });
     sbomRoutes(app, { db, cursors, decision, audit, clock });
+    webhookRoutes(app, { webhooks, decision, cursors });
+    auditStreamRoutes(app, { webhooks, cursors });
     stateFeedRoutes(app, { db, states, resourceServers: config.resourceServers });
     await consoleUi(app, { issuer: config.issuer });
     await app.ready();
+    deliveries.start();
+    undo.push(() => deliveries.stop());
 
     return {
       app,
       db,
       clock,
       bootstrap,
-      services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics, storage },
+      services: {
+        serviceAccounts,
+        sessions,
+        organizations,
+        refreshTokens,
+        invitations,
+        keys,
+        audit,
+        states,
+        tokens,
+        feed,
+        metrics,
+        storage,
+        webhooks,
+        deliveries,
+      },
       async close() {
         clearInterval(keyTimer);
         storage?.stop();
         await feed?.stop();
+        await deliveries.stop();
         await app.close();
         await refreshGrant.drain();
         await audit.drain();
