@@ -14,6 +14,8 @@ import { webhookStore } from './store.js';
  */
 export class Outbox {
   private orgs = new Set<string>();
+  /** Called after rows were written (the worker's wake-up; the rows commit with their transaction). */
+  onEnqueue: (() => void) | null = null;
 
   constructor(private readonly db: Queryable) {}
 
@@ -55,5 +57,6 @@ export class Outbox {
        ON CONFLICT (id) DO NOTHING`,
       [JSON.stringify(events), at],
     );
+    this.onEnqueue?.();
   }
 }

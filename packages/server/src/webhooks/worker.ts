@@ -32,6 +32,7 @@ export interface WorkerOptions {
 export class DeliveryWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  private nudge: NodeJS.Timeout | null = null;
   private lastRefresh = 0;
 
   constructor(
@@ -47,20 +48,38 @@ export class DeliveryWorker {
   start(): void {
     this.timer = setInterval(() => void this.tick().catch(() => {}), this.options.intervalMs);
     this.timer.unref();
+    // A new outbox row wakes the worker soon after its transaction commits, not a whole interval later.
+    this.outbox.onEnqueue = () => {
+      if (this.timer && !this.nudge) {
+        this.nudge = setTimeout(() => {
+          this.nudge = null;
+          void this.tick().catch(() => {});
+        }, 50);
+        this.nudge.unref();
+      }
+    };
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.nudge) clearTimeout(this.nudge);
     this.timer = null;
+    this.nudge = null;
+    this.outbox.onEnqueue = null;
     await this.running?.catch(() => {});
   }
 
-  /** One pass: the deliveries due now. Resolves with how many were attempted (tests drive this). */
-  tick(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
+  /**
+   * One pass over the deliveries due now, started after any pass already running (so a test that
+   * has just moved the clock sees its effect). Resolves with how many were attempted.
+   */
+  async tick(): Promise<number> {
+    while (this.running) await this.running.catch(() => {});
+    const pass = this.pass().finally(() => {
       this.running = null;
     });
-    return this.running;
+    this.running = pass;
+    return pass;
   }
 
   private async pass(): Promise<number> {

@@ -63,6 +63,8 @@ export interface HarnessOptions {
   logger?: GatehouseOptions['logger'];
   /** [R3] Measures the data directory's free space: keeps the free-space floor on the test database. */
   storageProbe?: GatehouseOptions['storageProbe'];
+  /** The master key (default: a fresh random one); a restart on the same database needs the same. */
+  masterKey?: MasterKey;
 }
 
 /**
@@ -90,13 +92,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     clock,
     db,
-    masterKey: MasterKey.random(),
+    masterKey: options.masterKey ?? MasterKey.random(),
     // Cheap scrypt for tests only; production cost is DEFAULT_PASSWORD_COST.
     passwordCost: options.passwordCost ?? { logN: 10, r: 8, p: 1 },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.storageProbe ? { storageProbe: options.storageProbe } : {}),
   });
-  const orgId = gh.bootstrap!.orgId;
+  // A restart on a database already bootstrapped (wrapDb returning an existing one): its first organization.
+  const orgId = gh.bootstrap?.orgId ?? (await gh.db.query<{ id: string }>('SELECT id FROM organizations ORDER BY id LIMIT 1'))[0]!.id;
 
   const signIn = async (email: string, password: string): Promise<ConsoleSession> => {
     const res = await gh.app.inject({ method: 'POST', url: '/console/api/session', payload: { email, password } });
