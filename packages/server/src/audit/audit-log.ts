@@ -28,7 +28,7 @@ export class AuditLog {
       else
         await db.transaction(async (tx) => {
           await auditStore.insertGrants(tx, rows);
-          await outbox.enqueue(tx, rows, this.clock.now());
+          await outbox.enqueue(tx, rows, this.clock.now(), { gated: true });
         });
       return [];
     }, AuditLog.MAX_BATCH);
@@ -47,10 +47,13 @@ export class AuditLog {
     );
   }
 
-  /** Rows already built (the refresh grant's group commit), with their outbox rows [E3]. */
-  async rowsInTransaction(tx: Queryable, rows: readonly AuditRow[]): Promise<void> {
+  /**
+   * Rows already built, with their outbox rows [E3]. `gated` (token grants): only for organizations
+   * known to have a destination, so a grant elsewhere costs no extra query.
+   */
+  async rowsInTransaction(tx: Queryable, rows: readonly AuditRow[], opts: { gated: boolean } = { gated: false }): Promise<void> {
     await auditStore.insert(tx, rows);
-    if (this.outbox?.wants(rows)) await this.outbox.enqueue(tx, rows, this.clock.now());
+    if (this.outbox && (!opts.gated || this.outbox.wants(rows))) await this.outbox.enqueue(tx, rows, this.clock.now(), opts);
   }
 
   /** Records a token grant or denial; a successful grant also moves the account's "last token issued". */

@@ -8,9 +8,11 @@ import { webhookStore } from './store.js';
  * one delivery row per (event, live destination that could want it). Whether the account may
  * receive it is judged later, at delivery ([E2]).
  *
- * To keep the token grant's hot path cheap, nothing is written (not even a query) for an
+ * To keep the token grant's hot path cheap, a grant writes nothing (not even a query) for an
  * organization without a destination: `orgs` is the in-memory set of those that have one, added to
- * at once on this instance and re-read from the database by the worker (other instances' changes).
+ * at once on this instance and re-read from the database by the worker every 5 s (a destination
+ * made on another instance). Other audited writes are rare, so they always run the one INSERT …
+ * SELECT, and a subscription made on one instance sees the others' events at once.
  */
 export class Outbox {
   private orgs = new Set<string>();
@@ -37,9 +39,9 @@ export class Outbox {
    * One statement for the whole batch. A delivery's id is derived from its event and destination
    * (so it sorts by event and can never be written twice) and is the Standard Webhooks `webhook-id`.
    */
-  async enqueue(tx: Queryable, rows: readonly AuditRow[], at: Date): Promise<void> {
+  async enqueue(tx: Queryable, rows: readonly AuditRow[], at: Date, opts: { gated: boolean }): Promise<void> {
     const events = rows
-      .filter((r) => r.orgId !== null && this.orgs.has(r.orgId))
+      .filter((r) => r.orgId !== null && (!opts.gated || this.orgs.has(r.orgId)))
       .map((r) => ({
         id: r.id,
         org_id: r.orgId,

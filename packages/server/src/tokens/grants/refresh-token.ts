@@ -54,6 +54,7 @@ export class RefreshTokenGrant {
         await this.audit.rowsInTransaction(
           tx,
           batch.flatMap((u) => (allowed.has(u.tokenId) ? u.granted : u.refused(reasons.get(u.tokenId)!))),
+          { gated: true },
         );
         return batch.map((u) => allowed.has(u.tokenId));
       }),
