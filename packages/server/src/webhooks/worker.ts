@@ -17,7 +17,9 @@ export const RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_0
 export const DISABLE_AFTER_MS = 3 * 86_400_000;
 /** A claim outlives the 10 s send; another instance may retry only after it lapses. */
 const LEASE_MS = 60_000;
-const BATCH = 20;
+/** Rows claimed at once, and batches per pass: a busy outbox drains in one pass, not one batch a second. */
+const BATCH = 50;
+const MAX_BATCHES = 20;
 
 export interface WorkerOptions {
   allowedHosts: ReadonlySet<string>;
@@ -88,6 +90,16 @@ export class DeliveryWorker {
       this.lastRefresh = Date.now();
       await this.outbox.refresh();
     }
+    let attempted = 0;
+    for (let i = 0; i < MAX_BATCHES; i++) {
+      const n = await this.batch();
+      attempted += n;
+      if (n < BATCH) break;
+    }
+    return attempted;
+  }
+
+  private async batch(): Promise<number> {
     const now = this.clock.now();
     const claimed = await this.db.query<DeliveryRow>(
       `UPDATE webhook_deliveries d SET lease_until = $2

@@ -30,6 +30,12 @@ async function durableDb(): Promise<{ open(): Promise<Db>; drop(): Promise<void>
   return { open: async () => createPgDb({ connectionString: url, schema, max: 5 }), drop: () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
 }
 
+/** The harness's own fresh database is closed unused; the server gets the durable one. */
+const swap = (fresh: Db, durable: Db): Db => {
+  void fresh.close();
+  return durable;
+};
+
 describe('[E3] the outbox is durable', () => {
   it('an event committed before a restart is delivered after it', async () => {
     const rx = await startReceiver();
@@ -37,8 +43,7 @@ describe('[E3] the outbox is durable', () => {
     const masterKey = MasterKey.random();
     const env = { GATEHOUSE_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' };
     const reopened: { first: Db; second: Db | null } = { first: await store.open(), second: null };
-    // The harness's own fresh database is not used: each server opens the durable one.
-    const first = await startHarness({ env, masterKey, wrapDb: (fresh) => (void fresh.close(), reopened.first) });
+    const first = await startHarness({ env, masterKey, wrapDb: (fresh) => swap(fresh, reopened.first) });
     let secret = '';
     try {
       // This server never delivers: its worker is stopped before the event commits.
@@ -55,7 +60,7 @@ describe('[E3] the outbox is durable', () => {
     expect(rx.received).toHaveLength(0);
 
     reopened.second = await store.open();
-    const second = await startHarness({ env, masterKey, clock: first.clock, wrapDb: (fresh) => (void fresh.close(), reopened.second!) });
+    const second = await startHarness({ env, masterKey, clock: first.clock, wrapDb: (fresh) => swap(fresh, reopened.second!) });
     try {
       await expect.poll(() => rx.received.length, { timeout: 5_000 }).toBe(1);
       expect(verify(secret, rx.received[0]!, second.clock.now())).toMatchObject({ type: 'finding.created' });
