@@ -23,12 +23,13 @@
 //   BENCH_SECONDS=10         length of each measurement (after BENCH_WARMUP_SECONDS=2 of warm-up)
 //   BENCH_CONNECTIONS=50     concurrent connections per measurement
 //   BENCH_ROUNDS=3           measure every scenario this many times; the median round is reported
-//   BENCH_ONLY=token,audit   run only these scenarios (healthz, token, refresh, audit, validate, forward, verifier)
+//   BENCH_ONLY=token,audit   run only these scenarios (healthz, token, token-streamed, refresh, audit, validate, forward, verifier)
 //   BENCH_FORWARD_ROUTES=200 routes in the catalogue the forward-auth scenario matches against
 //   BENCH_PROFILE=1          run the server under `node --cpu-prof` and print where its time went
 //   BENCH_JSON=path          where to write the results as JSON (default: a file in the OS temp dir)
 //   BENCH_DATABASE_URL=postgres://...  use a scratch database on that PostgreSQL instead of PGlite
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,9 +76,20 @@ async function main() {
   );
   if (PROFILE) console.log(`BENCH_PROFILE=1: the server runs under --cpu-prof (profiles in ${profileDir}); its figures are lower than usual`);
 
+  // [E4] An audit stream's receiver, on loopback (allowed for the bench only), answering 204.
+  const streamReceiver = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise((r) => streamReceiver.listen(0, '127.0.0.1', r));
+  streamReceiver.unref();
   // The server as `npm start` runs it, plus a catalogue of generated routes for forward auth.
   const main = fileURLToPath(new URL('./lib/serve-with-catalogue.mjs', import.meta.url));
-  server = await startServer({ env: { ...RAISED_LIMITS, ...verifierServerEnv(), BENCH_FORWARD_ROUTES: String(FORWARD_ROUTES) }, profileDir, main });
+  server = await startServer({
+    env: { ...RAISED_LIMITS, ...verifierServerEnv(), BENCH_FORWARD_ROUTES: String(FORWARD_ROUTES), GATEHOUSE_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+    profileDir,
+    main,
+  });
   console.log(`Server: pid ${server.pid} at ${server.url}, ${server.database}`);
   console.log(
     `Each measurement: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s with ${CONNECTIONS} connections${ROUNDS > 1 ? `, ${ROUNDS} rounds (median reported)` : ''}\n`,
@@ -91,6 +103,15 @@ async function main() {
   const caller = await create('bench protected calls');
   const grantBody = JSON.stringify({ grant_type: 'client_credentials', client_id: granter.clientId, client_secret: granter.clientSecret });
   const callerBody = JSON.stringify({ grant_type: 'client_credentials', client_id: caller.clientId, client_secret: caller.clientSecret });
+  // [E4] A second organization whose audit log streams to the receiver: its grants also write an
+  // outbox row each, and the worker delivers them in the background, off the grant's path.
+  const streamed = await server.consoleCall('POST', '/console/api/orgs', { name: 'bench streamed org' });
+  await server.consoleCall('POST', `/console/api/orgs/${streamed.id}/audit-streams`, { url: `http://127.0.0.1:${streamReceiver.address().port}/audit` });
+  const streamedGranter = await server.consoleCall('POST', `/console/api/orgs/${streamed.id}/service-accounts`, {
+    name: 'bench streamed grants',
+    scopes: ['audit-log:read'],
+  });
+  const streamedBody = JSON.stringify({ grant_type: 'client_credentials', client_id: streamedGranter.clientId, client_secret: streamedGranter.clientSecret });
   const { refreshToken } = await server.consoleCall('POST', '/console/api/me/refresh-tokens', { name: 'bench refresh grants' });
   const refreshBody = JSON.stringify({ grant_type: 'refresh_token', refresh_token: refreshToken });
   // Access tokens live 15 minutes; a fresh one per measurement keeps long runs (many rounds) valid.
@@ -107,6 +128,14 @@ async function main() {
       target: { rps: 5000 },
       connections: 100,
       request: async () => ({ url: `${server.url}/api/v1/auth/token`, method: 'POST', headers: { 'content-type': 'application/json' }, body: grantBody }),
+    },
+    {
+      // The same grants in an organization with an audit stream (target: within 10 % of `token`).
+      key: 'token-streamed',
+      label: 'POST /api/v1/auth/token (audit stream on)',
+      ratioName: 'token grants, audit stream on',
+      connections: 100,
+      request: async () => ({ url: `${server.url}/api/v1/auth/token`, method: 'POST', headers: { 'content-type': 'application/json' }, body: streamedBody }),
     },
     {
       // Each use is group-committed (last_used_at moves forward, one audit row per organization).
@@ -151,7 +180,8 @@ async function main() {
     },
   ].filter((s) => !ONLY || ONLY.has(s.key));
   const runVerifier = !ONLY || ONLY.has('verifier');
-  if (scenarios.length === 0 && !runVerifier) throw new Error('BENCH_ONLY selects no scenario (healthz, token, refresh, audit, validate, forward, verifier)');
+  if (scenarios.length === 0 && !runVerifier)
+    throw new Error('BENCH_ONLY selects no scenario (healthz, token, token-streamed, refresh, audit, validate, forward, verifier)');
 
   const runs = new Map(scenarios.map((s) => [s.key, []]));
   for (let round = 1; round <= ROUNDS; round++) {
@@ -178,6 +208,9 @@ async function main() {
   if (rows.length) {
     console.log(`\n${formatResults(rows, baseline)}\n`);
     console.log(lines.join('\n'));
+    const plain = rows.find((r) => r.key === 'token')?.result;
+    const streamedGrants = rows.find((r) => r.key === 'token-streamed')?.result;
+    if (plain && streamedGrants) console.log(`token grants with an audit stream / without: ${(streamedGrants.rps / plain.rps).toFixed(2)} (target ≥ 0.90)`);
   }
   let verifier = null;
   if (runVerifier) {

@@ -11,3 +11,4 @@ export * from './service-accounts.js';
 export * from './refresh-tokens.js';
 export * from './audit.js';
 export * from './limits.js';
+export * from './events.js';

@@ -75,6 +75,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** [P1] How long an invitation link stays usable (`GATEHOUSE_INVITATION_TTL_HOURS`, default 7 days). */
   invitationTtlHours: number;
+  /** [E5] Hosts a webhook or audit stream may reach on a private/loopback address (and over http). */
+  webhookAllowedHosts: string[];
   /** [P1] [P5] Outgoing mail; unset, invitation links are only shown to the owner who made them. */
   mail?: { smtpUrl: string; from: string };
   /** Slow-client protection: HTTP timeouts and connection caps (see http/connection-limits.ts). */
@@ -129,6 +131,7 @@ const KNOWN = new Set([
   'GATEHOUSE_INVITATION_TTL_HOURS',
   'GATEHOUSE_SMTP_URL',
   'GATEHOUSE_MAIL_FROM',
+  'GATEHOUSE_WEBHOOK_ALLOWED_HOSTS',
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
   'GATEHOUSE_URL',
   'GATEHOUSE_REFRESH_TOKEN',
@@ -339,6 +342,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     shutdownTimeoutMs: parseNumber('GATEHOUSE_SHUTDOWN_TIMEOUT_MS', env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS, 10_000, 100),
     http: parseHttpLimits(env),
     invitationTtlHours: parseNumber('GATEHOUSE_INVITATION_TTL_HOURS', env.GATEHOUSE_INVITATION_TTL_HOURS, 7 * 24, 1),
+    webhookAllowedHosts: (env.GATEHOUSE_WEBHOOK_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) =>
+        h
+          .trim()
+          .toLowerCase()
+          .replace(/^\[|\]$/g, ''),
+      )
+      .filter(Boolean),
     mail: parseMail(env.GATEHOUSE_SMTP_URL, env.GATEHOUSE_MAIL_FROM),
   };
   if (typeof config.trustProxy === 'number' && !/^(127\.|::1$|localhost$)/.test(host)) {

@@ -56,6 +56,11 @@ import { RefreshTokenGrant } from './tokens/grants/refresh-token.js';
 import { tokenRoutes } from './tokens/routes.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 import { VERSION } from './version.js';
+import { auditStreamRoutes } from './audit-streams/routes.js';
+import { Outbox } from './webhooks/outbox.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import { WebhookService } from './webhooks/service.js';
+import { DeliveryWorker } from './webhooks/worker.js';
 
 export interface GatehouseOptions {
   config: Config;
@@ -108,6 +113,9 @@ export interface Gatehouse {
     storage: StorageGuard | null;
     /** [R2] Background pruning of old audit events. */
     retention: AuditRetention;
+    webhooks: WebhookService;
+    /** [E3] The outbox's delivery worker (tests drive `tick()`). */
+    deliveries: DeliveryWorker;
   };
   bootstrap: BootstrapResult | null;
   /** [C1] The catalogue this server protects. */
@@ -153,6 +161,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const retention = new AuditRetention(db, clock, { days: config.auditRetentionDays });
     retention.start();
     undo.push(() => retention.stop());
+    // [E3] The outbox rides on the audit log's writes; the worker drains it in the background.
+    const outbox = new Outbox(db);
+    await outbox.refresh();
+    audit.outbox = outbox;
     const states = new PrincipalStates(db, catalogue);
     // Server mode: other instances change principals too; their changes arrive through the feed.
     const feed = db.listen ? new ChangeFeed(db, states, { ...config.changeFeed, onKeysChanged: () => keys.reload() }) : null;
@@ -187,6 +199,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       ttlHours: config.invitationTtlHours,
       mailer,
     });
+    const allowedHosts = new Set(config.webhookAllowedHosts);
+    const webhooks = new WebhookService(db, clock, master, audit, outbox, allowedHosts);
+    const deliveries = new DeliveryWorker(db, clock, master, states, audit, outbox, { allowedHosts, intervalMs: 1_000 });
     const refreshGrant = new RefreshTokenGrant(db, refreshTokens, states, tokens, audit, clock, catalogue);
     // The demo's sample records only where the reference API is served.
     const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, catalogue.data.demo ? seedSampleData : undefined);
@@ -243,9 +258,13 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       referenceApiRoutes(app, { db, cursors, decision, audit, clock });
       sbomRoutes(app, { db, cursors, decision, audit, clock });
     }
+    webhookRoutes(app, { webhooks, decision, cursors });
+    auditStreamRoutes(app, { webhooks, cursors });
     stateFeedRoutes(app, { db, states, resourceServers: config.resourceServers, options: { roles: catalogue.data.roles } });
     await consoleUi(app, { issuer: config.issuer });
     await app.ready();
+    deliveries.start();
+    undo.push(() => deliveries.stop());
 
     return {
       app,
@@ -253,12 +272,29 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       clock,
       bootstrap,
       catalogue,
-      services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics, storage, retention },
+      services: {
+        serviceAccounts,
+        sessions,
+        organizations,
+        refreshTokens,
+        invitations,
+        keys,
+        audit,
+        states,
+        tokens,
+        feed,
+        metrics,
+        storage,
+        retention,
+        webhooks,
+        deliveries,
+      },
       async close() {
         clearInterval(keyTimer);
         storage?.stop();
         await retention.stop();
         await feed?.stop();
+        await deliveries.stop();
         await app.close();
         await refreshGrant.drain();
         await audit.drain();

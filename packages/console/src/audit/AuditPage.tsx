@@ -8,6 +8,7 @@ import { useLoad } from '../ui/useLoad';
 import { auditEvents, type AuditQuery } from './api';
 import { AuditExport } from './AuditExport';
 import { AuditFilters } from './AuditFilters';
+import { AuditStreaming } from './AuditStreaming';
 import { AuditTable } from './AuditTable';
 import { isFiltered } from './filters';
 
@@ -70,6 +71,8 @@ export function AuditPage({ membership }: { membership: Membership }) {
                 </nav>
               </>
             ))}
+          {/* [E4] Owners choose where the audit log is streamed. */}
+          {membership.role === 'owner' && <AuditStreaming api={api} orgId={orgId} />}
         </>
       )}
     </>

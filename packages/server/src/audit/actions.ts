@@ -30,6 +30,13 @@ export const GATEHOUSE_ACTIONS = [
   'refresh_token.revoke',
   'sbom_bucket.create',
   'sbom_bucket.delete',
+  // §15 Events: webhook subscriptions' own writes are record actions (`webhook.create`, ...).
+  'webhook.rotate_secret',
+  'webhook.disabled',
+  'audit_stream.create',
+  'audit_stream.delete',
+  'audit_stream.test',
+  'audit_stream.disabled',
 ] as const;
 
 export type GatehouseAction = (typeof GATEHOUSE_ACTIONS)[number];

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { GroupCommit } from '../db/group-commit.js';
+import type { Outbox } from '../webhooks/outbox.js';
 import type { AuditEvent, RequestContext } from './events.js';
 import { auditStore, toAuditRow, type AuditRow } from './store.js';
 
@@ -13,28 +14,46 @@ import { auditStore, toAuditRow, type AuditRow } from './store.js';
 export class AuditLog {
   static readonly MAX_BATCH = 1000;
   private readonly grants: GroupCommit<AuditRow>;
+  /** [E3] The webhook/audit-stream outbox, written with the events (set once by the composition root). */
+  outbox: Outbox | null = null;
 
   constructor(
     db: Db,
     private readonly clock: Clock,
   ) {
     this.grants = new GroupCommit<AuditRow>(async (rows) => {
-      await auditStore.insertGrants(db, rows);
+      // An organization without a destination keeps the one-statement commit (no transaction).
+      const outbox = this.outbox;
+      if (!outbox?.wants(rows)) await auditStore.insertGrants(db, rows);
+      else
+        await db.transaction(async (tx) => {
+          await auditStore.insertGrants(tx, rows);
+          await outbox.enqueue(tx, rows, this.clock.now(), { gated: true });
+        });
       return [];
     }, AuditLog.MAX_BATCH);
   }
 
   async inTransaction(tx: Queryable, event: AuditEvent, ctx: RequestContext): Promise<void> {
-    await auditStore.insert(tx, [toAuditRow(event, ctx, this.clock.now())]);
+    await this.rowsInTransaction(tx, [toAuditRow(event, ctx, this.clock.now())]);
   }
 
   /** Many events in the caller's transaction, in one statement. */
   async manyInTransaction(tx: Queryable, events: readonly AuditEvent[], ctx: RequestContext): Promise<void> {
     const now = this.clock.now();
-    await auditStore.insert(
+    await this.rowsInTransaction(
       tx,
       events.map((e) => toAuditRow(e, ctx, now)),
     );
+  }
+
+  /**
+   * Rows already built, with their outbox rows [E3]. `gated` (token grants): only for organizations
+   * known to have a destination, so a grant elsewhere costs no extra query.
+   */
+  async rowsInTransaction(tx: Queryable, rows: readonly AuditRow[], opts: { gated: boolean } = { gated: false }): Promise<void> {
+    await auditStore.insert(tx, rows);
+    if (this.outbox && (!opts.gated || this.outbox.wants(rows))) await this.outbox.enqueue(tx, rows, this.clock.now(), opts);
   }
 
   /** Records a token grant or denial; a successful grant also moves the account's "last token issued". */

@@ -47,7 +47,7 @@ export interface ResourceDef {
   deletable?: boolean;
   /** For nested collections: the resource whose record `:parentId` names. */
   parent?: string;
-  /** Records are visible only to the service account that created them (webhooks). */
+  /** Records are visible only to the service account that created them. */
   ownedByCaller?: boolean;
 }
 
@@ -70,13 +70,6 @@ const EvidenceClaimFields = {
   requirementId: Text(64),
   summary: Text(2000),
   attachments: Type.Optional(Type.Array(Type.Object({ name: Text(255), url: HttpsUrl, contentType: Type.Optional(Text(100)) }, strict), { maxItems: 20 })),
-};
-
-const WebhookFields = {
-  url: HttpsUrl,
-  events: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 50, uniqueItems: true }),
-  description: Type.Optional(Type.String({ maxLength: 500 })),
-  active: Type.Optional(Type.Boolean()),
 };
 
 const readOnly = (path: string, prefix: string, kind: RecordKind, read: Scope): ResourceDef => ({ path, prefix, kind, read });
@@ -136,17 +129,6 @@ export const RESOURCES: readonly ResourceDef[] = [
   readOnly('change-management/releases', 'rel', 'release', 'change-management:read'),
   readOnly('vulnerability-management/vulnerabilities', 'vul', 'vulnerability', 'vulnerability-management:read'),
   readOnly('vulnerability-management/assessments', 'vas', 'vulnerability_assessment', 'vulnerability-management:read'),
-  {
-    path: 'webhooks',
-    prefix: 'whk',
-    kind: 'webhook',
-    ownedByCaller: true,
-    deletable: true,
-    read: 'webhooks:manage',
-    write: 'webhooks:manage',
-    create: Type.Object(WebhookFields, strict),
-    update: Type.Partial(Type.Object(WebhookFields), { ...strict, minProperties: 1 }),
-  },
 ];
 
 export const resourceByPath = (path: string): ResourceDef | undefined => RESOURCES.find((r) => r.path === path);

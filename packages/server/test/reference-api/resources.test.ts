@@ -21,7 +21,8 @@ describe('reference API (§7)', () => {
 
   const ALL_FINDINGS = ['governance.findings:read', 'governance.findings:write', 'audit-log:read'];
   beforeAll(async () => {
-    h = await startHarness();
+    // [E5] The test hosts do not resolve; an allowed host is checked only when delivering.
+    h = await startHarness({ env: { GATEHOUSE_WEBHOOK_ALLOWED_HOSTS: 'hooks.example.test' } });
     const sa = await h.createServiceAccount(ALL_FINDINGS, { name: 'Scanner Findings Sync' });
     writer = { id: sa.clientId, token: await h.accessToken(sa.clientId, sa.clientSecret) };
     const org = await h.createOrg();

@@ -65,6 +65,12 @@ const MATRIX: Record<string, Expectation> = {
   },
   [`GET ${ORG}/invitations`]: { needs: 'owner' },
   [`DELETE ${ORG}/invitations/:id`]: { needs: 'owner' },
+  // [E4] Audit streaming: owners only (a public address literal, so no DNS is needed).
+  [`POST ${ORG}/audit-streams`]: { needs: 'owner', body: { url: 'https://93.184.215.14/audit' } },
+  [`GET ${ORG}/audit-streams`]: { needs: 'owner' },
+  [`DELETE ${ORG}/audit-streams/:id`]: { needs: 'owner' },
+  [`POST ${ORG}/audit-streams/:id/test`]: { needs: 'owner' },
+  [`GET ${ORG}/audit-streams/:id/deliveries`]: { needs: 'owner' },
   // [P3] Whoever holds the link; accepting as an existing account checks that session itself (invitation tests).
   'GET /console/api/invitations/:secret': { needs: 'public' },
   'POST /console/api/invitations/:secret/accept': { needs: 'public', body: { name: 'Nobody', password: 'x' } },

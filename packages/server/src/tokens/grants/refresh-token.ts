@@ -1,7 +1,7 @@
 import type { PrincipalStates } from '../../access/principal-state.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Actor, AuditEvent, RequestContext } from '../../audit/events.js';
-import { auditStore, toAuditRow, type AuditRow } from '../../audit/store.js';
+import { toAuditRow, type AuditRow } from '../../audit/store.js';
 import type { ScopeCatalogue } from '../../catalogue/catalogue.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
@@ -50,9 +50,10 @@ export class RefreshTokenGrant {
         const refusedIds = [...new Set(batch.filter((u) => !allowed.has(u.tokenId)).map((u) => u.tokenId))];
         const reasons = new Map<string, string>();
         for (const id of refusedIds) reasons.set(id, refusalReason(await refreshTokenStore.find(tx, id)));
-        await auditStore.insert(
+        await this.audit.rowsInTransaction(
           tx,
           batch.flatMap((u) => (allowed.has(u.tokenId) ? u.granted : u.refused(reasons.get(u.tokenId)!))),
+          { gated: true },
         );
         return batch.map((u) => allowed.has(u.tokenId));
       }),

@@ -1,0 +1,49 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { NullableTimestamp, Timestamp, type Wire } from './common.js';
+
+/**
+ * §15 Events: the shapes shared by webhook subscriptions (/api/v1/webhooks) and audit streams
+ * (/console/api/orgs/{orgId}/audit-streams). A destination is an https URL [E5].
+ */
+const Url = Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s]+$', description: 'An https:// URL' });
+
+export const AuditStreamCreateBody = Type.Object({ url: Url, description: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+
+export const AuditStreamBody = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  active: Type.Boolean(),
+  disabledAt: NullableTimestamp,
+  createdAt: Timestamp,
+  createdBy: Type.String(),
+});
+export type AuditStream = Wire<Static<typeof AuditStreamBody>>;
+
+/** Returned once, at creation: the signing secret (`whsec_…`, Standard Webhooks). */
+export const AuditStreamCreatedBody = Type.Object({ ...AuditStreamBody.properties, secret: Type.String() });
+export type AuditStreamCreated = Wire<Static<typeof AuditStreamCreatedBody>>;
+
+export const AuditStreamParams = Type.Object({ orgId: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/** One outbox row and its latest attempt [E3]: time, HTTP status, latency, an excerpt (≤ 256 chars). */
+export const DeliveryBody = Type.Object({
+  id: Type.String(),
+  eventId: Type.String(),
+  eventType: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('skipped')]),
+  attempts: Type.Integer(),
+  nextAttemptAt: Type.Union([Timestamp, Type.Null()]),
+  createdAt: Timestamp,
+  lastAttempt: Type.Union([
+    Type.Object({
+      attemptedAt: Timestamp,
+      outcome: Type.String(),
+      statusCode: Type.Union([Type.Integer(), Type.Null()]),
+      latencyMs: Type.Integer(),
+      excerpt: Type.String(),
+    }),
+    Type.Null(),
+  ]),
+});
+export type Delivery = Wire<Static<typeof DeliveryBody>>;
