@@ -69,6 +69,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** [P1] How long an invitation link stays usable (`GATEHOUSE_INVITATION_TTL_HOURS`, default 7 days). */
   invitationTtlHours: number;
+  /** [P7] A console session unused this long ends (`GATEHOUSE_SESSION_IDLE_MINUTES`, default 30). */
+  sessionIdleMinutes: number;
   /** [P1] [P5] Outgoing mail; unset, invitation links are only shown to the owner who made them. */
   mail?: { smtpUrl: string; from: string };
   /** Slow-client protection: HTTP timeouts and connection caps (see http/connection-limits.ts). */
@@ -118,6 +120,7 @@ const KNOWN = new Set([
   'GATEHOUSE_MIN_FREE_MB',
   'GATEHOUSE_SHUTDOWN_TIMEOUT_MS',
   'GATEHOUSE_INVITATION_TTL_HOURS',
+  'GATEHOUSE_SESSION_IDLE_MINUTES',
   'GATEHOUSE_SMTP_URL',
   'GATEHOUSE_MAIL_FROM',
   // Read by the `gatehouse` CLI, not by the server (a shell that uses the CLI can still start it):
@@ -326,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     shutdownTimeoutMs: parseNumber('GATEHOUSE_SHUTDOWN_TIMEOUT_MS', env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS, 10_000, 100),
     http: parseHttpLimits(env),
     invitationTtlHours: parseNumber('GATEHOUSE_INVITATION_TTL_HOURS', env.GATEHOUSE_INVITATION_TTL_HOURS, 7 * 24, 1),
+    sessionIdleMinutes: parseNumber('GATEHOUSE_SESSION_IDLE_MINUTES', env.GATEHOUSE_SESSION_IDLE_MINUTES, 30, 1),
     mail: parseMail(env.GATEHOUSE_SMTP_URL, env.GATEHOUSE_MAIL_FROM),
   };
   if (typeof config.trustProxy === 'number' && !/^(127\.|::1$|localhost$)/.test(host)) {

@@ -21,6 +21,8 @@ import { createPgliteDb } from './db/pglite-driver.js';
 import { StorageGuard, type StorageProbe } from './db/storage-guard.js';
 import { healthRoutes } from './health/routes.js';
 import { invitationRoutes } from './invitations/routes.js';
+import { passwordRoutes } from './passwords/routes.js';
+import { PasswordService } from './passwords/service.js';
 import { InvitationService } from './invitations/service.js';
 import { Mailer } from './mail/mailer.js';
 import { createApp } from './http/app.js';
@@ -76,6 +78,7 @@ export interface Gatehouse {
     organizations: OrganizationService;
     refreshTokens: RefreshTokenService;
     invitations: InvitationService;
+    passwords: PasswordService;
     keys: SigningKeys;
     audit: AuditLog;
     states: PrincipalStates;
@@ -148,8 +151,11 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const decision = new AccessDecision(keys, states, clock, { issuer: config.issuer, audience: config.audience });
     const cursors = new Cursors(hasher);
     const serviceAccounts = new ServiceAccountService(db, clock, hasher, audit, states);
-    const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);
-    const organizations = new OrganizationService(db, clock, passwords, audit, states);
+    const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits, {
+      idleMinutes: config.sessionIdleMinutes,
+      issuer: config.issuer,
+    });
+    const organizations = new OrganizationService(db, clock, audit, states);
     const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states);
     const mailer = config.mail ? new Mailer(config.mail) : null;
     undo.push(() => mailer?.close());
@@ -158,6 +164,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       ttlHours: config.invitationTtlHours,
       mailer,
     });
+    const passwordService = new PasswordService(db, clock, hasher, passwords, audit, sessions, { issuer: config.issuer, mailer });
     const refreshGrant = new RefreshTokenGrant(db, refreshTokens, states, tokens, audit, clock);
     const bootstrap = await bootstrapFirstOwner(db, clock, passwords, audit, config, seedSampleData);
 
@@ -199,6 +206,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     sessionRoutes(app, { sessions, config });
     organizationRoutes(app, { sessions, organizations, cursors });
     invitationRoutes(app, { sessions, invitations, cursors, config });
+    passwordRoutes(app, { sessions, passwords: passwordService, config });
     refreshTokenRoutes(app, { refreshTokens, cursors });
     serviceAccountRoutes(app, { serviceAccounts, cursors, clock });
     auditRoutes(app, { db, cursors, decision });
@@ -213,7 +221,21 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       db,
       clock,
       bootstrap,
-      services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics, storage },
+      services: {
+        serviceAccounts,
+        sessions,
+        organizations,
+        refreshTokens,
+        invitations,
+        passwords: passwordService,
+        keys,
+        audit,
+        states,
+        tokens,
+        feed,
+        metrics,
+        storage,
+      },
       async close() {
         clearInterval(keyTimer);
         storage?.stop();

@@ -2,8 +2,9 @@ import type { Config } from '../config.js';
 import type { Cursors } from '../http/cursor.js';
 import { errorResponses, NoContent, OrgParams, Page, PageQuery } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
-import { authenticateConsole, currentRole, currentUser, SESSION_COOKIE, userActor } from '../sessions/console-auth.js';
-import { SESSION_SECONDS, type SessionService } from '../sessions/service.js';
+import { authenticateConsole, currentRole, currentUser, refuseCrossSite, userActor } from '../sessions/console-auth.js';
+import { setSessionCookie } from '../sessions/routes.js';
+import type { SessionService } from '../sessions/service.js';
 import type { Acting } from '../organizations/service.js';
 import { AcceptBody, AcceptedBody, CreateBody, CreatedBody, InvitationBody, InvitationParams, PreviewBody, SecretParams } from './schema.js';
 import type { InvitationService } from './service.js';
@@ -26,7 +27,7 @@ export function invitationRoutes(app: App, deps: { sessions: SessionService; inv
   const { sessions, invitations, cursors } = deps;
   const tags = ['console: invitations'];
   const base = '/console/api/orgs/:orgId/invitations';
-  const secure = deps.config.issuer.startsWith('https://');
+  const issuerOrigin = new URL(deps.config.issuer).origin;
 
   /** [P1] Owners only: consoleGuard answers 404 without a role here and 403 without members:manage. */
   const owner = { capability: 'members:manage' } as const;
@@ -93,8 +94,9 @@ export function invitationRoutes(app: App, deps: { sessions: SessionService; inv
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
+      refuseCrossSite(req, issuerOrigin); // [P7] accepting may sign a new account in: no login CSRF
       // Signed in: consent of an existing account, with the CSRF check of every console write (§8).
-      const sessionId = req.cookies[SESSION_COOKIE];
+      const sessionId = req.cookies[sessions.cookieName];
       const session = await sessions.resolve(sessionId);
       if (session && sessionId) {
         await authenticateConsole(sessions, req);
@@ -104,7 +106,7 @@ export function invitationRoutes(app: App, deps: { sessions: SessionService; inv
       const accepted = await invitations.accept(req.params.secret, req.body, requestContext(req));
       // The new account is signed in exactly as POST /console/api/session does it.
       const signedIn = await sessions.signIn(accepted.email, req.body.password!, requestContext(req));
-      reply.code(201).setCookie(SESSION_COOKIE, signedIn.sessionId, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_SECONDS });
+      setSessionCookie(reply.code(201), sessions, deps.config, signedIn.sessionId);
       return { csrfToken: signedIn.csrfToken, user: signedIn.user, memberships: signedIn.memberships };
     },
   );

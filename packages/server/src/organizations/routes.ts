@@ -1,8 +1,6 @@
 import {
-  AddMemberBody,
   ChangeRoleBody,
   errorResponses,
-  MemberAddedBody,
   MemberBody,
   MemberParams,
   NoContent,
@@ -78,16 +76,6 @@ export function organizationRoutes(app: App, deps: { sessions: SessionService; o
     cursors.list(`members:${req.params.orgId}`, req.query, (after, limit) => organizations.listMembers(req.params.orgId, after, limit), {
       present: presentMember,
     }),
-  );
-
-  app.post(
-    members,
-    { config: owners, schema: { tags, params: OrgParams, body: AddMemberBody, response: { 201: MemberAddedBody, ...errorResponses } } },
-    async (req, reply) => {
-      const added = await organizations.addMember(acting(req), req.params.orgId, req.body, requestContext(req));
-      reply.code(201).header('cache-control', 'no-store');
-      return added;
-    },
   );
 
   app.patch(
