@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { api, token } from './api.js';
 import { CliError } from './errors.js';
 import { processIo, type Io } from './io.js';
-import { migrateCommand, resourceServerCredential, rotateKeysCommand, serve } from './operator.js';
+import { migrateCommand, resetPasswordCommand, resourceServerCredential, rotateKeysCommand, serve } from './operator.js';
 import { login, logout } from './session.js';
 
 const VERSION = '0.1.0';
@@ -94,6 +94,14 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
     .description('add a signing key: in the JWKS at once, signing 120 s later; the old key stays published until its tokens expire')
     .addOption(json())
     .action((opts) => rotateKeysCommand(io, opts));
+
+  const users = root.command('users').description('operator: people');
+  users
+    .command('reset-password')
+    .argument('<email>', "the account's email")
+    .description('print a single-use password-reset link (valid 30 minutes) for someone who cannot receive mail')
+    .addOption(json())
+    .action((email: string, opts) => resetPasswordCommand(io, email, opts));
 
   const rs = root.command('resource-server').description("operator: credentials for resource servers' verifiers");
   rs.command('credential')

@@ -7,6 +7,7 @@ interface ServerEntry {
   serve(): Promise<void>;
   migrateDatabase(env?: NodeJS.ProcessEnv): Promise<string[]>;
   rotateSigningKey(env?: NodeJS.ProcessEnv): Promise<{ kid: string; signsFrom: string }>;
+  resetPasswordLink(email: string, env?: NodeJS.ProcessEnv): Promise<{ url: string; expiresAt: string }>;
   ConfigError: new (...args: never[]) => Error;
   DataDirLockedError: new (...args: never[]) => Error;
 }
@@ -54,6 +55,17 @@ export async function rotateKeysCommand(io: Io, opts: { json?: boolean }): Promi
   const rotated = await entry.rotateSigningKey(io.env).catch((err: unknown) => known(entry, err));
   if (opts.json) printJson(io, rotated);
   else io.stdout.write(`rotated: ${rotated.kid} is published now and signs from ${rotated.signsFrom}\n`);
+}
+
+/** [P5] `gatehouse users reset-password EMAIL`: prints a single-use reset link (30 minutes) for the operator to hand over. */
+export async function resetPasswordCommand(io: Io, email: string, opts: { json?: boolean }): Promise<void> {
+  const entry = await serverEntry();
+  const link = await entry.resetPasswordLink(email, io.env).catch((err: unknown) => {
+    if ((err as { code?: unknown }).code === 'not_found' || (err as { code?: unknown }).code === 'conflict') throw new CliError((err as Error).message);
+    return known(entry, err);
+  });
+  if (opts.json) printJson(io, link);
+  else io.stdout.write(`Reset link for ${email} (single use, valid until ${link.expiresAt}; using it signs them out everywhere):\n${link.url}\n`);
 }
 
 /** The prefix of resource-server credentials, so that a leaked one is easy to recognise and scan for. */

@@ -49,7 +49,7 @@ export function invitationRoutes(app: App, deps: { sessions: SessionService; inv
       // The link is the credential: never logged, not even the SMTP error that might quote it.
       mailed?.catch((err: { code?: unknown }) => req.log.warn({ invitationId: invitation.id, code: err.code }, 'the invitation mail could not be sent'));
       reply.code(201).header('cache-control', 'no-store');
-      return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl };
+      return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl, mailed: mailed !== null };
     },
   );
 
