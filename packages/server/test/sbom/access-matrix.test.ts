@@ -31,14 +31,7 @@ describe('role and tenant matrices', () => {
     expect(res.statusCode).toBe(201);
     return res.json().id as string;
   };
-  const newTarget = async () =>
-    (
-      await h.owner.request('POST', `/console/api/orgs/${h.orgId}/members`, {
-        email: `${unique()}@example.test`,
-        role: 'viewer',
-        password: 'a long enough password',
-      })
-    ).json().userId as string;
+  const newTarget = async () => (await h.addUser('viewer')).userId;
   const newAccount = async () => (await h.createServiceAccount(['assets:read'])).clientId;
 
   /** [route, the least role allowed, a call as `role`]. */
@@ -135,7 +128,7 @@ describe('role and tenant matrices', () => {
     beforeAll(async () => {
       orgB = await h.createOrg('Tenant B');
       bucketB = await newBucket(orgB);
-      memberB = (await h.owner.request('POST', `/console/api/orgs/${orgB}/members`, { email: 'b-member@example.test', role: 'member' })).json().userId;
+      memberB = (await h.addUser('member', orgB)).userId;
       accountB = (await h.createServiceAccount(['assets:read'], {}, orgB)).clientId;
       attacker = await h.addUser('owner'); // owner of A, nothing in B
       attackerToken = await h.userAccessToken((await h.createRefreshToken(attacker)).refreshToken);
