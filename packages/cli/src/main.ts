@@ -5,7 +5,16 @@ import { CliError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { auditTail, members, serviceAccounts } from './manage-commands.js';
 import { orgsList } from './manage.js';
-import { backupCommand, catalogueCheckCommand, migrateCommand, resourceServerCredential, restoreCommand, rotateKeysCommand, serve } from './operator.js';
+import {
+  backupCommand,
+  catalogueCheckCommand,
+  migrateCommand,
+  resetPasswordCommand,
+  resourceServerCredential,
+  restoreCommand,
+  rotateKeysCommand,
+  serve,
+} from './operator.js';
 import { login, logout } from './session.js';
 
 // The version is the package's own, read once (not restated here).
@@ -172,6 +181,14 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
     .argument('<file>', 'the catalogue file, e.g. catalogue.yaml')
     .addOption(json())
     .action((file: string, opts) => catalogueCheckCommand(io, file, opts));
+
+  const users = root.command('users').description('operator: people');
+  users
+    .command('reset-password')
+    .argument('<email>', "the account's email")
+    .description('print a single-use password-reset link (valid 30 minutes) for someone who cannot receive mail')
+    .addOption(json())
+    .action((email: string, opts) => resetPasswordCommand(io, email, opts));
 
   const rs = root.command('resource-server').description("operator: credentials for resource servers' verifiers");
   rs.command('credential')

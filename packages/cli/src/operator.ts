@@ -10,6 +10,7 @@ interface ServerEntry {
   checkCatalogue(file: string): { apis: number; scopes: number; routes: number };
   backupDatabase(file: string, env?: NodeJS.ProcessEnv): Promise<{ rows: Record<string, number>; via: string }>;
   restoreDatabase(file: string, env?: NodeJS.ProcessEnv, options?: { masterKeyFile?: string }): Promise<{ rows: Record<string, number> }>;
+  resetPasswordLink(email: string, env?: NodeJS.ProcessEnv): Promise<{ url: string; expiresAt: string }>;
   ConfigError: new (...args: never[]) => Error;
   RestoreError: new (...args: never[]) => Error;
   DataDirLockedError: new (...args: never[]) => Error;
@@ -93,6 +94,17 @@ export async function restoreCommand(io: Io, file: string, opts: { json?: boolea
     .catch((err: unknown) => known(entry, err));
   if (opts.json) printJson(io, { file, ...result });
   else io.stdout.write(`restored ${total(result.rows)} rows of ${Object.keys(result.rows).length} tables from ${file}\n`);
+}
+
+/** [P5] `gatehouse users reset-password EMAIL`: prints a single-use reset link (30 minutes) for the operator to hand over. */
+export async function resetPasswordCommand(io: Io, email: string, opts: { json?: boolean }): Promise<void> {
+  const entry = await serverEntry();
+  const link = await entry.resetPasswordLink(email, io.env).catch((err: unknown) => {
+    if ((err as { code?: unknown }).code === 'not_found' || (err as { code?: unknown }).code === 'conflict') throw new CliError((err as Error).message);
+    return known(entry, err);
+  });
+  if (opts.json) printJson(io, link);
+  else io.stdout.write(`Reset link for ${email} (single use, valid until ${link.expiresAt}; using it signs them out everywhere):\n${link.url}\n`);
 }
 
 /** The prefix of resource-server credentials, so that a leaked one is easy to recognise and scan for. */

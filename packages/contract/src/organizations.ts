@@ -22,20 +22,5 @@ export const MemberBody = Type.Object({
 });
 export type Member = Wire<Static<typeof MemberBody>>;
 
-export const AddMemberBody = Type.Object(
-  {
-    email: Type.String({ minLength: 3, maxLength: 254 }),
-    role: RoleName,
-    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  },
-  { additionalProperties: false },
-);
-export type AddMember = Static<typeof AddMemberBody>;
-
-/** `201`: a new user without a chosen password gets a one-time `initialPassword`. */
-export const MemberAddedBody = Type.Object({ userId: Type.String(), email: Type.String(), role: RoleName, initialPassword: Type.Optional(Type.String()) });
-export type MemberAdded = Wire<Static<typeof MemberAddedBody>>;
-
 export const ChangeRoleBody = Type.Object({ role: RoleName }, { additionalProperties: false });
 export type ChangeRole = Static<typeof ChangeRoleBody>;

@@ -46,12 +46,17 @@ describe.skipIf(process.env.GATEHOUSE_TEST_DRIVER !== 'postgres')('verifier on i
   });
 
   it('a role change on A narrows the user at the verifier within one second', async () => {
-    const added = await owner.call('POST', `/console/api/orgs/${owner.orgId}/members`, {
-      email: 'verifier-member@cluster.test',
-      role: 'member',
-      password: 'member password 123',
+    // [P2] People join by invitation only: the owner invites, the person accepts with their own password.
+    const invited = await owner.call('POST', `/console/api/orgs/${owner.orgId}/invitations`, { email: 'verifier-member@cluster.test', role: 'member' });
+    expect(invited.status).toBe(201);
+    const secret = String(invited.json.inviteUrl).split('/invite/')[1];
+    const accepted = await fetch(`${a.url}/console/api/invitations/${secret}/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Member', password: 'member password 123' }),
     });
-    expect(added.status).toBe(201);
+    expect(accepted.status).toBe(201);
+    const added = { json: { userId: ((await accepted.json()) as { user: { id: string } }).user.id } };
     const member = await consoleSession(a.url, 'verifier-member@cluster.test', 'member password 123');
     const rt = (await member.call('POST', '/console/api/me/refresh-tokens', { name: 'cluster' })).json.refreshToken;
     const t = (await token(a.url, { grant_type: 'refresh_token', refresh_token: rt })).json.access_token!;

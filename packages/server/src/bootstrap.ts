@@ -39,7 +39,14 @@ export async function bootstrapFirstOwner(
     const now = clock.now();
     const userId = newId('usr');
     const orgId = newId('org');
-    await userStore.insert(tx, { id: userId, email, name: email.split('@')[0] ?? email, passwordHash, createdAt: now });
+    await userStore.insert(tx, {
+      id: userId,
+      email,
+      name: email.split('@')[0] ?? email,
+      passwordHash,
+      createdAt: now,
+      mustChangePassword: generatedPassword !== undefined,
+    });
     await organizationStore.insert(tx, { id: orgId, name: 'My organization', createdAt: now });
     await organizationStore.addMember(tx, orgId, userId, 'owner', now);
     await audit.inTransaction(

@@ -20,7 +20,13 @@ import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
 import { systemClock } from './clock.js';
+import { AuditLog } from './audit/audit-log.js';
 import { MasterKey } from './crypto/master-key.js';
+import { PasswordHasher } from './crypto/passwords.js';
+import { SecretHasher } from './crypto/secrets.js';
+import { loadServerKey } from './crypto/server-keys.js';
+import { PasswordService } from './passwords/service.js';
+import { SessionService } from './sessions/service.js';
 import { PUBLISH_AHEAD_SECONDS, SigningKeys } from './tokens/signing-keys.js';
 
 export { ConfigError } from './config.js';
@@ -192,6 +198,32 @@ export async function restoreDatabase(
     // Embedded without GATEHOUSE_MASTER_KEY: the server will read master.key, so it must be this one.
     if (!config.databaseUrl && !config.masterKey) MasterKey.install(config.dataDir, keyText);
     return await restoreBackup(db, fs.createReadStream(file), master);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * [P5] `gatehouse users reset-password EMAIL`: without SMTP the operator makes a reset link (valid
+ * 30 minutes, single use) and hands it over. Printed by the CLI, never logged. The server's own
+ * PasswordService makes it, on the same database, with the same secret-hashing key.
+ */
+export async function resetPasswordLink(email: string, env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; expiresAt: string }> {
+  const { config } = loadConfig(env);
+  const db: Db = config.databaseUrl ? createPgDb({ connectionString: config.databaseUrl, max: 2 }) : await createPgliteDb(config.dataDir);
+  try {
+    await migrate(db);
+    const master = config.masterKey ? MasterKey.fromString(config.masterKey) : MasterKey.fromDataDir(config.dataDir);
+    const hasher = new SecretHasher(await loadServerKey(db, master, systemClock, 'secret-hashing'));
+    const audit = new AuditLog(db, systemClock);
+    const passwords = new PasswordHasher();
+    const sessions = new SessionService(db, systemClock, hasher, passwords, audit, config.rateLimits, {
+      idleMinutes: config.sessionIdleMinutes,
+      issuer: config.issuer,
+    });
+    const service = new PasswordService(db, systemClock, hasher, passwords, audit, sessions, { issuer: config.issuer, mailer: null });
+    const { url, expiresAt } = await service.issueForOperator(email);
+    return { url, expiresAt: expiresAt.toISOString() };
   } finally {
     await db.close();
   }

@@ -77,6 +77,8 @@ export interface Config {
   invitationTtlHours: number;
   /** [E5] Hosts a webhook or audit stream may reach on a private/loopback address (and over http). */
   webhookAllowedHosts: string[];
+  /** [P7] A console session unused this long ends (`GATEHOUSE_SESSION_IDLE_MINUTES`, default 30). */
+  sessionIdleMinutes: number;
   /** [P1] [P5] Outgoing mail; unset, invitation links are only shown to the owner who made them. */
   mail?: { smtpUrl: string; from: string };
   /** Slow-client protection: HTTP timeouts and connection caps (see http/connection-limits.ts). */
@@ -129,6 +131,7 @@ const KNOWN = new Set([
   'GATEHOUSE_MIN_FREE_MB',
   'GATEHOUSE_SHUTDOWN_TIMEOUT_MS',
   'GATEHOUSE_INVITATION_TTL_HOURS',
+  'GATEHOUSE_SESSION_IDLE_MINUTES',
   'GATEHOUSE_SMTP_URL',
   'GATEHOUSE_MAIL_FROM',
   'GATEHOUSE_WEBHOOK_ALLOWED_HOSTS',
@@ -351,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
           .replace(/^\[|\]$/g, ''),
       )
       .filter(Boolean),
+    sessionIdleMinutes: parseNumber('GATEHOUSE_SESSION_IDLE_MINUTES', env.GATEHOUSE_SESSION_IDLE_MINUTES, 30, 1),
     mail: parseMail(env.GATEHOUSE_SMTP_URL, env.GATEHOUSE_MAIL_FROM),
   };
   if (typeof config.trustProxy === 'number' && !/^(127\.|::1$|localhost$)/.test(host)) {

@@ -86,6 +86,7 @@ export type ApiErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'csrf_token_invalid'
+  | 'password_change_required'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -98,6 +99,8 @@ const API_STATUS: Record<ApiErrorCode, number> = {
   unauthenticated: 401,
   forbidden: 403,
   csrf_token_invalid: 403,
+  // [P4] a generated password must be changed before any other console call
+  password_change_required: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

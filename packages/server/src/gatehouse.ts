@@ -28,6 +28,8 @@ import type { Catalogue } from '@gatehouse/access';
 import { forwardAuthRoutes } from './forward-auth/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { invitationRoutes } from './invitations/routes.js';
+import { passwordRoutes } from './passwords/routes.js';
+import { PasswordService } from './passwords/service.js';
 import { InvitationService } from './invitations/service.js';
 import { Mailer } from './mail/mailer.js';
 import { createApp } from './http/app.js';
@@ -102,6 +104,7 @@ export interface Gatehouse {
     organizations: OrganizationService;
     refreshTokens: RefreshTokenService;
     invitations: InvitationService;
+    passwords: PasswordService;
     keys: SigningKeys;
     audit: AuditLog;
     states: PrincipalStates;
@@ -189,8 +192,11 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const decision = new AccessDecision(keys, states, clock, config.issuer, catalogue);
     const cursors = new Cursors(hasher);
     const serviceAccounts = new ServiceAccountService(db, clock, hasher, audit, states, catalogue);
-    const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);
-    const organizations = new OrganizationService(db, clock, passwords, audit, states);
+    const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits, {
+      idleMinutes: config.sessionIdleMinutes,
+      issuer: config.issuer,
+    });
+    const organizations = new OrganizationService(db, clock, audit, states);
     const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states, catalogue);
     const mailer = config.mail ? new Mailer(config.mail) : null;
     undo.push(() => mailer?.close());
@@ -199,6 +205,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       ttlHours: config.invitationTtlHours,
       mailer,
     });
+    const passwordService = new PasswordService(db, clock, hasher, passwords, audit, sessions, { issuer: config.issuer, mailer });
     const allowedHosts = new Set(config.webhookAllowedHosts);
     const webhooks = new WebhookService(db, clock, master, audit, outbox, allowedHosts);
     const deliveries = new DeliveryWorker(db, clock, master, states, audit, outbox, { allowedHosts, intervalMs: 1_000 });
@@ -249,6 +256,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     sessionRoutes(app, { sessions, config, catalogue });
     organizationRoutes(app, { sessions, organizations, cursors });
     invitationRoutes(app, { sessions, invitations, cursors, config });
+    passwordRoutes(app, { sessions, passwords: passwordService, config });
     refreshTokenRoutes(app, { refreshTokens, cursors });
     serviceAccountRoutes(app, { serviceAccounts, cursors, clock });
     auditRoutes(app, { db, cursors, decision });
@@ -278,6 +286,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
         organizations,
         refreshTokens,
         invitations,
+        passwords: passwordService,
         keys,
         audit,
         states,

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nGatehouse: created the first owner ${bootstrap.email} and organization ${bootstrap.orgId}.\n` +
         (bootstrap.generatedPassword
-          ? `One-time password (shown only now; set GATEHOUSE_ADMIN_PASSWORD to choose one): ${bootstrap.generatedPassword}\n\n`
+          ? `One-time password (shown only now, to be changed at first sign-in; set GATEHOUSE_ADMIN_PASSWORD to choose one): ${bootstrap.generatedPassword}\n\n`
           : '\n'),
     );
   }

@@ -1,4 +1,8 @@
 import { useEffect } from 'react';
+import { AcceptInvitationPage } from '../account/AcceptInvitationPage';
+import { ChangePasswordPage } from '../account/ChangePasswordPage';
+import { ResetPasswordPage } from '../account/ResetPasswordPage';
+import { SessionsPage } from '../account/SessionsPage';
 import { AuditPage } from '../audit/AuditPage';
 import { MembersPage } from '../members/MembersPage';
 import { canManageServiceAccounts } from '../members/rules';
@@ -52,7 +56,20 @@ export function App() {
       </main>
     );
   }
+  // [P3] [P5] Links that carry a secret work signed in or out.
+  if (route.name === 'invite') return <AcceptInvitationPage secret={route.secret} />;
+  if (route.name === 'reset') return <ResetPasswordPage secret={route.secret} />;
   if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
+  // [P4] A generated password is changed before anything else (the server refuses everything else).
+  if (state.passwordChangeRequired) {
+    return (
+      <main className="signin">
+        <div className="signin-card">
+          <ChangePasswordPage forced />
+        </div>
+      </main>
+    );
+  }
 
   const orgId = route.name === 'section' || route.name === 'service-account' ? route.orgId : null;
   const membership = orgId ? (state.memberships.find((m) => m.orgId === orgId) ?? null) : null;
@@ -65,6 +82,8 @@ export function App() {
 
 function renderPage(route: Route, membership: Membership | null, orgCount: number) {
   if (route.name === 'not-found') return <NotFoundPage />;
+  if (route.name === 'account') return route.page === 'password' ? <ChangePasswordPage /> : <SessionsPage />;
+  if (route.name === 'invite' || route.name === 'reset') return null;
   if (route.name === 'home' || route.name === 'sign-in') return orgCount === 0 ? <NoOrganization /> : null;
   if (!membership) return <NotAMember orgId={route.orgId} />;
   if (route.name === 'service-account') return <ServiceAccountPage key={route.id} membership={membership} id={route.id} />;
@@ -89,5 +108,8 @@ function titleOf(route: Route, memberships: Membership[] | null): string {
     return `${SECTION_TITLES[route.section]}${org ? ` · ${org.orgName}` : ''}`;
   }
   if (route.name === 'service-account') return 'Service account';
+  if (route.name === 'account') return route.page === 'password' ? 'Change password' : 'Sessions';
+  if (route.name === 'invite') return 'Invitation';
+  if (route.name === 'reset') return 'Reset password';
   return route.name === 'not-found' ? 'Not found' : 'Console';
 }

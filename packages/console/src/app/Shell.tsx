@@ -46,6 +46,12 @@ export function Shell({ route, membership, children }: { route: Route; membershi
             {user.email}
           </span>
           {membership && <span className="badge role">{membership.role}</span>}
+          <Link to="/account/password" className="button small">
+            Change password
+          </Link>
+          <Link to="/account/sessions" className="button small">
+            Sessions
+          </Link>
           <button type="button" className="button small" onClick={() => void signOut()}>
             Sign out
           </button>

@@ -9,6 +9,9 @@ export type Route =
   | { name: 'sign-in' }
   | { name: 'section'; orgId: string; section: Section }
   | { name: 'service-account'; orgId: string; id: string }
+  | { name: 'invite'; secret: string }
+  | { name: 'reset'; secret: string }
+  | { name: 'account'; page: 'password' | 'sessions' }
   | { name: 'not-found'; path: string };
 
 const SECTION_PATHS: Record<Section, string> = {
@@ -24,6 +27,10 @@ export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/' || path === '/orgs') return { name: 'home' };
   if (path === '/sign-in') return { name: 'sign-in' };
+  // [P3] [P5] Links that carry a secret: opened signed in or not.
+  const link = /^\/(invite|reset)\/([^/]+)$/.exec(path);
+  if (link) return { name: link[1] as 'invite' | 'reset', secret: decode(link[2]!) };
+  if (path === '/account/password' || path === '/account/sessions') return { name: 'account', page: path.endsWith('password') ? 'password' : 'sessions' };
   const account = new RegExp(`^/orgs/${seg}/developers/api/credentials/${seg}$`).exec(path);
   if (account) return { name: 'service-account', orgId: decode(account[1]!), id: decode(account[2]!) };
   const org = new RegExp(`^/orgs/${seg}(?:/(.*))?$`).exec(path);
@@ -48,6 +55,11 @@ export function routePath(route: Route): string {
       return `/orgs/${encodeURIComponent(route.orgId)}/${SECTION_PATHS[route.section]}`;
     case 'service-account':
       return `/orgs/${encodeURIComponent(route.orgId)}/developers/api/credentials/${encodeURIComponent(route.id)}`;
+    case 'invite':
+    case 'reset':
+      return `/${route.name}/${encodeURIComponent(route.secret)}`;
+    case 'account':
+      return `/account/${route.page}`;
     case 'not-found':
       return route.path;
   }

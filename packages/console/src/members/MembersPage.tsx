@@ -6,18 +6,20 @@ import { Confirm } from '../ui/Confirm';
 import { formatDate } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { useLoad } from '../ui/useLoad';
-import { AddMemberDialog } from './AddMemberDialog';
+import { InviteDialog } from './InviteDialog';
+import { PendingInvitations } from './PendingInvitations';
 import { members as membersApi, type Member } from './api';
 import { RoleRules } from './RoleRules';
 import { canManageMembers, lastOwnerLock, ROLES } from './rules';
 
-/** Members (§8): every member may look; owners add, change roles and remove. */
+/** Members (§8): every member may look; owners invite [P1], change roles and remove. */
 export function MembersPage({ membership }: { membership: Membership }) {
   const { api, user, reload: reloadSession } = useSignedIn();
   const { orgId } = membership;
   const manage = canManageMembers(membership.role);
   const list = useLoad(() => fetchAll((c) => membersApi.list(api, orgId, c)), [api, orgId]);
   const [adding, setAdding] = useState(false);
+  const [invited, setInvited] = useState(0);
   const [removing, setRemoving] = useState<Member | null>(null);
   const [rowError, setRowError] = useState<{ userId: string; error: unknown } | null>(null);
   const [saving, setSaving] = useState<string | null>(null);
@@ -38,7 +40,7 @@ export function MembersPage({ membership }: { membership: Membership }) {
 
   const addButton = manage ? (
     <button type="button" className="button primary" onClick={() => setAdding(true)}>
-      Add member
+      Invite
     </button>
   ) : undefined;
   const all = list.status === 'ready' ? list.data.items : [];
@@ -53,7 +55,7 @@ export function MembersPage({ membership }: { membership: Membership }) {
       />
       {!manage && (
         <p className="notice">
-          You can see who is here. Only owners add members, change roles and remove people; your role is <strong>{membership.role}</strong>.
+          You can see who is here. Only owners invite people, change roles and remove people; your role is <strong>{membership.role}</strong>.
         </p>
       )}
       {list.status === 'loading' && <Loading what="members" />}
@@ -135,8 +137,9 @@ export function MembersPage({ membership }: { membership: Membership }) {
             </table>
           </div>
         ))}
+      {manage && <PendingInvitations key={invited} api={api} orgId={orgId} />}
       <RoleRules api={api} />
-      {adding && <AddMemberDialog api={api} orgId={orgId} onAdded={list.reload} onClose={() => setAdding(false)} />}
+      {adding && <InviteDialog api={api} orgId={orgId} onInvited={() => setInvited((n) => n + 1)} onClose={() => setAdding(false)} />}
       {removing && (
         <Confirm
           title={`Remove ${removing.email}?`}

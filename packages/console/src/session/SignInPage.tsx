@@ -22,7 +22,7 @@ export function SignInPage({ expired }: { expired: boolean }) {
       if (err instanceof ApiError && err.status === 401) {
         setError({
           title: 'Email or password is wrong',
-          detail: 'Check both and try again. Your organization owner can reset a forgotten password by adding you again.',
+          detail: 'Check both and try again. Forgot it? Your operator can give you a reset link (gatehouse users reset-password).',
         });
       } else {
         setError(explainError(err, 'sign in'));

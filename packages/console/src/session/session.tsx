@@ -8,7 +8,7 @@ export type SessionState =
   | { status: 'loading' }
   | { status: 'unreachable'; error: ApiError }
   | { status: 'signed-out'; expired: boolean }
-  | { status: 'signed-in'; user: User; memberships: Membership[] };
+  | { status: 'signed-in'; user: User; memberships: Membership[]; passwordChangeRequired: boolean };
 
 interface SessionContextValue {
   api: ConsoleApi;
@@ -17,6 +17,8 @@ interface SessionContextValue {
   signOut(): Promise<void>;
   /** Reads the memberships again (after creating an organization, or a role change). */
   reload(): Promise<void>;
+  /** Takes a session the server just started elsewhere (accepting an invitation). */
+  adopt(body: SessionBody): void;
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);
@@ -29,7 +31,7 @@ export function SessionProvider({ children, api: given }: { children: ReactNode;
   const accept = useCallback(
     (body: SessionBody) => {
       api.csrfToken = body.csrfToken;
-      setState({ status: 'signed-in', user: body.user, memberships: body.memberships });
+      setState({ status: 'signed-in', user: body.user, memberships: body.memberships, passwordChangeRequired: body.passwordChangeRequired === true });
     },
     [api],
   );
@@ -74,7 +76,7 @@ export function SessionProvider({ children, api: given }: { children: ReactNode;
     }
   }, [api]);
 
-  const value = useMemo(() => ({ api, state, signIn, signOut, reload }), [api, state, signIn, signOut, reload]);
+  const value = useMemo(() => ({ api, state, signIn, signOut, reload, adopt: accept }), [api, state, signIn, signOut, reload, accept]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

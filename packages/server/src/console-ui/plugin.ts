@@ -26,7 +26,7 @@ export const CONSOLE_CSP = [
 ].join('; ');
 
 /** Paths the SPA owns; everything else (APIs, discovery, health) keeps its JSON 404. */
-const SPA_ROUTES = ['/', '/sign-in', '/orgs', '/orgs/*'];
+const SPA_ROUTES = ['/', '/sign-in', '/orgs', '/orgs/*', '/invite/*', '/reset/*', '/account/*'];
 
 export interface ConsoleUiOptions {
   /** The built console (default: packages/console/dist). */

@@ -11,6 +11,8 @@ export const SECRET_PREFIX = {
   session: 'ghss_',
   /** [P1] Invitation links (`${issuer}/invite/ghinv_…`). */
   invitation: 'ghinv_',
+  /** [P5] Password-reset links (`${issuer}/reset/ghrst_…`). */
+  passwordReset: 'ghrst_',
 } as const;
 
 export function generateSecret(prefix: string): string {

@@ -3,8 +3,9 @@ import type { Cursors } from '../http/cursor.js';
 import { errorResponses, NoContent, OrgParams, Page, PageQuery } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
 import { DOORS } from '../manage/manage-auth.js';
-import { authenticateConsole, currentRole, currentUser, SESSION_COOKIE, userActor } from '../sessions/console-auth.js';
-import { SESSION_SECONDS, type SessionService } from '../sessions/service.js';
+import { authenticateConsole, currentRole, currentUser, refuseCrossSite, userActor } from '../sessions/console-auth.js';
+import { setSessionCookie } from '../sessions/routes.js';
+import type { SessionService } from '../sessions/service.js';
 import type { Acting } from '../organizations/service.js';
 import { AcceptBody, AcceptedBody, CreateBody, CreatedBody, InvitationBody, InvitationParams, PreviewBody, SecretParams } from './schema.js';
 import type { InvitationService } from './service.js';
@@ -26,7 +27,7 @@ const present = (i: Invitation) => ({
 export function invitationRoutes(app: App, deps: { sessions: SessionService; invitations: InvitationService; cursors: Cursors; config: Config }): void {
   const { sessions, invitations } = deps;
   const tags = ['console: invitations'];
-  const secure = deps.config.issuer.startsWith('https://');
+  const issuerOrigin = new URL(deps.config.issuer).origin;
   // [P1] [M1] Inviting, listing and revoking: the same handlers at /console/api and /manage/v1.
   for (const { door, prefix } of DOORS) orgInvitationRoutes(app, deps, prefix, [`${door}: invitations`]);
 
@@ -56,8 +57,9 @@ export function invitationRoutes(app: App, deps: { sessions: SessionService; inv
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
+      refuseCrossSite(req, issuerOrigin); // [P7] accepting may sign a new account in: no login CSRF
       // Signed in: consent of an existing account, with the CSRF check of every console write (§8).
-      const sessionId = req.cookies[SESSION_COOKIE];
+      const sessionId = req.cookies[sessions.cookieName];
       const session = await sessions.resolve(sessionId);
       if (session && sessionId) {
         await authenticateConsole(sessions, req);
@@ -67,7 +69,7 @@ export function invitationRoutes(app: App, deps: { sessions: SessionService; inv
       const accepted = await invitations.accept(req.params.secret, req.body, requestContext(req));
       // The new account is signed in exactly as POST /console/api/session does it.
       const signedIn = await sessions.signIn(accepted.email, req.body.password!, requestContext(req));
-      reply.code(201).setCookie(SESSION_COOKIE, signedIn.sessionId, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: SESSION_SECONDS });
+      setSessionCookie(reply.code(201), sessions, deps.config, signedIn.sessionId);
       return { csrfToken: signedIn.csrfToken, user: signedIn.user, memberships: signedIn.memberships };
     },
   );
@@ -96,7 +98,7 @@ function orgInvitationRoutes(app: App, deps: { invitations: InvitationService; c
       // The link is the credential: never logged, not even the SMTP error that might quote it.
       mailed?.catch((err: { code?: unknown }) => req.log.warn({ invitationId: invitation.id, code: err.code }, 'the invitation mail could not be sent'));
       reply.code(201).header('cache-control', 'no-store');
-      return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl };
+      return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, inviteUrl, mailed: mailed !== null };
     },
   );
 

@@ -23,6 +23,8 @@ export const CreatedBody = Type.Object({
   role: RoleName,
   expiresAt: Timestamp,
   inviteUrl: Type.String(),
+  /** Whether the link is also being mailed (GATEHOUSE_SMTP_URL set), so the console can say so. */
+  mailed: Type.Boolean(),
 });
 
 /** [P1] A pending invitation as listed: never the URL or the secret. */

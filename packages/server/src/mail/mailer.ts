@@ -44,6 +44,25 @@ export class Mailer {
     return sending;
   }
 
+  /** [P5] The reset link, to the account's own address only. */
+  sendPasswordReset(mail: { to: string; url: string; expiresAt: Date }): Promise<void> {
+    const text = [
+      'Someone asked to reset the password of your Gatehouse account.',
+      '',
+      `Choose a new password: ${mail.url}`,
+      '',
+      `The link works once and expires on ${mail.expiresAt.toISOString()}. Using it signs you out everywhere.`,
+      'If you did not ask for this, ignore this message: your password stays as it is.',
+    ].join('\n');
+    return this.track(this.transport.sendMail({ from: this.options.from, to: mail.to, subject: 'Reset your Gatehouse password', text }).then(() => undefined));
+  }
+
+  private track(sending: Promise<void>): Promise<void> {
+    this.inFlight.add(sending);
+    void sending.catch(() => {}).finally(() => this.inFlight.delete(sending));
+    return sending;
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
     this.transport.close();

@@ -1,8 +1,6 @@
 import {
-  AddMemberBody,
   ChangeRoleBody,
   errorResponses,
-  MemberAddedBody,
   MemberBody,
   MemberParams,
   NoContent,
@@ -92,18 +90,6 @@ function doorRoutes(app: App, deps: { sessions: SessionService; organizations: O
       present: presentMember,
     }),
   );
-
-  // Adding a member directly is the console's alone (and on its way out, [P2]); /manage/v1 invites.
-  if (door === 'console')
-    app.post(
-      members,
-      { config: owners, schema: { tags, params: OrgParams, body: AddMemberBody, response: { 201: MemberAddedBody, ...errorResponses } } },
-      async (req, reply) => {
-        const added = await organizations.addMember(acting(req), req.params.orgId, req.body, requestContext(req));
-        reply.code(201).header('cache-control', 'no-store');
-        return added;
-      },
-    );
 
   app.patch(
     `${members}/:userId`,

@@ -3,7 +3,6 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor, RequestContext } from '../audit/events.js';
 import { roleRank, type Role } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
-import { generatePassword, type PasswordHasher } from '../crypto/passwords.js';
 import type { Db, Queryable } from '../db/db.js';
 import { ApiError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
@@ -18,15 +17,6 @@ export interface Acting {
   role: Role;
 }
 
-export interface AddMemberInput {
-  email: string;
-  role: Role;
-  password?: string;
-  name?: string;
-}
-
-export const MIN_PASSWORD_LENGTH = 12;
-
 /**
  * Organizations and their members (§1, §8). Callers have checked that the acting user holds a
  * role with the needed capability. Every change locks the organization's row first, commits with
@@ -37,14 +27,13 @@ export class OrganizationService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly passwords: PasswordHasher,
     private readonly audit: AuditLog,
     private readonly states: PrincipalStates,
   ) {}
 
   /** §8: the creator becomes the owner. */
   async create(actor: Actor & { id: string }, name: string, ctx: RequestContext) {
-    const org = { id: newId('org'), name: validName(name), createdAt: this.clock.now() };
+    const org = { id: newId('org'), name: validName(name), createdAt: this.clock.now(), createdBy: actor.id };
     await this.db.transaction(async (tx) => {
       await organizationStore.insert(tx, org);
       await organizationStore.addMember(tx, org.id, actor.id, 'owner', org.createdAt);
@@ -62,7 +51,7 @@ export class OrganizationService {
       );
     });
     this.states.invalidateUser(actor.id);
-    return { ...org, role: 'owner' as const };
+    return { id: org.id, name: org.name, createdAt: org.createdAt, role: 'owner' as const };
   }
 
   async get(orgId: string) {
@@ -97,56 +86,6 @@ export class OrganizationService {
 
   listMembers(orgId: string, after: string | null, limit: number): Promise<Member[]> {
     return organizationStore.listMembers(this.db, orgId, after, limit);
-  }
-
-  /**
-   * §8: adds an existing user, or creates one with the given password or a one-time
-   * `initialPassword` (returned here and nowhere else). Nobody grants a role above their own.
-   */
-  async addMember(acting: Acting, orgId: string, input: AddMemberInput, ctx: RequestContext) {
-    grantable(acting, input.role);
-    const email = input.email.trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ApiError('invalid_request', 'email must be an email address');
-    if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
-      throw new ApiError('invalid_request', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
-    }
-    const existing = await userStore.findByEmail(this.db, email);
-    // Another organization's user: their password is theirs, and is never set from here.
-    if (existing && input.password !== undefined) {
-      throw new ApiError('conflict', 'a user with this email already exists; add them without a password');
-    }
-    const initialPassword = existing || input.password !== undefined ? undefined : generatePassword();
-    const passwordHash = existing ? null : await this.passwords.hash(input.password ?? initialPassword!);
-    const now = this.clock.now();
-    let userId = existing?.id ?? newId('usr');
-    await this.change(
-      orgId,
-      async (tx) => {
-        // Re-read under the lock: a concurrent add of the same email must not create two users.
-        const user = await userStore.findByEmail(tx, email);
-        if (user) userId = user.id;
-        else if (passwordHash) {
-          await userStore.insert(tx, { id: userId, email, name: input.name?.trim() || email.split('@')[0]!, passwordHash, createdAt: now });
-        } else throw new ApiError('conflict', 'the user changed while being added; retry');
-        if (await organizationStore.roleOf(tx, orgId, userId)) throw new ApiError('conflict', 'this user is already a member; change their role instead');
-        await organizationStore.addMember(tx, orgId, userId, input.role, now);
-        await this.audit.inTransaction(
-          tx,
-          {
-            orgId,
-            action: 'member.add',
-            outcome: 'success',
-            actor: acting.actor,
-            target: { type: 'user', id: userId },
-            detail: { email, role: input.role, newUser: !user },
-          },
-          ctx,
-        );
-      },
-      acting,
-    );
-    this.states.invalidateUser(userId);
-    return { userId, email, role: input.role, ...(initialPassword ? { initialPassword } : {}) };
   }
 
   async changeRole(acting: Acting, orgId: string, userId: string, role: Role, ctx: RequestContext): Promise<Member> {
@@ -210,7 +149,10 @@ export class OrganizationService {
    * [B7] Deactivation: the user cannot sign in, their live access tokens fail on the next call
    * (the token epoch moves on), and their refresh tokens are revoked, so reactivating them later
    * revives nothing. Users span organizations, so only someone who owns every organization the
-   * user belongs to may deactivate them, and no organization may be left without an active owner.
+   * user belongs to may deactivate them, and no organization may be left without an active owner;
+   * except the organizations the user created: creating one is no way to escape deactivation, and
+   * it goes dormant with its creator rather than being handed to anyone (README, "Where the spec
+   * is silent"). Elsewhere the acting owner is an active owner, so nobody is stranded as owner.
    */
   async setDeactivated(acting: Acting, orgId: string, userId: string, deactivate: boolean, ctx: RequestContext): Promise<Member> {
     if (userId === acting.actor.id) throw new ApiError('forbidden', 'you cannot deactivate or reactivate yourself');
@@ -223,6 +165,7 @@ export class OrganizationService {
         if (!user || (user.deactivatedAt !== null) === deactivate) return; // already so: nothing to record
         const orgs = await organizationStore.membershipsOf(tx, userId);
         for (const m of orgs) {
+          if ((await organizationStore.createdBy(tx, m.orgId)) === userId) continue;
           if ((await organizationStore.roleOf(tx, m.orgId, acting.actor.id)) !== 'owner') {
             throw new ApiError('forbidden', 'this user also belongs to organizations you do not own; remove them from this one instead');
           }

@@ -42,8 +42,13 @@ const toMember = (r: MemberRow): Member => ({
 });
 
 export const organizationStore = {
-  async insert(q: Queryable, o: Organization): Promise<void> {
-    await q.query('INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)', [o.id, o.name, o.createdAt]);
+  /** `createdBy`: the person who created it (none for the bootstrap organization). */
+  async insert(q: Queryable, o: Organization & { createdBy?: string }): Promise<void> {
+    await q.query('INSERT INTO organizations (id, name, created_at, created_by) VALUES ($1, $2, $3, $4)', [o.id, o.name, o.createdAt, o.createdBy ?? null]);
+  },
+  async createdBy(q: Queryable, id: string): Promise<string | null> {
+    const rows = await q.query<{ created_by: string | null }>('SELECT created_by FROM organizations WHERE id = $1', [id]);
+    return rows[0]?.created_by ?? null;
   },
   async find(q: Queryable, id: string): Promise<Organization | null> {
     const rows = await q.query<Organization>('SELECT id, name, created_at AS "createdAt" FROM organizations WHERE id = $1', [id]);

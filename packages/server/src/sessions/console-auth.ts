@@ -7,7 +7,6 @@ import type { App } from '../http/types.js';
 import { organizationStore } from '../organizations/store.js';
 import type { SessionService, SessionUser } from './service.js';
 
-export const SESSION_COOKIE = 'gatehouse_session';
 export const CONSOLE_API_PREFIX = '/console/api/';
 
 /**
@@ -20,6 +19,8 @@ export interface ConsoleAccess {
   session?: 'required' | 'none';
   /** On an `{orgId}` route: the capability the caller's role there must grant (else 403). */
   capability?: Capability;
+  /** [P4] Still answered while a generated password waits to be changed (reading the session, changing it, signing out). */
+  duringPasswordChange?: true;
 }
 
 declare module 'fastify' {
@@ -30,6 +31,8 @@ declare module 'fastify' {
     csrfToken?: string;
     /** The signed-in user's role in the `{orgId}` of the path (routes with one only). */
     consoleRole?: Role;
+    /** [P7] The public id of the session making the call. */
+    consoleSessionId?: string;
   }
 }
 
@@ -50,14 +53,36 @@ const hooks = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.
  * for every signed-in route; a route open to both (accepting an invitation) calls it itself.
  */
 export async function authenticateConsole(sessions: SessionService, request: FastifyRequest): Promise<void> {
-  const sessionId = request.cookies[SESSION_COOKIE];
+  const sessionId = request.cookies[sessions.cookieName];
   const resolved = await sessions.resolve(sessionId);
   if (!resolved || !sessionId) throw new ApiError('unauthenticated', 'sign in to use the console API');
   if (!SAFE_METHODS.has(request.method) && !sessions.checkCsrf(sessionId, headerValue(request.headers['x-csrf-token']))) {
     throw new ApiError('csrf_token_invalid', 'the X-CSRF-Token header is missing or wrong');
   }
+  // [P4] The one place the forced change is enforced: nothing else until the password is changed.
+  if (resolved.passwordChangeRequired && !request.routeOptions.config?.duringPasswordChange) {
+    throw new ApiError('password_change_required', 'change the generated password first (POST /console/api/me/password)');
+  }
   request.consoleUser = resolved.user;
   request.csrfToken = resolved.csrfToken;
+  request.consoleSessionId = resolved.sessionId;
+}
+
+/** The session cookie's value on this request (the guard has checked it). */
+export const sessionCookie = (sessions: SessionService, request: FastifyRequest): string | undefined => request.cookies[sessions.cookieName];
+
+/**
+ * [P7] Login CSRF: a call that signs someone in (sign-in, accepting an invitation, a reset) is
+ * refused when it comes from another site, so no page can sign a browser into an account of its
+ * choosing. `Origin`, when sent, must be the issuer's origin (RFC 6454 §7); `Sec-Fetch-Site:
+ * cross-site` is refused (Fetch Metadata). SameSite=Strict does not help here: there is no cookie yet.
+ */
+export function refuseCrossSite(request: FastifyRequest, issuerOrigin: string): void {
+  const origin = headerValue(request.headers.origin);
+  const site = headerValue(request.headers['sec-fetch-site']);
+  if ((origin !== undefined && origin !== issuerOrigin) || site === 'cross-site') {
+    throw new ApiError('forbidden', 'cross-site requests cannot sign in; open the console at its own address');
+  }
 }
 
 export function consoleGuard(app: App, deps: { db: Db; sessions: SessionService }): void {

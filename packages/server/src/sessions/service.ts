@@ -5,20 +5,31 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { PasswordHasher } from '../crypto/passwords.js';
 import { generateSecret, safeEqual, SECRET_PREFIX, type SecretHasher } from '../crypto/secrets.js';
-import type { Db } from '../db/db.js';
-import { ApiError } from '../errors.js';
+import type { Db, Queryable } from '../db/db.js';
+import { ApiError, notFound } from '../errors.js';
+import { newId } from '../ids.js';
 import { addressAnd, AttemptLimiter, RateLimiter } from '../http/rate-limiter.js';
 import { organizationStore, type Membership } from '../organizations/store.js';
 import { userStore, type User } from '../users/store.js';
 import { sessionStore } from './store.js';
 
-/** Console sessions last 12 hours from sign-in. */
+/** [P7] Console sessions last 12 hours from sign-in at most, and end sooner when left idle. */
 export const SESSION_SECONDS = 12 * 3600;
+/** Last-seen is written at most this often, not on every call. */
+const TOUCH_EVERY_MS = 60_000;
 
 export interface SessionUser {
   id: string;
   email: string;
   name: string;
+}
+
+/** A resolved session: the person, this session's CSRF token and public id, and [P4] the forced change. */
+export interface ResolvedSession {
+  user: SessionUser;
+  csrfToken: string;
+  sessionId: string;
+  passwordChangeRequired: boolean;
 }
 
 const SIGN_IN_FAILED = 'invalid email or password';
@@ -40,9 +51,23 @@ export class SessionService {
     private readonly passwords: PasswordHasher,
     private readonly audit: AuditLog,
     limits: Config['rateLimits'],
+    private readonly options: { idleMinutes: number; issuer: string },
   ) {
     const monotonicMs = () => clock.monotonicMs();
     this.failures = new AttemptLimiter([new RateLimiter(limits.signInPerAddress, monotonicMs), new RateLimiter(limits.signInPerEmail, monotonicMs)]);
+  }
+
+  /** [P7] `__Host-` prefixed when the issuer is https: Secure, Path=/, no Domain (RFC 6265bis §4.1.3.2). */
+  get cookieName(): string {
+    return this.options.issuer.startsWith('https://') ? `__Host-${SESSION_COOKIE_NAME}` : SESSION_COOKIE_NAME;
+  }
+
+  /** Rate limits a password check that is not a sign-in ([P4] the current password) like a failed sign-in. */
+  async checkPassword(user: User, password: string, ctx: RequestContext): Promise<boolean> {
+    const attempt = this.failures.begin([ctx.ip, addressAnd(ctx.ip, normalizeEmail(user.email))]);
+    const ok = await this.passwords.verify(password, user.passwordHash);
+    if (ok) attempt.release();
+    return ok;
   }
 
   async signIn(email: string, password: string, ctx: RequestContext) {
@@ -85,12 +110,17 @@ export class SessionService {
     const sessionId = generateSecret(SECRET_PREFIX.session);
     const memberships = await organizationStore.membershipsOf(this.db, user.id);
     await this.db.transaction(async (tx) => {
-      await sessionStore.deleteExpired(tx, now);
+      await sessionStore.deleteExpired(tx, now, this.idleSince(now));
       await sessionStore.insert(tx, {
         idHash: this.hasher.hash(sessionId),
+        id: newId('ses'),
         userId: user.id,
         createdAt: now,
         expiresAt: new Date(now.getTime() + SESSION_SECONDS * 1000),
+        lastSeenAt: now,
+        // [P7] What the person will recognise the session by in their list.
+        userAgent: (ctx.userAgent ?? '').slice(0, 512),
+        address: ctx.ip,
       });
       // A sign-in is recorded in each organization's log, where its admins will look for it.
       for (const m of memberships.length ? memberships : [null]) {
@@ -106,17 +136,78 @@ export class SessionService {
         );
       }
     });
-    return { sessionId, csrfToken: this.csrfToken(sessionId), user: toSessionUser(user), memberships };
+    return {
+      sessionId,
+      csrfToken: this.csrfToken(sessionId),
+      user: toSessionUser(user),
+      memberships,
+      passwordChangeRequired: user.mustChangePassword,
+    };
   }
 
-  /** The signed-in user for a cookie value, or null when absent, unknown, expired or deactivated. */
-  async resolve(sessionId: string | undefined): Promise<{ user: SessionUser; csrfToken: string } | null> {
+  /**
+   * The signed-in user for a cookie value, or null when absent, unknown, past its 12 hours, idle
+   * longer than `GATEHOUSE_SESSION_IDLE_MINUTES` [P7], or its user is deactivated. A use moves
+   * its last-seen time on.
+   */
+  async resolve(sessionId: string | undefined): Promise<ResolvedSession | null> {
     if (!sessionId?.startsWith(SECRET_PREFIX.session)) return null;
-    const session = await sessionStore.find(this.db, this.hasher.hash(sessionId));
-    if (!session || session.expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    const idHash = this.hasher.hash(sessionId);
+    const session = await sessionStore.find(this.db, idHash);
+    const now = this.clock.now();
+    if (!session || session.expiresAt.getTime() <= now.getTime() || session.lastSeenAt.getTime() <= this.idleSince(now).getTime()) return null;
     const user = await userStore.find(this.db, session.userId);
     if (!user || user.deactivatedAt) return null;
-    return { user: toSessionUser(user), csrfToken: this.csrfToken(sessionId) };
+    if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await sessionStore.touch(this.db, idHash, now);
+    return { user: toSessionUser(user), csrfToken: this.csrfToken(sessionId), sessionId: session.id, passwordChangeRequired: user.mustChangePassword };
+  }
+
+  /** [P7] The person's live sessions, the one making the call flagged. */
+  async list(userId: string, currentId: string) {
+    const now = this.clock.now();
+    const idleSince = this.idleSince(now);
+    const rows = await sessionStore.listOf(this.db, userId);
+    return rows
+      .filter((s) => s.expiresAt > now && s.lastSeenAt > idleSince)
+      .map((s) => ({
+        id: s.id,
+        device: describeDevice(s.userAgent),
+        address: s.address,
+        createdAt: s.createdAt,
+        lastSeenAt: s.lastSeenAt,
+        expiresAt: s.expiresAt,
+        current: s.id === currentId,
+      }));
+  }
+
+  /** [P7] Ends one of the person's sessions (404 when it is not theirs), audited as a sign-out. */
+  async end(user: SessionUser, id: string, ctx: RequestContext): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (!(await sessionStore.deleteById(tx, user.id, id))) throw notFound('session');
+      await this.audit.inTransaction(tx, { orgId: null, action: 'session.sign_out', outcome: 'success', actor: actorOf(user), detail: { session: id } }, ctx);
+    });
+  }
+
+  /** [P7] Ends every session of the person but the calling one. */
+  async endOthers(user: SessionUser, cookieValue: string, ctx: RequestContext): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const ended = await sessionStore.deleteOthers(tx, user.id, this.hasher.hash(cookieValue));
+      await this.audit.inTransaction(
+        tx,
+        { orgId: null, action: 'session.sign_out', outcome: 'success', actor: actorOf(user), detail: { otherSessions: ended } },
+        ctx,
+      );
+      return ended;
+    });
+  }
+
+  /** [P4] [P5] Ends the person's sessions but `keepCookie` (all of them when null), in the caller's transaction. */
+  endAllInTransaction(tx: Queryable, userId: string, keepCookie: string | null): Promise<number> {
+    return sessionStore.deleteOthers(tx, userId, keepCookie ? this.hasher.hash(keepCookie) : null);
+  }
+
+  private idleSince(now: Date): Date {
+    return new Date(now.getTime() - this.options.idleMinutes * 60_000);
   }
 
   async signOut(user: SessionUser, sessionId: string, ctx: RequestContext): Promise<void> {
@@ -146,6 +237,35 @@ export class SessionService {
   private csrfToken(sessionId: string): string {
     return this.hasher.mac('csrf', sessionId);
   }
+}
+
+/** The session cookie's name over plain http (tests, local use); see `cookieName`. */
+export const SESSION_COOKIE_NAME = 'gatehouse_session';
+
+const actorOf = (u: SessionUser) => ({ type: 'user' as const, id: u.id, name: u.email });
+
+const BROWSERS: [RegExp, string][] = [
+  [/Edg\//, 'Edge'],
+  [/Firefox\//, 'Firefox'],
+  [/Chrom(e|ium)\//, 'Chrome'],
+  [/Safari\//, 'Safari'],
+  [/curl\//, 'curl'],
+];
+const SYSTEMS: [RegExp, string][] = [
+  [/Windows/, 'Windows'],
+  [/Android/, 'Android'],
+  [/iPhone|iPad/, 'iOS'],
+  [/Mac OS X|Macintosh/, 'macOS'],
+  [/Linux/, 'Linux'],
+];
+
+/** A short, recognisable device label from a User-Agent ("Firefox on Linux"); a label needs no parsing library. */
+export function describeDevice(userAgent: string): string {
+  if (!userAgent) return 'Unknown device';
+  const browser = BROWSERS.find(([re]) => re.test(userAgent))?.[1];
+  const os = SYSTEMS.find(([re]) => re.test(userAgent))?.[1];
+  if (!browser && !os) return userAgent.slice(0, 60);
+  return os ? `${browser ?? 'Browser'} on ${os}` : browser!;
 }
 
 const toSessionUser = (u: User): SessionUser => ({ id: u.id, email: u.email, name: u.name });

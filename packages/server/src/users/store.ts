@@ -9,6 +9,8 @@ export interface User {
   createdAt: Date;
   deactivatedAt: Date | null;
   tokenEpoch: number;
+  /** [P4] A generated password: nothing else until it is changed. */
+  mustChangePassword: boolean;
 }
 
 interface Row {
@@ -19,6 +21,7 @@ interface Row {
   created_at: Date;
   deactivated_at: Date | null;
   token_epoch: number;
+  must_change_password: boolean;
 }
 
 const toUser = (r: Row): User => ({
@@ -29,17 +32,23 @@ const toUser = (r: Row): User => ({
   createdAt: r.created_at,
   deactivatedAt: r.deactivated_at,
   tokenEpoch: r.token_epoch,
+  mustChangePassword: r.must_change_password,
 });
 
 export const userStore = {
-  async insert(q: Queryable, u: Pick<User, 'id' | 'email' | 'name' | 'passwordHash' | 'createdAt'>): Promise<void> {
-    await q.query('INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)', [
+  async insert(q: Queryable, u: Pick<User, 'id' | 'email' | 'name' | 'passwordHash' | 'createdAt'> & { mustChangePassword?: boolean }): Promise<void> {
+    await q.query('INSERT INTO users (id, email, name, password_hash, created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6)', [
       u.id,
       normalizeEmail(u.email),
       u.name,
       u.passwordHash,
       u.createdAt,
+      u.mustChangePassword ?? false,
     ]);
+  },
+  /** [P4] [P5] A password the person chose: the forced change is done. */
+  async setPassword(q: Queryable, id: string, passwordHash: string): Promise<void> {
+    await q.query('UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1', [id, passwordHash]);
   },
   /**
    * [P8] Stored and looked up normalized. lower() on the column keeps the unique index usable and

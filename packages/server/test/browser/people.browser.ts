@@ -67,23 +67,47 @@ describe.skipIf(!hasChromium)('console: personal API tokens and members', () => 
     expect(after.json.error).toBe('invalid_grant');
   });
 
-  it("adds a member, shows the rules, and changes the member's role; the API sees the new role at once", async () => {
+  it("invites a member, who accepts as a new person and is signed in; shows the rules; changes the member's role", async () => {
     await page.getByRole('link', { name: 'Members' }).click();
     await seeText(page.getByRole('heading', { level: 1 }), 'Members');
     await seeText(page.getByRole('region', { name: 'Roles and rules' }), 'An organization always keeps an owner');
     // The only owner cannot be demoted or removed, and the page says why.
     await seeText(page.getByRole('row', { name: /owner@example.test/ }), 'make someone else owner first');
 
-    await page.getByRole('button', { name: 'Add member' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Add member' });
+    // [P2] Invite (no password chosen by the owner anywhere); the link is shown once.
+    await page.getByRole('button', { name: 'Invite' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite someone' });
     await dialog.getByLabel('Email').fill('dana@example.test');
     await dialog.getByLabel('Role').selectOption('viewer');
-    await dialog.getByRole('button', { name: 'Add member' }).click();
-    const reveal = page.getByRole('dialog', { name: /dana@example.test was added/ });
+    await dialog.getByRole('button', { name: 'Invite' }).click();
+    const reveal = page.getByRole('dialog', { name: /dana@example.test is invited/ });
     await seeText(reveal, 'You will not see it again');
-    const password = (await reveal.getByTestId('reveal-one-time-password').textContent())!;
+    const link = (await reveal.getByTestId('reveal-invitation-link').textContent())!;
+    expect(link).toMatch(/\/invite\/ghinv_/);
     await reveal.getByRole('button', { name: 'I have stored it, close' }).click();
+    await seeText(page.getByRole('region', { name: 'Pending invitations' }), 'dana@example.test');
 
+    // [P3] Dana opens the link in her own browser, chooses her name and password, and is signed in.
+    const other = await openPage(browser, h);
+    await other.page.goto(new URL(link).pathname);
+    await seeText(other.page.getByRole('heading', { level: 1 }), 'Join My organization');
+    await seeText(other.page.locator('main'), 'as viewer');
+    await other.page.getByLabel('Your name').fill('Dana');
+    await other.page.getByLabel('Choose a password').fill('dana chose this passphrase');
+    await other.page.getByRole('button', { name: 'Create account and join' }).click();
+    await seeVisible(other.page.getByRole('button', { name: 'Sign out' }));
+    await seeText(other.page.locator('.user-email'), 'dana@example.test');
+
+    // [P4] Dana changes her password; the old one stops working.
+    await other.page.getByRole('link', { name: 'Change password' }).click();
+    await other.page.getByLabel('Current password').fill('dana chose this passphrase');
+    await other.page.getByLabel('New password').fill('dana changed it again today');
+    await other.page.getByRole('button', { name: 'Change password' }).click();
+    await seeText(other.page.getByRole('status'), 'Your password is changed');
+    await expect(h.signIn('dana@example.test', 'dana chose this passphrase')).rejects.toThrow(/401/);
+    await other.context.close();
+
+    await page.reload();
     const role = page.getByLabel('Role of dana@example.test');
     await seeVisible(role);
     expect(await role.inputValue()).toBe('viewer');
@@ -96,8 +120,8 @@ describe.skipIf(!hasChromium)('console: personal API tokens and members', () => 
       .toBe('admin');
     await shot(page, '11-members');
 
-    // The new member signs in with the one-time password and sees admin pages but not member management.
-    const dana = await h.signIn('dana@example.test', password);
+    // Dana, now admin, sees admin pages.
+    const dana = await h.signIn('dana@example.test', 'dana changed it again today');
     expect((await dana.request('GET', `/console/api/orgs/${h.orgId}/service-accounts`)).statusCode).toBe(200);
   });
 

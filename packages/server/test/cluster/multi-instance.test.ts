@@ -71,12 +71,17 @@ describe('two instances on one PostgreSQL', () => {
   });
 
   it('a role change, then a deactivation, on A reach a user token on B within one second; a revocation too', async () => {
-    const added = await owner.call('POST', `/console/api/orgs/${owner.orgId}/members`, {
-      email: 'dev@cluster.test',
-      role: 'member',
-      password: 'a long enough password',
+    // [P2] People join by invitation only: the owner invites, the person accepts with their own password.
+    const invited = await owner.call('POST', `/console/api/orgs/${owner.orgId}/invitations`, { email: 'dev@cluster.test', role: 'member' });
+    expect(invited.status).toBe(201);
+    const secret = String(invited.json.inviteUrl).split('/invite/')[1];
+    const accepted = await fetch(`${a.url}/console/api/invitations/${secret}/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Member', password: 'a long enough password' }),
     });
-    expect(added.status).toBe(201);
+    expect(accepted.status).toBe(201);
+    const added = { json: { userId: ((await accepted.json()) as { user: { id: string } }).user.id } };
     const dev = await consoleSession(a.url, 'dev@cluster.test', 'a long enough password');
     const rt = (await dev.call('POST', '/console/api/me/refresh-tokens', { name: 'laptop' })).json.refreshToken as string;
     const t = (await token(b.url, { grant_type: 'refresh_token', refresh_token: rt })).json.access_token!;

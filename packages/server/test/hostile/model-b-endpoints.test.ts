@@ -48,7 +48,7 @@ describe('hostile input to members, refresh tokens, revocation and SBOM', () => 
     const consoleTargets: Array<[string, string]> = [
       ['POST', '/console/api/orgs'],
       ['PATCH', org],
-      ['POST', `${org}/members`],
+      ['POST', `${org}/invitations`],
       ['PATCH', `${org}/members/${memberId}`],
       ['POST', '/console/api/me/refresh-tokens'],
     ];

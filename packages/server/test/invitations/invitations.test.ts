@@ -32,6 +32,7 @@ describe('invitations', () => {
       role: 'admin',
       expiresAt: '2026-06-08T12:00:00.000Z',
       inviteUrl: expect.stringMatching(new RegExp(`^${ISSUER}/invite/ghinv_[A-Za-z0-9_-]{43}$`)),
+      mailed: false,
     });
     const secret = secretOf(created.inviteUrl);
 

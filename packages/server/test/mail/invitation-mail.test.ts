@@ -1,45 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acceptAsNewcomer, invitationsUrl, secretOf } from '../invitations/support.js';
 import { freePort } from '../support/listening.js';
+import { startSmtp } from '../support/smtp.js';
 import { ISSUER, startHarness, type Harness } from '../support/harness.js';
-
-/** A real SMTP server on a loopback port that hands over each message it receives. */
-async function startSmtp() {
-  const received: ParsedMail[] = [];
-  const waiters: Array<(m: ParsedMail) => void> = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'], // plain SMTP on loopback; nodemailer would otherwise try TLS
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        waiters.shift()?.(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    /** The next message, or a failure after `ms` (real time: a loopback delivery takes milliseconds). */
-    next: (ms = 10_000) =>
-      new Promise<ParsedMail>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no mail arrived')), ms);
-        waiters.push((m) => {
-          clearTimeout(timer);
-          resolve(m);
-        });
-      }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** [P1] [P5] With GATEHOUSE_SMTP_URL and GATEHOUSE_MAIL_FROM the invitation link is mailed. */
 describe('invitation mail', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startHarness, type Harness } from '../support/harness.js';
+import { ADMIN_PASSWORD, startHarness, type ConsoleSession, type Harness } from '../support/harness.js';
 
 const members = (orgId: string) => `/console/api/orgs/${orgId}/members`;
 
@@ -35,51 +35,34 @@ describe('organizations and members', () => {
     expect((await h.owner.request('GET', members(created.json().id))).statusCode).toBe(404);
   });
 
-  it('adds a new user with a given password, or a one-time initialPassword that signs in', async () => {
-    const withPassword = await h.owner.request('POST', members(h.orgId), { email: 'ana@example.test', role: 'member', password: 'a long enough password' });
-    expect(withPassword.statusCode).toBe(201);
-    expect(withPassword.json()).toEqual({ userId: expect.stringMatching(/^usr_/), email: 'ana@example.test', role: 'member' });
-    await expect(h.signIn('ana@example.test', 'a long enough password')).resolves.toBeTruthy();
+  /** [P2] The only way in: `inviter` invites `who`'s email, `who` (signed in as it) accepts. */
+  const join = async (who: ConsoleSession & { email: string }, orgId: string, role = 'viewer', inviter = h.owner) => {
+    const invited = await inviter.request('POST', `/console/api/orgs/${orgId}/invitations`, { email: who.email, role });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const secret = (invited.json().inviteUrl as string).split('/invite/')[1];
+    return who.request('POST', `/console/api/invitations/${secret}/accept`, {});
+  };
 
-    const generated = await h.owner.request('POST', members(h.orgId), { email: 'bo@example.test', role: 'viewer' });
-    expect(generated.statusCode).toBe(201);
-    expect(generated.headers['cache-control']).toBe('no-store');
-    const { initialPassword } = generated.json();
-    expect(initialPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    await expect(h.signIn('bo@example.test', initialPassword)).resolves.toBeTruthy();
-
-    const list = (await h.owner.request('GET', members(h.orgId))).json();
-    expect(list.items).toContainEqual({
-      userId: generated.json().userId,
-      email: 'bo@example.test',
-      name: 'bo',
-      role: 'viewer',
-      status: 'active',
-      joinedAt: '2026-06-01T12:00:00.000Z',
-    });
-    expect(JSON.stringify(list)).not.toContain(initialPassword);
-    const events = await auditActions(h.orgId);
-    expect(JSON.stringify(events)).not.toContain(initialPassword);
-    expect(JSON.stringify(events)).not.toContain('a long enough password');
-    expect(events.find((e) => e.action === 'member.add' && e.target?.id === generated.json().userId)!.detail).toEqual({
-      email: 'bo@example.test',
-      role: 'viewer',
-      newUser: true,
-    });
+  it('[P2] nobody adds an account or chooses its password: adding a member with a password is gone', async () => {
+    for (const body of [
+      { email: 'ana@example.test', role: 'member', password: 'a long enough password' },
+      { email: 'bo@example.test', role: 'viewer' },
+    ]) {
+      const res = await h.owner.request('POST', members(h.orgId), body);
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toHaveProperty('error');
+      expect(res.body).not.toContain('initialPassword');
+    }
+    await expect(h.signIn('ana@example.test', 'a long enough password')).rejects.toThrow(/401/);
+    expect((await h.owner.request('GET', members(h.orgId))).json().items).toHaveLength(1);
   });
 
-  it('adds an existing user to another organization without touching their password', async () => {
+  it('an existing account joins another organization by accepting, its password untouched', async () => {
     const second = await h.createOrg('Second');
     const viewer = await h.addUser('viewer');
-    const added = await h.owner.request('POST', members(second), { email: viewer.email.toUpperCase(), role: 'member' });
-    expect(added.statusCode).toBe(201);
-    expect(added.json()).toEqual({ userId: viewer.userId, email: viewer.email.toUpperCase(), role: 'member' });
-    expect(added.json()).not.toHaveProperty('initialPassword');
-    // Setting an existing user's password from another organization would be an account takeover.
-    const takeover = await h.owner.request('POST', members(h.orgId), { email: viewer.email, role: 'viewer', password: 'attacker chosen password' });
-    expect(takeover.statusCode).toBe(409);
+    expect((await join(viewer, second, 'member')).statusCode).toBe(200);
+    expect((await viewer.request('GET', '/console/api/me')).json().memberships).toContainEqual({ orgId: second, orgName: 'Second', role: 'member' });
     await expect(h.signIn(viewer.email, ADMIN_PASSWORD)).resolves.toBeTruthy();
-    expect((await h.owner.request('POST', members(second), { email: viewer.email, role: 'viewer' })).statusCode).toBe(409);
   });
 
   it('changes roles and removes members, auditing each change', async () => {
@@ -93,7 +76,6 @@ describe('organizations and members', () => {
     expect((await h.owner.request('DELETE', `${members(h.orgId)}/${member.userId}`)).statusCode).toBe(404);
     const events = (await auditActions(h.orgId)).filter((e) => e.target?.id === member.userId).map((e) => [e.action, e.detail]);
     expect(events.reverse()).toEqual([
-      ['member.add', { email: member.email, role: 'member', newUser: true }],
       ['member.role_change', { email: member.email, from: 'member', to: 'admin' }],
       ['member.remove', { email: member.email, role: 'admin' }],
     ]);
@@ -134,13 +116,13 @@ describe('organizations and members', () => {
     const viewer = await h.addUser('viewer');
     const before = (await h.owner.request('GET', members(h.orgId))).body;
     const attempts = [
-      admin.request('POST', members(h.orgId), { email: 'new@example.test', role: 'owner' }),
-      admin.request('POST', members(h.orgId), { email: 'new@example.test', role: 'viewer' }),
+      admin.request('POST', `/console/api/orgs/${h.orgId}/invitations`, { email: 'new@example.test', role: 'owner' }),
+      admin.request('POST', `/console/api/orgs/${h.orgId}/invitations`, { email: 'new@example.test', role: 'viewer' }),
       admin.request('PATCH', `${members(h.orgId)}/${admin.userId}`, { role: 'owner' }),
       admin.request('PATCH', `${members(h.orgId)}/${viewer.userId}`, { role: 'owner' }),
       admin.request('DELETE', `${members(h.orgId)}/${h.owner.userId}`),
       admin.request('POST', `${members(h.orgId)}/${viewer.userId}/deactivate`),
-      member.request('POST', members(h.orgId), { email: 'new@example.test', role: 'member' }),
+      member.request('POST', `/console/api/orgs/${h.orgId}/invitations`, { email: 'new@example.test', role: 'member' }),
       member.request('PATCH', `${members(h.orgId)}/${viewer.userId}`, { role: 'member' }),
       member.request('DELETE', `${members(h.orgId)}/${viewer.userId}`),
       viewer.request('PATCH', `${members(h.orgId)}/${viewer.userId}`, { role: 'owner' }),
@@ -161,7 +143,7 @@ describe('organizations and members', () => {
     const outsiderOwner = await h.addUser('member', second);
     await h.owner.request('PATCH', `${members(second)}/${outsiderOwner.userId}`, { role: 'owner' });
     // The second org's other owner does not own the first org, where `shared` also... isn't: add them.
-    await h.owner.request('POST', members(second), { email: shared.email, role: 'viewer' });
+    expect((await join(shared, second)).statusCode).toBe(200);
     const res = await outsiderOwner.request('POST', `${members(second)}/${shared.userId}/deactivate`);
     expect(res.statusCode).toBe(403);
     expect(res.json().error_description).toMatch(/organizations you do not own/);
@@ -175,20 +157,15 @@ describe('organizations and members', () => {
   });
 
   it('bad input is a clear 400 and changes nothing', async () => {
+    const viewer = await h.addUser('viewer');
     const before = (await h.owner.request('GET', members(h.orgId))).body;
-    for (const body of [
-      { email: 'not-an-email', role: 'member' },
-      { email: 'x@example.test', role: 'superuser' },
-      { email: 'x@example.test', role: 'member', password: 'short' },
-      { email: 'x@example.test', role: 'member', isOwner: true },
-      { role: 'member' },
-    ]) {
-      const res = await h.owner.request('POST', members(h.orgId), body);
+    for (const body of [{ role: 'superuser' }, { role: 'member', isOwner: true }, {}]) {
+      const res = await h.owner.request('PATCH', `${members(h.orgId)}/${viewer.userId}`, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error).toBe('invalid_request');
     }
     expect((await h.owner.request('POST', '/console/api/orgs', { name: '' })).statusCode).toBe(400);
-    expect((await h.owner.request('POST', members(h.orgId), { email: 'x@example.test', role: 'member' }, { csrf: false })).statusCode).toBe(403);
+    expect((await h.owner.request('PATCH', `${members(h.orgId)}/${viewer.userId}`, { role: 'member' }, { csrf: false })).statusCode).toBe(403);
     expect((await h.owner.request('GET', members(h.orgId))).body).toBe(before);
   });
 });

@@ -31,14 +31,7 @@ describe('role and tenant matrices', () => {
     expect(res.statusCode).toBe(201);
     return res.json().id as string;
   };
-  const newTarget = async () =>
-    (
-      await h.owner.request('POST', `/console/api/orgs/${h.orgId}/members`, {
-        email: `${unique()}@example.test`,
-        role: 'viewer',
-        password: 'a long enough password',
-      })
-    ).json().userId as string;
+  const newTarget = async () => (await h.addUser('viewer')).userId;
   const newAccount = async () => (await h.createServiceAccount(['assets:read'])).clientId;
 
   /** [route, the least role allowed, a call as `role`]. */
@@ -54,7 +47,7 @@ describe('role and tenant matrices', () => {
     ['GET org', 'viewer', (r) => sessions[r].request('GET', org())],
     ['PATCH org', 'owner', (r) => sessions[r].request('PATCH', org(), { name: 'My organization' })],
     ['GET members', 'viewer', (r) => sessions[r].request('GET', `${org()}/members`)],
-    ['POST members', 'owner', (r) => sessions[r].request('POST', `${org()}/members`, { email: `${unique()}@example.test`, role: 'viewer' })],
+    ['POST invitations', 'owner', (r) => sessions[r].request('POST', `${org()}/invitations`, { email: `${unique()}@example.test`, role: 'viewer' })],
     ['PATCH member', 'owner', async (r) => sessions[r].request('PATCH', `${org()}/members/${await newTarget()}`, { role: 'member' })],
     ['DELETE member', 'owner', async (r) => sessions[r].request('DELETE', `${org()}/members/${await newTarget()}`)],
     ['POST member deactivate', 'owner', async (r) => sessions[r].request('POST', `${org()}/members/${await newTarget()}/deactivate`)],
@@ -135,7 +128,7 @@ describe('role and tenant matrices', () => {
     beforeAll(async () => {
       orgB = await h.createOrg('Tenant B');
       bucketB = await newBucket(orgB);
-      memberB = (await h.owner.request('POST', `/console/api/orgs/${orgB}/members`, { email: 'b-member@example.test', role: 'member' })).json().userId;
+      memberB = (await h.addUser('member', orgB)).userId;
       accountB = (await h.createServiceAccount(['assets:read'], {}, orgB)).clientId;
       attacker = await h.addUser('owner'); // owner of A, nothing in B
       attackerToken = await h.userAccessToken((await h.createRefreshToken(attacker)).refreshToken);
@@ -172,7 +165,7 @@ describe('role and tenant matrices', () => {
         ['GET', b],
         ['PATCH', b, { name: 'Owned' }],
         ['GET', `${b}/members`],
-        ['POST', `${b}/members`, { email: 'intruder@example.test', role: 'owner' }],
+        ['POST', `${b}/invitations`, { email: 'intruder@example.test', role: 'owner' }],
         ['PATCH', `${b}/members/${memberB}`, { role: 'viewer' }],
         ['DELETE', `${b}/members/${memberB}`],
         ['POST', `${b}/members/${memberB}/deactivate`],

@@ -58,10 +58,13 @@ describe('console sign-in (§8)', () => {
     expect((await s.request('GET', '/console/api/me')).statusCode).toBe(401);
   });
 
-  it('a session expires after 12 hours', async () => {
+  it('a session expires after 12 hours, however busy [P7]', async () => {
     const s = await h.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-    h.clock.advance(12 * 3600 - 1);
-    expect((await s.request('GET', '/console/api/me')).statusCode).toBe(200);
+    // Used every 20 minutes, so the 30-minute idle timeout never strikes.
+    for (let t = 0; t < 12 * 3600 - 1; t += 1200) {
+      h.clock.advance(Math.min(1200, 12 * 3600 - 1 - t));
+      expect((await s.request('GET', '/console/api/me')).statusCode).toBe(200);
+    }
     h.clock.advance(1);
     expect((await s.request('GET', '/console/api/me')).statusCode).toBe(401);
   });

@@ -4,53 +4,46 @@ import type { Role } from '../session/session';
 import { ErrorAlert } from '../ui/Alert';
 import { Dialog } from '../ui/Dialog';
 import { SecretReveal } from '../ui/SecretReveal';
-import { members } from './api';
+import { type CreatedInvitation, invitations } from './api';
 import { ROLE_SUMMARY, ROLES } from './rules';
 
-/** Adds a person by email with a role; a new account's one-time password is shown once. */
-export function AddMemberDialog({ api, orgId, onAdded, onClose }: { api: ConsoleApi; orgId: string; onAdded(): void; onClose(): void }) {
+/** [P1] [P2] Invites an email to a role; the link is shown once (and mailed when SMTP is set). */
+export function InviteDialog({ api, orgId, onInvited, onClose }: { api: ConsoleApi; orgId: string; onInvited(): void; onClose(): void }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
-  const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const roleId = useId();
-  const [initial, setInitial] = useState<{ email: string; password: string } | null>(null);
+  const [created, setCreated] = useState<CreatedInvitation | null>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const added = await members.add(api, orgId, { email: email.trim(), role, ...(password ? { password } : {}) });
-      onAdded();
-      if (added.initialPassword) setInitial({ email: added.email, password: added.initialPassword });
-      else onClose();
+      setCreated(await invitations.create(api, orgId, { email: email.trim(), role }));
+      onInvited();
     } catch (err) {
       setError(err);
       setBusy(false);
     }
   };
 
-  if (initial) {
+  if (created) {
     return (
-      <Dialog title={`${initial.email} was added`} onClose={onClose} describedBy="secret-warning">
-        <SecretReveal
-          what="one-time password"
-          onDone={onClose}
-          items={[
-            { label: 'Email', value: initial.email },
-            { label: 'One-time password', value: initial.password, secret: true },
-          ]}
-        >
-          <p className="muted">Give it to them over a channel you trust. They sign in with it at this address.</p>
+      <Dialog title={`${created.email} is invited`} onClose={onClose} describedBy="secret-warning">
+        <SecretReveal what="invitation link" onDone={onClose} items={[{ label: 'Invitation link', value: created.inviteUrl, secret: true }]}>
+          <p className="muted">
+            {created.mailed ? 'It was also mailed to them. ' : ''}Whoever opens it can join as {created.role} until{' '}
+            {new Date(created.expiresAt).toLocaleString()}: give it to them over a channel you trust.
+          </p>
         </SecretReveal>
       </Dialog>
     );
   }
 
   return (
-    <Dialog title="Add member" onClose={onClose}>
+    <Dialog title="Invite someone" onClose={onClose}>
       <form onSubmit={submit} className="form">
         <label className="field">
           <span>Email</span>
@@ -69,18 +62,14 @@ export function AddMemberDialog({ api, orgId, onAdded, onClose }: { api: Console
             {ROLE_SUMMARY[role]}
           </small>
         </div>
-        <label className="field">
-          <span>Password for a new account (optional)</span>
-          <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} maxLength={1024} />
-          <small className="muted">Leave empty to get a one-time password, or if they already have an account.</small>
-        </label>
-        {error !== null && <ErrorAlert error={error} doing="add the member" />}
+        <p className="muted">They choose their own name and password when they accept; an existing account signs in and accepts.</p>
+        {error !== null && <ErrorAlert error={error} doing="invite them" />}
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
           <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Adding…' : 'Add member'}
+            {busy ? 'Inviting…' : 'Invite'}
           </button>
         </div>
       </form>
