@@ -10,3 +10,4 @@ export * from './organizations.js';
 export * from './service-accounts.js';
 export * from './refresh-tokens.js';
 export * from './audit.js';
+export * from './mfa.js';

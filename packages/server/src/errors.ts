@@ -80,6 +80,7 @@ export type ApiErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'csrf_token_invalid'
+  | 'mfa_enrolment_required'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -92,6 +93,8 @@ const API_STATUS: Record<ApiErrorCode, number> = {
   unauthenticated: 401,
   forbidden: 403,
   csrf_token_invalid: 403,
+  // [P6] An owner or admin of an organization requiring a second factor, without one.
+  mfa_enrolment_required: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

@@ -25,6 +25,9 @@ import { InvitationService } from './invitations/service.js';
 import { Mailer } from './mail/mailer.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './metrics/metrics.js';
+import { PasskeyCeremonies } from './mfa/passkeys.js';
+import { mfaRoutes } from './mfa/routes.js';
+import { MfaService } from './mfa/service.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { Cursors } from './http/cursor.js';
 import type { App } from './http/types.js';
@@ -76,6 +79,7 @@ export interface Gatehouse {
     organizations: OrganizationService;
     refreshTokens: RefreshTokenService;
     invitations: InvitationService;
+    mfa: MfaService;
     keys: SigningKeys;
     audit: AuditLog;
     states: PrincipalStates;
@@ -149,6 +153,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     const cursors = new Cursors(hasher);
     const serviceAccounts = new ServiceAccountService(db, clock, hasher, audit, states);
     const sessions = new SessionService(db, clock, hasher, passwords, audit, config.rateLimits);
+    // [P6] The second-factor step of sign-in; the MFA service starts sessions once it is passed.
+    const mfa = new MfaService(db, clock, hasher, master, audit, sessions, new PasskeyCeremonies(db, clock, config.issuer), 'Gatehouse');
+    sessions.secondFactor = mfa;
     const organizations = new OrganizationService(db, clock, passwords, audit, states);
     const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states);
     const mailer = config.mail ? new Mailer(config.mail) : null;
@@ -195,9 +202,15 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       onTokenRequest: (grantType, denied) => metrics.tokenRequest(grantType, denied),
     });
     // Before any console route: session, CSRF and organization role for all of /console/api (§8).
-    consoleGuard(app, { db, sessions });
+    consoleGuard(app, { db, sessions, mfa });
     sessionRoutes(app, { sessions, config });
-    organizationRoutes(app, { sessions, organizations, cursors });
+    mfaRoutes(app, { mfa, config });
+    organizationRoutes(app, {
+      sessions,
+      organizations,
+      cursors,
+      setMfaRequirement: (a, orgId, required, ctx) => mfa.setOrgRequirement(a, orgId, required, ctx),
+    });
     invitationRoutes(app, { sessions, invitations, cursors, config });
     refreshTokenRoutes(app, { refreshTokens, cursors });
     serviceAccountRoutes(app, { serviceAccounts, cursors, clock });
@@ -213,7 +226,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       db,
       clock,
       bootstrap,
-      services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, keys, audit, states, tokens, feed, metrics, storage },
+      services: { serviceAccounts, sessions, organizations, refreshTokens, invitations, mfa, keys, audit, states, tokens, feed, metrics, storage },
       async close() {
         clearInterval(keyTimer);
         storage?.stop();

@@ -11,6 +11,8 @@ export const SECRET_PREFIX = {
   session: 'ghss_',
   /** [P1] Invitation links (`${issuer}/invite/ghinv_…`). */
   invitation: 'ghinv_',
+  /** [P6] A sign-in waiting for its second factor. */
+  mfaPending: 'ghmfa_',
 } as const;
 
 export function generateSecret(prefix: string): string {

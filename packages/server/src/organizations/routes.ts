@@ -8,11 +8,13 @@ import {
   NoContent,
   OrganizationBody,
   OrganizationNameBody,
+  OrganizationPatchBody,
   OrgParams,
   Page,
   PageQuery,
 } from '@gatehouse/contract';
 import type { FastifyRequest } from 'fastify';
+import type { RequestContext } from '../audit/events.js';
 import type { Capability } from '../catalogue/scopes.js';
 import type { Cursors } from '../http/cursor.js';
 import { requestContext, type App } from '../http/types.js';
@@ -34,7 +36,16 @@ const presentMember = (m: Member) => ({
  * §8 `/console/api/orgs` and `/console/api/orgs/{orgId}/members`. Every member may look; owners
  * manage. consoleGuard has checked the session, CSRF and the role in `{orgId}` before any handler.
  */
-export function organizationRoutes(app: App, deps: { sessions: SessionService; organizations: OrganizationService; cursors: Cursors }): void {
+export function organizationRoutes(
+  app: App,
+  deps: {
+    sessions: SessionService;
+    organizations: OrganizationService;
+    cursors: Cursors;
+    /** [P6] mfa/: require a second factor of the organization's owners and admins. */
+    setMfaRequirement: (acting: Acting, orgId: string, required: boolean, ctx: RequestContext) => Promise<void>;
+  },
+): void {
   const { organizations, cursors } = deps;
   const tags = ['console: organizations'];
   const members = '/console/api/orgs/:orgId/members';
@@ -69,9 +80,15 @@ export function organizationRoutes(app: App, deps: { sessions: SessionService; o
     '/console/api/orgs/:orgId',
     {
       config: { capability: 'org:manage' },
-      schema: { tags, params: OrgParams, body: OrganizationNameBody, response: { 200: OrganizationBody, ...errorResponses } },
+      schema: { tags, params: OrgParams, body: OrganizationPatchBody, response: { 200: OrganizationBody, ...errorResponses } },
     },
-    async (req) => organizations.rename(acting(req), req.params.orgId, req.body.name, requestContext(req)),
+    async (req) => {
+      const a = acting(req);
+      const { orgId } = req.params;
+      if (req.body.name !== undefined) await organizations.rename(a, orgId, req.body.name, requestContext(req));
+      if (req.body.requireMfaForAdmins !== undefined) await deps.setMfaRequirement(a, orgId, req.body.requireMfaForAdmins, requestContext(req));
+      return { ...(await organizations.get(orgId)), role: a.role };
+    },
   );
 
   app.get(members, { schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(MemberBody), ...errorResponses } } }, async (req) =>
