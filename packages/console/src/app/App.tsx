@@ -6,6 +6,8 @@ import { CredentialsPage } from '../service-accounts/CredentialsPage';
 import { ServiceAccountPage } from '../service-accounts/ServiceAccountPage';
 import { useSession, type Membership } from '../session/session';
 import { SignInPage } from '../session/SignInPage';
+import { MfaStepPage } from '../session/MfaStepPage';
+import { SecurityPage } from '../security/SecurityPage';
 import { TokensPage } from '../tokens/TokensPage';
 import { ErrorAlert } from '../ui/Alert';
 import { Logo } from '../ui/Logo';
@@ -16,7 +18,7 @@ import { Shell } from './Shell';
 
 /** Decides what to show from the session and the URL. */
 export function App() {
-  const { state } = useSession();
+  const { state, api } = useSession();
   const { pathname, navigate } = useNavigation();
   const route = parseRoute(pathname);
   const memberships = state.status === 'signed-in' ? state.memberships : null;
@@ -29,6 +31,14 @@ export function App() {
     if (state.status !== 'signed-in') return;
     if ((route.name === 'home' || route.name === 'sign-in') && landing) navigate(landing, { replace: true });
   }, [state.status, route.name, landing, navigate]);
+
+  // [P6] An organization requiring a second factor sends an owner or admin without one to enrol.
+  useEffect(() => {
+    api.onEnrolmentRequired = () => navigate('/security?enrol=required');
+    return () => {
+      api.onEnrolmentRequired = null;
+    };
+  }, [api, navigate]);
 
   useEffect(() => {
     document.title = `${titleOf(route, memberships)} · Gatehouse`;
@@ -53,6 +63,7 @@ export function App() {
     );
   }
   if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
+  if (state.status === 'mfa') return <MfaStepPage methods={state.methods} />;
 
   const orgId = route.name === 'section' || route.name === 'service-account' ? route.orgId : null;
   const membership = orgId ? (state.memberships.find((m) => m.orgId === orgId) ?? null) : null;
@@ -65,6 +76,7 @@ export function App() {
 
 function renderPage(route: Route, membership: Membership | null, orgCount: number) {
   if (route.name === 'not-found') return <NotFoundPage />;
+  if (route.name === 'security') return <SecurityPage />;
   if (route.name === 'home' || route.name === 'sign-in') return orgCount === 0 ? <NoOrganization /> : null;
   if (!membership) return <NotAMember orgId={route.orgId} />;
   if (route.name === 'service-account') return <ServiceAccountPage key={route.id} membership={membership} id={route.id} />;
@@ -89,5 +101,6 @@ function titleOf(route: Route, memberships: Membership[] | null): string {
     return `${SECTION_TITLES[route.section]}${org ? ` · ${org.orgName}` : ''}`;
   }
   if (route.name === 'service-account') return 'Service account';
+  if (route.name === 'security') return 'Security';
   return route.name === 'not-found' ? 'Not found' : 'Console';
 }

@@ -7,6 +7,8 @@ export type Section = 'credentials' | 'api-tokens' | 'members' | 'audit-log';
 export type Route =
   | { name: 'home' }
   | { name: 'sign-in' }
+  /** [P6] The person's own second factors. */
+  | { name: 'security' }
   | { name: 'section'; orgId: string; section: Section }
   | { name: 'service-account'; orgId: string; id: string }
   | { name: 'not-found'; path: string };
@@ -24,6 +26,7 @@ export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/' || path === '/orgs') return { name: 'home' };
   if (path === '/sign-in') return { name: 'sign-in' };
+  if (path === '/security') return { name: 'security' };
   const account = new RegExp(`^/orgs/${seg}/developers/api/credentials/${seg}$`).exec(path);
   if (account) return { name: 'service-account', orgId: decode(account[1]!), id: decode(account[2]!) };
   const org = new RegExp(`^/orgs/${seg}(?:/(.*))?$`).exec(path);
@@ -44,6 +47,8 @@ export function routePath(route: Route): string {
       return '/';
     case 'sign-in':
       return '/sign-in';
+    case 'security':
+      return '/security';
     case 'section':
       return `/orgs/${encodeURIComponent(route.orgId)}/${SECTION_PATHS[route.section]}`;
     case 'service-account':
