@@ -12,3 +12,4 @@ export * from './refresh-tokens.js';
 export * from './audit.js';
 export * from './limits.js';
 export * from './events.js';
+export * from './mfa.js';

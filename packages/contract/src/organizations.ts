@@ -2,12 +2,26 @@ import { Type, type Static } from '@sinclair/typebox';
 import { OrgId, RoleName, Timestamp, type Wire } from './common.js';
 
 /** §8 `/console/api/orgs`. */
-export const OrganizationBody = Type.Object({ id: Type.String(), name: Type.String(), role: RoleName, createdAt: Type.Optional(Timestamp) });
+export const OrganizationBody = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: RoleName,
+  createdAt: Type.Optional(Timestamp),
+  /** [P6] Owners and admins must have a second factor. */
+  requireMfaForAdmins: Type.Optional(Type.Boolean()),
+});
 export type Organization = Wire<Static<typeof OrganizationBody>>;
 
 /** Create (the creator becomes its owner) and rename. */
 export const OrganizationNameBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export type OrganizationName = Static<typeof OrganizationNameBody>;
+
+/** `PATCH /console/api/orgs/{orgId}`: rename, and [P6] require a second factor of owners and admins. */
+export const OrganizationPatchBody = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), requireMfaForAdmins: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type OrganizationPatch = Static<typeof OrganizationPatchBody>;
 
 /** §8 `/console/api/orgs/{orgId}/members`. */
 export const MemberParams = Type.Object({ orgId: OrgId, userId: Type.String({ maxLength: 64 }) });

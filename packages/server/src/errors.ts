@@ -87,6 +87,7 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'csrf_token_invalid'
   | 'password_change_required'
+  | 'mfa_enrolment_required'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -101,6 +102,8 @@ const API_STATUS: Record<ApiErrorCode, number> = {
   csrf_token_invalid: 403,
   // [P4] a generated password must be changed before any other console call
   password_change_required: 403,
+  // [P6] An owner or admin of an organization requiring a second factor, without one.
+  mfa_enrolment_required: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

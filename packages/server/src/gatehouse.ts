@@ -34,6 +34,9 @@ import { InvitationService } from './invitations/service.js';
 import { Mailer } from './mail/mailer.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './metrics/metrics.js';
+import { PasskeyCeremonies } from './mfa/passkeys.js';
+import { mfaRoutes } from './mfa/routes.js';
+import { MfaService } from './mfa/service.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { Cursors } from './http/cursor.js';
 import type { App } from './http/types.js';
@@ -105,6 +108,7 @@ export interface Gatehouse {
     refreshTokens: RefreshTokenService;
     invitations: InvitationService;
     passwords: PasswordService;
+    mfa: MfaService;
     keys: SigningKeys;
     audit: AuditLog;
     states: PrincipalStates;
@@ -196,6 +200,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       idleMinutes: config.sessionIdleMinutes,
       issuer: config.issuer,
     });
+    // [P6] The second-factor step of sign-in; the MFA service starts sessions once it is passed.
+    const mfa = new MfaService(db, clock, hasher, master, audit, sessions, new PasskeyCeremonies(db, clock, config.issuer), 'Gatehouse');
+    sessions.secondFactor = mfa;
     const organizations = new OrganizationService(db, clock, audit, states);
     const refreshTokens = new RefreshTokenService(db, clock, hasher, audit, states, catalogue);
     const mailer = config.mail ? new Mailer(config.mail) : null;
@@ -250,11 +257,17 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       onTokenRequest: (grantType, denied) => metrics.tokenRequest(grantType, denied),
     });
     // Before any console route: session, CSRF and organization role for all of /console/api (§8).
-    consoleGuard(app, { db, sessions });
+    consoleGuard(app, { db, sessions, mfa });
     // [M1] The same organization operations for a person's bearer token at /manage/v1.
     manageGuard(app, { decision, states });
     sessionRoutes(app, { sessions, config, catalogue });
-    organizationRoutes(app, { sessions, organizations, cursors });
+    mfaRoutes(app, { mfa, config, sessions });
+    organizationRoutes(app, {
+      sessions,
+      organizations,
+      cursors,
+      setMfaRequirement: (a, orgId, required, ctx) => mfa.setOrgRequirement(a, orgId, required, ctx),
+    });
     invitationRoutes(app, { sessions, invitations, cursors, config });
     passwordRoutes(app, { sessions, passwords: passwordService, config });
     refreshTokenRoutes(app, { refreshTokens, cursors });
@@ -286,6 +299,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
         organizations,
         refreshTokens,
         invitations,
+        mfa,
         passwords: passwordService,
         keys,
         audit,

@@ -29,6 +29,8 @@ export class ConsoleApi {
   csrfToken: string | null = null;
   /** Called when a call answers 401: the session has ended. */
   onUnauthenticated: (() => void) | null = null;
+  /** [P6] Called when an organization requires a second factor this person has not enrolled. */
+  onEnrolmentRequired: (() => void) | null = null;
 
   constructor(private readonly fetchImpl: typeof fetch = (...args) => fetch(...args)) {}
 
@@ -66,6 +68,7 @@ export class ConsoleApi {
       const code = typeof json?.error === 'string' ? json.error : `http_${res.status}`;
       const description = typeof json?.error_description === 'string' ? json.error_description : res.statusText;
       if (res.status === 401 && this.onUnauthenticated) this.onUnauthenticated();
+      if (res.status === 403 && code === 'mfa_enrolment_required' && this.onEnrolmentRequired) this.onEnrolmentRequired();
       throw new ApiError(res.status, code, description);
     }
     return (text ? json : undefined) as T;

@@ -26,6 +26,11 @@ export function explainError(err: unknown, doing?: string): Explanation {
       };
     case err.status === 401:
       return { title: 'Your session has ended', detail: 'Sign in again to continue.', signInAgain: true };
+    case err.code === 'mfa_enrolment_required':
+      return {
+        title: 'Enrol a second factor first',
+        detail: 'This organization requires owners and admins to use a second factor. Set one up under Security.',
+      };
     case err.code === 'csrf_token_invalid':
       return {
         title: `${couldNot}: your session's security token is out of date`,

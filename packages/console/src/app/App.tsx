@@ -10,6 +10,8 @@ import { CredentialsPage } from '../service-accounts/CredentialsPage';
 import { ServiceAccountPage } from '../service-accounts/ServiceAccountPage';
 import { useSession, type Membership } from '../session/session';
 import { SignInPage } from '../session/SignInPage';
+import { MfaStepPage } from '../session/MfaStepPage';
+import { SecurityPage } from '../security/SecurityPage';
 import { TokensPage } from '../tokens/TokensPage';
 import { ErrorAlert } from '../ui/Alert';
 import { Logo } from '../ui/Logo';
@@ -20,7 +22,7 @@ import { Shell } from './Shell';
 
 /** Decides what to show from the session and the URL. */
 export function App() {
-  const { state } = useSession();
+  const { state, api } = useSession();
   const { pathname, navigate } = useNavigation();
   const route = parseRoute(pathname);
   const memberships = state.status === 'signed-in' ? state.memberships : null;
@@ -33,6 +35,14 @@ export function App() {
     if (state.status !== 'signed-in') return;
     if ((route.name === 'home' || route.name === 'sign-in') && landing) navigate(landing, { replace: true });
   }, [state.status, route.name, landing, navigate]);
+
+  // [P6] An organization requiring a second factor sends an owner or admin without one to enrol.
+  useEffect(() => {
+    api.onEnrolmentRequired = () => navigate('/security?enrol=required');
+    return () => {
+      api.onEnrolmentRequired = null;
+    };
+  }, [api, navigate]);
 
   useEffect(() => {
     document.title = `${titleOf(route, memberships)} · Gatehouse`;
@@ -60,6 +70,7 @@ export function App() {
   if (route.name === 'invite') return <AcceptInvitationPage secret={route.secret} />;
   if (route.name === 'reset') return <ResetPasswordPage secret={route.secret} />;
   if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
+  if (state.status === 'mfa') return <MfaStepPage methods={state.methods} />;
   // [P4] A generated password is changed before anything else (the server refuses everything else).
   if (state.passwordChangeRequired) {
     return (
@@ -84,6 +95,7 @@ function renderPage(route: Route, membership: Membership | null, orgCount: numbe
   if (route.name === 'not-found') return <NotFoundPage />;
   if (route.name === 'account') return route.page === 'password' ? <ChangePasswordPage /> : <SessionsPage />;
   if (route.name === 'invite' || route.name === 'reset') return null;
+  if (route.name === 'security') return <SecurityPage />;
   if (route.name === 'home' || route.name === 'sign-in') return orgCount === 0 ? <NoOrganization /> : null;
   if (!membership) return <NotAMember orgId={route.orgId} />;
   if (route.name === 'service-account') return <ServiceAccountPage key={route.id} membership={membership} id={route.id} />;
@@ -111,5 +123,6 @@ function titleOf(route: Route, memberships: Membership[] | null): string {
   if (route.name === 'account') return route.page === 'password' ? 'Change password' : 'Sessions';
   if (route.name === 'invite') return 'Invitation';
   if (route.name === 'reset') return 'Reset password';
+  if (route.name === 'security') return 'Security';
   return route.name === 'not-found' ? 'Not found' : 'Console';
 }

@@ -46,6 +46,9 @@ export function Shell({ route, membership, children }: { route: Route; membershi
             {user.email}
           </span>
           {membership && <span className="badge role">{membership.role}</span>}
+          <Link to="/security" className="button small" aria-current={route.name === 'security' ? 'page' : undefined}>
+            Security
+          </Link>
           <Link to="/account/password" className="button small">
             Change password
           </Link>

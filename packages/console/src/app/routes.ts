@@ -7,6 +7,8 @@ export type Section = 'credentials' | 'api-tokens' | 'members' | 'audit-log';
 export type Route =
   | { name: 'home' }
   | { name: 'sign-in' }
+  /** [P6] The person's own second factors. */
+  | { name: 'security' }
   | { name: 'section'; orgId: string; section: Section }
   | { name: 'service-account'; orgId: string; id: string }
   | { name: 'invite'; secret: string }
@@ -31,6 +33,7 @@ export function parseRoute(pathname: string): Route {
   const link = /^\/(invite|reset)\/([^/]+)$/.exec(path);
   if (link) return { name: link[1] as 'invite' | 'reset', secret: decode(link[2]!) };
   if (path === '/account/password' || path === '/account/sessions') return { name: 'account', page: path.endsWith('password') ? 'password' : 'sessions' };
+  if (path === '/security') return { name: 'security' };
   const account = new RegExp(`^/orgs/${seg}/developers/api/credentials/${seg}$`).exec(path);
   if (account) return { name: 'service-account', orgId: decode(account[1]!), id: decode(account[2]!) };
   const org = new RegExp(`^/orgs/${seg}(?:/(.*))?$`).exec(path);
@@ -51,6 +54,8 @@ export function routePath(route: Route): string {
       return '/';
     case 'sign-in':
       return '/sign-in';
+    case 'security':
+      return '/security';
     case 'section':
       return `/orgs/${encodeURIComponent(route.orgId)}/${SECTION_PATHS[route.section]}`;
     case 'service-account':

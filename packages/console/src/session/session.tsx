@@ -1,4 +1,4 @@
-import type { Membership, Session as SessionBody, User } from '@gatehouse/contract';
+import type { Membership, MfaMethod, MfaProof, MfaRequired, Session as SessionBody, User, WebAuthnOptionsJson } from '@gatehouse/contract';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ApiError, ConsoleApi } from '../api/client';
 
@@ -8,12 +8,20 @@ export type SessionState =
   | { status: 'loading' }
   | { status: 'unreachable'; error: ApiError }
   | { status: 'signed-out'; expired: boolean }
+  /** [P6] The password was right; the second factor is still to come. */
+  | { status: 'mfa'; methods: MfaMethod[] }
   | { status: 'signed-in'; user: User; memberships: Membership[]; passwordChangeRequired: boolean };
 
 interface SessionContextValue {
   api: ConsoleApi;
   state: SessionState;
   signIn(email: string, password: string): Promise<void>;
+  /** [P6] Finishes a sign-in waiting for its second factor. */
+  completeMfa(proof: MfaProof): Promise<void>;
+  /** [P6] WebAuthn options for finishing the sign-in with a passkey. */
+  passkeyOptions(): Promise<WebAuthnOptionsJson>;
+  /** Back to the password form. */
+  cancelMfa(): void;
   signOut(): Promise<void>;
   /** Reads the memberships again (after creating an organization, or a role change). */
   reload(): Promise<void>;
@@ -59,13 +67,19 @@ export function SessionProvider({ children, api: given }: { children: ReactNode;
       const handler = api.onUnauthenticated;
       api.onUnauthenticated = null;
       try {
-        accept(await api.post<SessionBody>('/console/api/session', { email, password }));
+        const body = await api.post<SessionBody | MfaRequired>('/console/api/session', { email, password });
+        if ('mfaRequired' in body) setState({ status: 'mfa', methods: body.methods });
+        else accept(body);
       } finally {
         api.onUnauthenticated = handler;
       }
     },
     [api, accept],
   );
+
+  const completeMfa = useCallback(async (proof: MfaProof) => accept(await api.post<SessionBody>('/console/api/session/mfa', proof)), [api, accept]);
+  const passkeyOptions = useCallback(() => api.post<WebAuthnOptionsJson>('/console/api/session/mfa/passkey-options'), [api]);
+  const cancelMfa = useCallback(() => setState({ status: 'signed-out', expired: false }), []);
 
   const signOut = useCallback(async () => {
     try {
@@ -76,7 +90,10 @@ export function SessionProvider({ children, api: given }: { children: ReactNode;
     }
   }, [api]);
 
-  const value = useMemo(() => ({ api, state, signIn, signOut, reload, adopt: accept }), [api, state, signIn, signOut, reload, accept]);
+  const value = useMemo(
+    () => ({ api, state, signIn, completeMfa, passkeyOptions, cancelMfa, signOut, reload, adopt: accept }),
+    [api, state, signIn, completeMfa, passkeyOptions, cancelMfa, signOut, reload, accept],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -13,6 +13,8 @@ export const SECRET_PREFIX = {
   invitation: 'ghinv_',
   /** [P5] Password-reset links (`${issuer}/reset/ghrst_…`). */
   passwordReset: 'ghrst_',
+  /** [P6] A sign-in waiting for its second factor. */
+  mfaPending: 'ghmfa_',
 } as const;
 
 export function generateSecret(prefix: string): string {

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { ApiError } from '../errors.js';
 import type { Cursors } from '../http/cursor.js';
 import { errorResponses, NoContent, OrgParams, Page, PageQuery } from '../http/schemas.js';
 import { requestContext, type App } from '../http/types.js';
@@ -69,6 +70,8 @@ export function invitationRoutes(app: App, deps: { sessions: SessionService; inv
       const accepted = await invitations.accept(req.params.secret, req.body, requestContext(req));
       // The new account is signed in exactly as POST /console/api/session does it.
       const signedIn = await sessions.signIn(accepted.email, req.body.password!, requestContext(req));
+      // [P6] A brand-new account has no second factor yet, so this never waits for one.
+      if (signedIn.mfaRequired) throw new ApiError('unauthenticated', 'sign in to finish');
       setSessionCookie(reply.code(201), sessions, deps.config, signedIn.sessionId);
       return { csrfToken: signedIn.csrfToken, user: signedIn.user, memberships: signedIn.memberships };
     },

@@ -6,11 +6,13 @@ import {
   NoContent,
   OrganizationBody,
   OrganizationNameBody,
+  OrganizationPatchBody,
   OrgParams,
   Page,
   PageQuery,
 } from '@gatehouse/contract';
 import type { FastifyRequest } from 'fastify';
+import type { RequestContext } from '../audit/events.js';
 import type { Capability } from '../catalogue/scopes.js';
 import type { Cursors } from '../http/cursor.js';
 import { requestContext, type App } from '../http/types.js';
@@ -35,11 +37,19 @@ const presentMember = (m: Member) => ({
  * manageGuard with the token's [M2] management scope) has checked the caller and the role in
  * `{orgId}` before any handler.
  */
-export function organizationRoutes(app: App, deps: { sessions: SessionService; organizations: OrganizationService; cursors: Cursors }): void {
+/** The organization routes' dependencies; `setMfaRequirement` is [P6] mfa/'s: require a second factor of owners and admins. */
+interface OrganizationRouteDeps {
+  sessions: SessionService;
+  organizations: OrganizationService;
+  cursors: Cursors;
+  setMfaRequirement: (acting: Acting, orgId: string, required: boolean, ctx: RequestContext) => Promise<void>;
+}
+
+export function organizationRoutes(app: App, deps: OrganizationRouteDeps): void {
   for (const { door, prefix } of DOORS) doorRoutes(app, deps, door, prefix);
 }
 
-function doorRoutes(app: App, deps: { sessions: SessionService; organizations: OrganizationService; cursors: Cursors }, door: Door, prefix: string): void {
+function doorRoutes(app: App, deps: OrganizationRouteDeps, door: Door, prefix: string): void {
   const { organizations, cursors } = deps;
   const tags = [`${door}: organizations`];
   const members = `${prefix}/orgs/:orgId/members`;
@@ -80,9 +90,15 @@ function doorRoutes(app: App, deps: { sessions: SessionService; organizations: O
     `${prefix}/orgs/:orgId`,
     {
       config: { capability: 'org:manage', manage: { scope: 'manage:organization' } },
-      schema: { tags, params: OrgParams, body: OrganizationNameBody, response: { 200: OrganizationBody, ...errorResponses } },
+      schema: { tags, params: OrgParams, body: OrganizationPatchBody, response: { 200: OrganizationBody, ...errorResponses } },
     },
-    async (req) => organizations.rename(acting(req), req.params.orgId, req.body.name, requestContext(req)),
+    async (req) => {
+      const a = acting(req);
+      const { orgId } = req.params;
+      if (req.body.name !== undefined) await organizations.rename(a, orgId, req.body.name, requestContext(req));
+      if (req.body.requireMfaForAdmins !== undefined) await deps.setMfaRequirement(a, orgId, req.body.requireMfaForAdmins, requestContext(req));
+      return { ...(await organizations.get(orgId)), role: a.role };
+    },
   );
 
   app.get(members, { schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(MemberBody), ...errorResponses } } }, async (req) =>

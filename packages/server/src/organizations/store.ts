@@ -5,6 +5,8 @@ export interface Organization {
   id: string;
   name: string;
   createdAt: Date;
+  /** [P6] Set with `PATCH .../orgs/{orgId}` (mfa/); absent on insert. */
+  requireMfaForAdmins?: boolean;
 }
 
 export interface Membership {
@@ -51,7 +53,10 @@ export const organizationStore = {
     return rows[0]?.created_by ?? null;
   },
   async find(q: Queryable, id: string): Promise<Organization | null> {
-    const rows = await q.query<Organization>('SELECT id, name, created_at AS "createdAt" FROM organizations WHERE id = $1', [id]);
+    const rows = await q.query<Organization>(
+      'SELECT id, name, created_at AS "createdAt", require_mfa_for_admins AS "requireMfaForAdmins" FROM organizations WHERE id = $1',
+      [id],
+    );
     return rows[0] ?? null;
   },
   /**

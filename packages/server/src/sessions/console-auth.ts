@@ -85,8 +85,13 @@ export function refuseCrossSite(request: FastifyRequest, issuerOrigin: string): 
   }
 }
 
-export function consoleGuard(app: App, deps: { db: Db; sessions: SessionService }): void {
-  const { db, sessions } = deps;
+/** [P6] Whether this person must enrol a second factor before acting in this organization. */
+export interface EnrolmentCheck {
+  mustEnrol(orgId: string, userId: string): Promise<boolean>;
+}
+
+export function consoleGuard(app: App, deps: { db: Db; sessions: SessionService; mfa?: EnrolmentCheck }): void {
+  const { db, sessions, mfa } = deps;
   const seen = new Set<string>();
 
   const authenticate = (request: FastifyRequest): Promise<void> => authenticateConsole(sessions, request);
@@ -96,7 +101,14 @@ export function consoleGuard(app: App, deps: { db: Db; sessions: SessionService 
   const orgRole = (capability: Capability | undefined) => {
     const check = async (request: FastifyRequest): Promise<void> => {
       const { orgId } = request.params as { orgId: string };
-      request.consoleRole = await requireOrgCapability(db, currentUser(request), orgId, capability);
+      const user = currentUser(request);
+      const role = await requireOrgCapability(db, user, orgId, capability);
+      // [P6] An owner or admin of an organization that requires a second factor enrols one before
+      // anything else there. The enrolment routes (/console/api/me/mfa) have no {orgId}.
+      if ((role === 'owner' || role === 'admin') && mfa && (await mfa.mustEnrol(orgId, user.id))) {
+        throw new ApiError('mfa_enrolment_required', 'this organization requires a second factor of owners and admins: enrol one first');
+      }
+      request.consoleRole = role;
     };
     orgChecks.add(check);
     return check;

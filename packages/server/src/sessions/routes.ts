@@ -1,10 +1,23 @@
-import { CatalogueBody, ConsoleSessionBody, ConsoleSessionParams, errorResponses, MeBody, NoContent, Page, SessionBody, SignInBody } from '@gatehouse/contract';
+import {
+  CatalogueBody,
+  ConsoleSessionBody,
+  ConsoleSessionParams,
+  errorResponses,
+  MeBody,
+  MfaRequiredBody,
+  NoContent,
+  Page,
+  SessionBody,
+  SignInBody,
+} from '@gatehouse/contract';
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { ScopeCatalogue } from '../catalogue/catalogue.js';
 import type { Config } from '../config.js';
 import { requestContext, type App } from '../http/types.js';
 import { currentUser, refuseCrossSite, sessionCookie } from './console-auth.js';
 import { SESSION_SECONDS, type SessionService } from './service.js';
+import { setPendingMfaCookie } from '../mfa/routes.js';
 
 /**
  * Sets the session cookie (§8, [P7]): HttpOnly, SameSite=Strict, and over https Secure with the
@@ -27,11 +40,16 @@ export function sessionRoutes(app: App, deps: { sessions: SessionService; config
     '/console/api/session',
     {
       config: { session: 'none' },
-      schema: { tags, body: SignInBody, response: { 200: SessionBody, ...errorResponses } },
+      schema: { tags, body: SignInBody, response: { 200: Type.Union([SessionBody, MfaRequiredBody]), ...errorResponses } },
     },
     async (req, reply) => {
       refuseCrossSite(req, issuerOrigin); // [P7] login CSRF
       const result = await sessions.signIn(req.body.email, req.body.password, requestContext(req));
+      // [P6] A factor enrolled: only the pending second-factor step, no session yet.
+      if (result.mfaRequired) {
+        setPendingMfaCookie(reply, result.pendingId, config);
+        return { mfaRequired: true as const, methods: result.methods as Array<'totp' | 'passkey' | 'recovery'> };
+      }
       setSessionCookie(reply, sessions, config, result.sessionId);
       reply.header('cache-control', 'no-store');
       return {

@@ -41,8 +41,15 @@ const SIGN_IN_FAILED = 'invalid email or password';
  * (anyone could spend that from elsewhere and lock the person out). The session id is a 256-bit
  * secret in an HttpOnly cookie, stored only as a keyed hash; the CSRF token is a MAC of it.
  */
+/** [P6] The second-factor step, owned by `mfa/`: a pending sign-in when the person has a factor. */
+export interface SecondFactorStep {
+  begin(userId: string): Promise<{ mfaRequired: true; methods: string[]; pendingId: string } | null>;
+}
+
 export class SessionService {
   private readonly failures: AttemptLimiter;
+  /** Set by the composition root once the MFA service exists (it needs this service too). */
+  secondFactor: SecondFactorStep | null = null;
 
   constructor(
     private readonly db: Db,
@@ -106,6 +113,14 @@ export class SessionService {
       onFailure();
       throw new ApiError('unauthenticated', SIGN_IN_FAILED);
     }
+    // [P6] With a factor enrolled, the password only opens the second-factor step.
+    const pending = await this.secondFactor?.begin(user.id);
+    if (pending) return pending;
+    return this.startSession(user, ctx);
+  }
+
+  /** A new session for a person who has proved who they are (password, and a second factor if any). */
+  async startSession(user: User, ctx: RequestContext) {
     const now = this.clock.now();
     const sessionId = generateSecret(SECRET_PREFIX.session);
     const memberships = await organizationStore.membershipsOf(this.db, user.id);
@@ -137,6 +152,7 @@ export class SessionService {
       }
     });
     return {
+      mfaRequired: false as const,
       sessionId,
       csrfToken: this.csrfToken(sessionId),
       user: toSessionUser(user),

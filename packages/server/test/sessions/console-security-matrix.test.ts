@@ -76,6 +76,18 @@ const MATRIX: Record<string, Expectation> = {
   [`GET ${ORG}/audit-streams/:id/deliveries`]: { needs: 'owner' },
   // [P3] Whoever holds the link; accepting as an existing account checks that session itself (invitation tests).
   'GET /console/api/invitations/:secret': { needs: 'public' },
+  // [P6] The second step of signing in: by the pending-MFA cookie alone (mfa/ tests); a session is what it makes.
+  'POST /console/api/session/mfa': { needs: 'public', body: { method: 'totp', code: '123456' } },
+  'POST /console/api/session/mfa/passkey-options': { needs: 'public' },
+  // [P6] Your own second factors.
+  'GET /console/api/me/mfa': { needs: 'signed-in' },
+  'POST /console/api/me/mfa/totp': { needs: 'signed-in' },
+  'POST /console/api/me/mfa/totp/confirm': { needs: 'signed-in', body: { code: '123456' } },
+  'DELETE /console/api/me/mfa/totp': { needs: 'signed-in' },
+  'POST /console/api/me/mfa/passkeys/options': { needs: 'signed-in' },
+  'POST /console/api/me/mfa/passkeys': { needs: 'signed-in', body: { response: { id: 'x', rawId: 'x', type: 'public-key' } } },
+  'DELETE /console/api/me/mfa/passkeys/:id': { needs: 'signed-in' },
+  'POST /console/api/me/mfa/recovery-codes': { needs: 'signed-in' },
   'POST /console/api/invitations/:secret/accept': { needs: 'public', body: { name: 'Nobody', password: 'x' } },
 };
 
