@@ -113,7 +113,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.storageProbe ? { storageProbe: options.storageProbe } : {}),
     ...(options.catalogue ? { catalogue: options.catalogue } : {}),
   });
-  const orgId = options.reuse?.orgId ?? gh.bootstrap!.orgId;
+  // A restart (Harness.restart) or a database already bootstrapped (wrapDb returning an existing one): its first organization.
+  const orgId = options.reuse?.orgId ?? gh.bootstrap?.orgId ?? (await gh.db.query<{ id: string }>('SELECT id FROM organizations ORDER BY id LIMIT 1'))[0]!.id;
 
   const signIn = async (email: string, password: string): Promise<ConsoleSession> => {
     const res = await gh.app.inject({ method: 'POST', url: '/console/api/session', payload: { email, password } });
