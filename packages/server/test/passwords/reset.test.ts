@@ -81,7 +81,7 @@ describe('password reset', () => {
     await new Promise((r) => setTimeout(r, 200)); // a loopback delivery takes milliseconds
     expect(smtp.received.map((m) => m.to)).toHaveLength(1);
     expect((await ask(h, 'not an email')).statusCode).toBe(400);
-    expect((await use(h, 'ghrst_' + 'A'.repeat(43))).statusCode).toBe(404);
+    expect((await use(h, `ghrst_${'A'.repeat(43)}`)).statusCode).toBe(404);
     expect((await use(h, 'garbage')).statusCode).toBe(404);
   });
 
