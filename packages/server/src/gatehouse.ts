@@ -165,6 +165,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       logger: options.logger ?? false,
       trustProxy: config.trustProxy,
       version: VERSION,
+      issuer: config.issuer,
       hsts: config.issuer.startsWith('https://'),
       http: config.http,
     });

@@ -16,7 +16,7 @@ export function sessionRoutes(app: App, deps: { sessions: SessionService; config
     '/console/api/session',
     {
       config: { session: 'none' },
-      schema: { tags, body: SignInBody, response: { 200: SessionBody, ...errorResponses } },
+      schema: { tags, summary: 'Sign in with email and password', body: SignInBody, response: { 200: SessionBody, ...errorResponses } },
     },
     async (req, reply) => {
       const result = await sessions.signIn(req.body.email, req.body.password, requestContext(req));
@@ -28,24 +28,28 @@ export function sessionRoutes(app: App, deps: { sessions: SessionService; config
   );
 
   // The console page reloads and needs its CSRF token back; the cookie itself is HttpOnly.
-  app.get('/console/api/session', { schema: { tags, response: { 200: SessionBody, ...errorResponses } } }, async (req, reply) => {
-    const user = currentUser(req);
-    reply.header('cache-control', 'no-store');
-    return { csrfToken: req.csrfToken!, user, memberships: await sessions.memberships(user.id) };
-  });
+  app.get(
+    '/console/api/session',
+    { schema: { tags, summary: 'The current session and its CSRF token', response: { 200: SessionBody, ...errorResponses } } },
+    async (req, reply) => {
+      const user = currentUser(req);
+      reply.header('cache-control', 'no-store');
+      return { csrfToken: req.csrfToken!, user, memberships: await sessions.memberships(user.id) };
+    },
+  );
 
-  app.delete('/console/api/session', { schema: { tags, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {
+  app.delete('/console/api/session', { schema: { tags, summary: 'Sign out', response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {
     const sessionId = req.cookies[SESSION_COOKIE];
     if (sessionId) await sessions.signOut(currentUser(req), sessionId, requestContext(req));
     return reply.clearCookie(SESSION_COOKIE, { path: '/' }).code(204).send(null);
   });
 
-  app.get('/console/api/me', { schema: { tags, response: { 200: MeBody, ...errorResponses } } }, async (req) => {
+  app.get('/console/api/me', { schema: { tags, summary: 'The signed-in person', response: { 200: MeBody, ...errorResponses } } }, async (req) => {
     const user = currentUser(req);
     return { user, memberships: await sessions.memberships(user.id) };
   });
 
-  app.get('/console/api/scopes', { schema: { tags, response: { 200: Page(ScopeInfoBody), ...errorResponses } } }, async () => ({
+  app.get('/console/api/scopes', { schema: { tags, summary: 'The scope catalogue', response: { 200: Page(ScopeInfoBody), ...errorResponses } } }, async () => ({
     items: [...SCOPE_CATALOGUE],
     nextCursor: null,
   }));
