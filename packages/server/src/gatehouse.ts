@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock.js';
 import { PrincipalFeed } from './cluster/principal-feed.js';
 import type { Config } from './config.js';
 import { consoleUi } from './console-ui/plugin.js';
+import { docsRoutes } from './docs/plugin.js';
 import { MasterKey } from './crypto/master-key.js';
 import { PasswordHasher, type PasswordCost } from './crypto/passwords.js';
 import { SecretHasher } from './crypto/secrets.js';
@@ -206,6 +207,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     referenceApiRoutes(app, { db, cursors, decision, audit, clock });
     sbomRoutes(app, { db, cursors, decision, audit, clock });
     stateFeedRoutes(app, { db, states, resourceServers: config.resourceServers });
+    docsRoutes(app);
     await consoleUi(app, { issuer: config.issuer });
     await app.ready();
 
