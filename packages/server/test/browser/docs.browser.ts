@@ -35,7 +35,7 @@ describe.skipIf(!hasChromium)('/docs: the API reference', () => {
     const heading = page.getByRole('heading', { name: /Exchange client credentials \(RFC 6749 §4\.4\)/ });
     await heading.waitFor({ timeout: 45_000 });
     await heading.scrollIntoViewIfNeeded();
-    expect(await page.locator('body').innerText()).toContain('/api/v1/auth/token');
+    expect(await page.locator('body').textContent()).toContain('/api/v1/auth/token');
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
   });
