@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './clock.js';
 import { ChangeFeed } from './cluster/change-feed.js';
 import type { Config } from './config.js';
 import { consoleUi } from './console-ui/plugin.js';
+import { docsRoutes } from './docs/plugin.js';
 import { MasterKey } from './crypto/master-key.js';
 import { PasswordHasher, type PasswordCost } from './crypto/passwords.js';
 import { SecretHasher } from './crypto/secrets.js';
@@ -224,6 +225,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       logger: options.logger ?? false,
       trustProxy: config.trustProxy,
       version: VERSION,
+      issuer: config.issuer,
       hsts: config.issuer.startsWith('https://'),
       http: config.http,
     });
@@ -282,6 +284,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     webhookRoutes(app, { webhooks, decision, cursors });
     auditStreamRoutes(app, { webhooks, cursors });
     stateFeedRoutes(app, { db, states, resourceServers: config.resourceServers, options: { roles: catalogue.data.roles } });
+    docsRoutes(app);
     await consoleUi(app, { issuer: config.issuer });
     await app.ready();
     deliveries.start();

@@ -5,8 +5,14 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import type { App } from '../http/types.js';
 
-/** Where `npm run build` leaves the console: packages/console/dist, beside this package. */
-export const DEFAULT_CONSOLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../console/dist');
+const here = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * Where the console's build is: inside this package when installed from its npm tarball (`console/`,
+ * copied at pack time, [R4]), else where `npm run build` leaves it in the repository.
+ */
+export const DEFAULT_CONSOLE_DIR =
+  [path.resolve(here, '../../console'), path.resolve(here, '../../../console/dist')].find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ??
+  path.resolve(here, '../../../console/dist');
 
 /**
  * The console's policy: scripts, styles and connections from this origin only, no inline script,

@@ -43,29 +43,33 @@ const probeWrite = (db: Db, timeoutMs: number) =>
 /** Liveness (the process answers) and readiness (it can reach its database). `/` is the console (console-ui/). */
 export function healthRoutes(app: App, deps: HealthDeps): void {
   const unavailable = (description: string) => ({ error: 'temporarily_unavailable', error_description: description });
-  app.get('/healthz', { schema: { tags: ['operations'] }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['operations'] }, logLevel: 'warn' }, async (_req, reply) => {
-    if (!(await within(deps.probeTimeoutMs, () => deps.db.ping()))) {
-      return reply.code(503).send(unavailable('the database is unreachable'));
-    }
-    try {
-      deps.storage?.assertWritable(); // [R3] embedded mode: the data directory is full or read-only
-    } catch {
-      return reply.code(503).send(unavailable('the data directory is full or not writable'));
-    }
-    if (!(await within(deps.probeTimeoutMs, () => probeWrite(deps.db, deps.probeTimeoutMs)))) {
-      return reply.code(503).send(unavailable('the database does not accept writes'));
-    }
-    try {
-      deps.assertFresh(); // server mode: the change feed has caught up recently enough to decide access
-    } catch {
-      return reply.code(503).send(unavailable('the principal change feed is behind'));
-    }
-    try {
-      deps.storage?.assertWritable(); // [R3] embedded mode: the data directory is full or read-only
-    } catch {
-      return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'the data directory is full or not writable' });
-    }
-    return { status: 'ready' };
-  });
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: the process answers' }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get(
+    '/readyz',
+    { schema: { tags: ['operations'], summary: 'Readiness: the database answers and state is fresh' }, logLevel: 'warn' },
+    async (_req, reply) => {
+      if (!(await within(deps.probeTimeoutMs, () => deps.db.ping()))) {
+        return reply.code(503).send(unavailable('the database is unreachable'));
+      }
+      try {
+        deps.storage?.assertWritable(); // [R3] embedded mode: the data directory is full or read-only
+      } catch {
+        return reply.code(503).send(unavailable('the data directory is full or not writable'));
+      }
+      if (!(await within(deps.probeTimeoutMs, () => probeWrite(deps.db, deps.probeTimeoutMs)))) {
+        return reply.code(503).send(unavailable('the database does not accept writes'));
+      }
+      try {
+        deps.assertFresh(); // server mode: the change feed has caught up recently enough to decide access
+      } catch {
+        return reply.code(503).send(unavailable('the principal change feed is behind'));
+      }
+      try {
+        deps.storage?.assertWritable(); // [R3] embedded mode: the data directory is full or read-only
+      } catch {
+        return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'the data directory is full or not writable' });
+      }
+      return { status: 'ready' };
+    },
+  );
 }

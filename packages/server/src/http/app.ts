@@ -9,6 +9,7 @@ import { capConnections, serverTimeouts } from './connection-limits.js';
 import { errorHandler } from './error-handler.js';
 import { clientErrorHandler, parseForm, rejectMalformedQuery } from './strict-input.js';
 import { loggablePath, withSafeSerializers } from './log-serializers.js';
+import { openapiOptions } from './openapi.js';
 import { OutageLog } from './outage-log.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
@@ -52,6 +53,8 @@ export interface AppOptions {
   /** Whose X-Forwarded-For to believe: false, a hop count or proxy addresses/CIDRs (never `true`). */
   trustProxy: false | number | string[];
   version: string;
+  /** The public issuer, named as the OpenAPI document's server. */
+  issuer?: string;
   /** Send Strict-Transport-Security (when the public issuer is https). */
   hsts: boolean;
   /** Timeouts and connection caps against slow clients (default: the configuration's defaults). */
@@ -96,18 +99,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.removeContentTypeParser('text/plain');
   await app.register(formbody, { parser: parseForm });
   await app.register(cookie);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Gatehouse', version: options.version, description: 'Access layer: token endpoint, console API and reference API' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          session: { type: 'apiKey', in: 'cookie', name: 'gatehouse_session' },
-        },
-      },
-    },
-  });
+  // [M4] operationIds, summaries, security, error responses and servers for every route: http/openapi.ts.
+  await app.register(swagger, openapiOptions({ issuer: options.issuer ?? 'http://localhost:8080', version: options.version }));
   app.setValidatorCompiler(validatorCompiler);
   const outages = new OutageLog();
   app.setErrorHandler((err, req, reply) => errorHandler(err, req, reply, outages));

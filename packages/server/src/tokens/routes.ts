@@ -147,9 +147,10 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
   // RFC 8414 §3.1: an issuer with a path (https://host/auth) is discovered at the path-inserted
   // https://host/.well-known/oauth-authorization-server/auth. The plain URL stays, for an issuer
   // without a path and for a proxy that strips the issuer's path prefix.
-  for (const path of discoveryPaths(deps.config.issuer)) app.get(path, { schema: { tags: ['oauth'] } }, discovery);
+  for (const path of discoveryPaths(deps.config.issuer))
+    app.get(path, { schema: { tags: ['oauth'], summary: 'Authorization server metadata (RFC 8414)' } }, discovery);
 
-  app.get(JWKS_PATH, { schema: { tags: ['oauth'] } }, async (_req, reply) => {
+  app.get(JWKS_PATH, { schema: { tags: ['oauth'], summary: 'Token signing keys (RFC 7517 JWK Set)' } }, async (_req, reply) => {
     reply.header('cache-control', 'public, max-age=60');
     return deps.keys.jwks();
   });
