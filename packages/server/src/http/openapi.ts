@@ -21,6 +21,14 @@ export const TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'sbom', description: 'SBOM buckets of the reference API, scoped per organization.' },
   { name: 'resource servers', description: 'Principal state feed for resource servers that verify tokens themselves.' },
   { name: 'management', description: 'The management API: what the console does, for a person’s bearer token (§14).' },
+  { name: 'manage: organizations', description: 'Organizations and their members, for a person’s bearer token ([M1]).' },
+  { name: 'manage: invitations', description: 'Inviting people into an organization, for a person’s bearer token ([M1]).' },
+  { name: 'manage: service accounts', description: 'Service accounts, for a person’s bearer token ([M1]).' },
+  { name: 'manage: audit', description: 'An organization’s audit log, for a person’s bearer token ([M1]).' },
+  { name: 'console: passwords', description: 'Changing and resetting a password ([P4] [P5]).' },
+  { name: 'console: second factors', description: 'TOTP, passkeys, recovery codes and the second step of sign-in ([P6]).' },
+  { name: 'console: audit streams', description: "Streaming an organization's audit log to an HTTPS endpoint ([E4])." },
+  { name: 'webhooks', description: "A service account's webhook subscriptions and their deliveries ([E1]–[E3])." },
 ];
 
 export const SECURITY_SCHEMES = {
