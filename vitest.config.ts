@@ -61,8 +61,16 @@ export default defineConfig({
               test: {
                 ...shared,
                 name: 'postgres',
-                // The console's unit tests touch no database: they run once, in the pglite project.
-                exclude: ['**/node_modules/**', 'packages/console/**'],
+                // The console's unit tests touch no database, and these start embedded-mode processes
+                // or an embedded data directory whatever the project: they run once, in the pglite project.
+                exclude: [
+                  '**/node_modules/**',
+                  'packages/console/**',
+                  'packages/cli/test/install-from-tarballs.test.ts',
+                  'packages/server/test/main.test.ts',
+                  'packages/server/test/db/data-dir-lock.test.ts',
+                  'packages/server/test/db/disk-faults-tmpfs.test.ts',
+                ],
                 env: { GATEHOUSE_TEST_DRIVER: 'postgres' },
                 globalSetup: ['packages/server/test/support/postgres-global-setup.ts'],
               },
