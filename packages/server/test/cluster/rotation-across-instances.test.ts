@@ -47,6 +47,9 @@ describe('a secret rotated on one instance works on another at once', () => {
       GATEHOUSE_ISSUER: 'http://gatehouse.cluster.test',
       GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '100000/100000',
       GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '100000/100000',
+      // Twenty wrong secrets from one address would otherwise meet the failed-authentication limit (429).
+      GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS: '100000/100000',
+      GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT: '100000/100000',
     });
     const pgDb = createPgDb({ connectionString: db.url, max: 4 });
     let secretReads = 0;
