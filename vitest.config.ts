@@ -47,7 +47,7 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
-          include: ['packages/server/test/browser/**/*.browser.ts'],
+          include: ['packages/console/test/browser/**/*.browser.ts'],
           alias,
           testTimeout: 60_000,
           hookTimeout: 120_000,

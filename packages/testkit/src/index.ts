@@ -15,6 +15,8 @@ export {
 export { startListening, freePort } from '../../server/test/support/listening.js';
 export { TEST_DRIVER } from '../../server/test/support/db.js';
 export { cuttable } from '../../server/test/support/cuttable-db.js';
+export { ManualClock } from '../../server/src/clock.js';
+export { totpCode } from '../../server/test/mfa/support.js';
 
 /** A harness listening on a real port (its issuer is its URL). */
 export type ListeningHarness = import('../../server/test/support/harness.js').Harness & { url: string };

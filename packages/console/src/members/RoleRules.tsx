@@ -28,7 +28,7 @@ export function RoleRules({ api }: { api: ConsoleApi }) {
         ))}
       </dl>
       <ul className="rules">
-        <li>Only owners add members, change roles and remove people, and nobody grants a role above their own.</li>
+        <li>Only owners invite people, change roles and remove people, and nobody grants a role above their own.</li>
         <li>An organization always keeps an owner: make someone else owner before demoting or removing the last one.</li>
         <li>Role changes and removals apply to tokens already issued, on their very next call.</li>
         <li>

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startListening } from '../support/listening.js';
+import { startListening } from '@gatehouse/testkit';
 import { ensureConsoleBuilt, hasChromium, launch } from './support/chromium.js';
 import { apiGet, openPage, post, shot, signIn, type Listening } from './support/console-page.js';
 import { seeCount, seeText, seeVisible } from './support/see.js';

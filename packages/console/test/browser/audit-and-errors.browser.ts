@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startListening } from '../support/listening.js';
+import { startListening } from '@gatehouse/testkit';
 import { ensureConsoleBuilt, hasChromium, launch } from './support/chromium.js';
 import { openPage, shot, signIn, type Listening } from './support/console-page.js';
 import { seeCount, seeFocused, seeText, seeVisible } from './support/see.js';
@@ -120,7 +120,7 @@ describe.skipIf(!hasChromium)('console: audit log, errors, keyboard and layout',
     await other.page.getByRole('link', { name: 'Audit log' }).click();
     await seeText(other.page.locator('.empty'), 'Only owners and admins read the audit log');
     await other.page.getByRole('link', { name: 'Members' }).click();
-    await seeText(other.page.locator('.notice'), 'Only owners add members');
+    await seeText(other.page.locator('.notice'), 'Only owners invite people');
     await other.context.close();
     expect(other.errors).toEqual([]);
   });

@@ -1,9 +1,6 @@
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
-import { totpCode } from '../mfa/support.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startHarness } from '../support/harness.js';
-import { freePort } from '../support/listening.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, freePort, ManualClock, startHarness, totpCode } from '@gatehouse/testkit';
 import { ensureConsoleBuilt, hasChromium, launch } from './support/chromium.js';
 import { openPage, shot, type Listening } from './support/console-page.js';
 import { seeText } from './support/see.js';
@@ -106,7 +103,8 @@ describe.skipIf(!hasChromium)('console: second factors', () => {
   it('an organization requiring a second factor sends an admin without one to enrolment', async () => {
     const admin = await h.addUser('admin');
     await page.getByRole('link', { name: 'Security' }).click();
-    await page.getByLabel(/Require a second factor of owners and admins/).check();
+    // A controlled checkbox: it shows the new state once the server has answered, so click, then wait for the server.
+    await page.getByLabel(/Require a second factor of owners and admins/).click();
     await expect.poll(async () => (await h.owner.request('GET', `/console/api/orgs/${h.orgId}`)).json().requireMfaForAdmins).toBe(true);
 
     const other = await openPage(browser, h);

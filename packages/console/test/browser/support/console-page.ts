@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type Harness } from '../../support/harness.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type Harness } from '@gatehouse/testkit';
 import { SCREENSHOTS } from './chromium.js';
 
 export type Listening = Harness & { url: string };

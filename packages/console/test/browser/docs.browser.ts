@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startListening } from '../support/listening.js';
+import { startListening } from '@gatehouse/testkit';
 import { hasChromium, launch } from './support/chromium.js';
 import { openPage, type Listening } from './support/console-page.js';
 
@@ -14,7 +14,7 @@ describe.skipIf(!hasChromium)('/docs: the API reference', () => {
 
   beforeAll(async () => {
     // `npm run build` copies Redoc's bundle into docs-ui/; do it here too for a local run.
-    execFileSync('node', [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/copy-docs-ui.mjs')]);
+    execFileSync('node', [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../server/scripts/copy-docs-ui.mjs')]);
     h = await startListening();
     browser = await launch();
   });
