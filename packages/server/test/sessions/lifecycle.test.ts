@@ -19,7 +19,7 @@ describe('console sessions', () => {
   });
 
   it('ends after 30 idle minutes, and each use moves the idle clock on; never lives past 12 hours', async () => {
-    h = await startHarness();
+    h = await startHarness({ env: { GATEHOUSE_SESSION_IDLE_MINUTES: '30' } });
     const me = () => h!.owner.request('GET', '/console/api/me');
     for (let i = 0; i < 26; i++) {
       h.clock.advance(29 * 60); // 26 × 29 min > 12 h: used all along, it still ends at 12 h

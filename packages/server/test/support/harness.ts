@@ -94,6 +94,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT: '100000/100000',
     GATEHOUSE_RATE_LIMIT_SIGNIN_ADDRESS: '100000/100000',
     GATEHOUSE_RATE_LIMIT_SIGNIN_EMAIL: '100000/100000',
+    // Tests that move the clock by hours keep their signed-in owner (the 12-hour absolute limit
+    // still holds); the idle-timeout tests [P7] set their own.
+    GATEHOUSE_SESSION_IDLE_MINUTES: '720',
     ...options.env,
   });
   const raw = options.reuse?.db ?? (await createTestDb());
