@@ -1,44 +1,18 @@
-import { stateUnavailable, type Catalogue } from '@gatehouse/access';
+import { stateUnavailable } from '@gatehouse/access';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUER, startHarness, type Harness } from '../support/harness.js';
+import { bucketsCatalogue } from './catalogue-fixture.js';
 
-/**
- * §13 [F1] [F2] through Fastify inject: what a gateway's sub-request gets. The catalogue uses the
- * built-in scopes (§6) until the catalogue loader lands; its first API's audience is the issuer,
- * which is what tokens carry today.
- */
-export const TEST_CATALOGUE: Catalogue = {
-  apis: [
-    {
-      id: 'buckets',
-      audience: ISSUER,
-      scopes: [
-        { name: 'sbom.buckets:read', description: 'List buckets.' },
-        { name: 'sbom.buckets:write', description: 'Create buckets.' },
-        { name: 'governance.findings:read', description: 'Read findings.' },
-      ],
-      routes: [
-        { method: 'GET', path: '/orgs/{orgId}/buckets', scope: 'sbom.buckets:read', org: 'orgId' },
-        { method: 'POST', path: '/orgs/{orgId}/buckets', scope: 'sbom.buckets:write', org: 'orgId' },
-        { method: 'GET', path: '/v1/findings/{id}', scope: 'governance.findings:read' },
-      ],
-    },
-    {
-      id: 'other',
-      audience: 'https://other.example',
-      scopes: [{ name: 'other:read', description: 'Read the other API.' }],
-      routes: [{ method: 'GET', path: '/other/{id}', scope: 'other:read' }],
-    },
-  ],
-  roles: {
-    viewer: ['sbom.buckets:read', 'governance.findings:read'],
-    member: ['sbom.buckets:read', 'sbom.buckets:write', 'governance.findings:read'],
-    admin: ['sbom.buckets:read', 'sbom.buckets:write', 'governance.findings:read'],
-    owner: ['sbom.buckets:read', 'sbom.buckets:write', 'governance.findings:read'],
+/** §13 [F1] [F2] through Fastify inject: what a gateway's sub-request gets. */
+const TEST_CATALOGUE = bucketsCatalogue(ISSUER, [
+  {
+    id: 'other',
+    audience: 'https://other.example',
+    scopes: [{ name: 'other:read', description: 'Read the other API.' }],
+    routes: [{ method: 'GET', path: '/other/{id}', scope: 'other:read' }],
   },
-  demo: true,
-};
+]);
 
 const logged: string[] = [];
 let h: Harness;

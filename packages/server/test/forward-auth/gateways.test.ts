@@ -1,10 +1,11 @@
-import { stateUnavailable, type Catalogue } from '@gatehouse/access';
+import { stateUnavailable } from '@gatehouse/access';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../support/harness.js';
 import { startListening } from '../support/listening.js';
+import { bucketsCatalogue } from './catalogue-fixture.js';
 import { gatewayAvailable, gatewayConfig, startGateway, startUpstream, type Echo, type Gateway, type GatewayName } from './gateways.js';
 
 /**
@@ -12,31 +13,7 @@ import { gatewayAvailable, gatewayConfig, startGateway, startUpstream, type Echo
  * client and a tiny upstream, with a real listening Gatehouse deciding every request.
  */
 const AUDIENCE = 'https://gateway-api.test';
-const catalogue: Catalogue = {
-  apis: [
-    {
-      id: 'buckets',
-      audience: AUDIENCE,
-      scopes: [
-        { name: 'sbom.buckets:read', description: 'List buckets.' },
-        { name: 'sbom.buckets:write', description: 'Create buckets.' },
-        { name: 'governance.findings:read', description: 'Read findings.' },
-      ],
-      routes: [
-        { method: 'GET', path: '/orgs/{orgId}/buckets', scope: 'sbom.buckets:read', org: 'orgId' },
-        { method: 'POST', path: '/orgs/{orgId}/buckets', scope: 'sbom.buckets:write', org: 'orgId' },
-        { method: 'GET', path: '/v1/findings/{id}', scope: 'governance.findings:read' },
-      ],
-    },
-  ],
-  roles: {
-    viewer: ['sbom.buckets:read', 'governance.findings:read'],
-    member: ['sbom.buckets:read', 'sbom.buckets:write', 'governance.findings:read'],
-    admin: ['sbom.buckets:read', 'sbom.buckets:write', 'governance.findings:read'],
-    owner: ['sbom.buckets:read', 'sbom.buckets:write', 'governance.findings:read'],
-  },
-  demo: true,
-};
+const catalogue = bucketsCatalogue(AUDIENCE);
 
 const gateways: GatewayName[] = (['nginx', 'caddy'] as const).filter((name) => gatewayAvailable(name));
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-gateways-'));
