@@ -138,9 +138,21 @@ export class SigningKeys {
   active(): { kid: string; privateKey: crypto.KeyObject } {
     const now = this.clock.now().getTime();
     // Keys are loaded newest first: the first whose activation has come and retirement has not.
-    const key = this.keys.find((k) => k.privateKey && k.activatesAt.getTime() <= now && (!k.retiredAt || k.retiredAt.getTime() > now));
+    const key =
+      this.keys.find((k) => k.privateKey && k.activatesAt.getTime() <= now && (!k.retiredAt || k.retiredAt.getTime() > now)) ??
+      this.earliestSigner();
     if (!key?.privateKey) throw new Error('no active signing key');
     return { kid: key.kid, privateKey: key.privateKey };
+  }
+
+  /**
+   * The wall clock stepped back before every loaded key's activation (NTP, an operator, a restored
+   * VM): none is "active", yet refusing every grant with a 500 would be an outage caused by the
+   * clock. The earliest key that still holds its private key signs: it is published already, so
+   * every verifier knows it, and signing with it is what happened just before the step.
+   */
+  private earliestSigner(): LoadedKey | undefined {
+    return this.keys.filter((k) => k.privateKey).reduce<LoadedKey | undefined>((a, k) => (!a || k.activatesAt < a.activatesAt ? k : a), undefined);
   }
 
   /** Public key for `kid`, if it is still published. */

@@ -61,3 +61,27 @@ describe('signing-key rotation', () => {
     expect(key!.ciphertext).toMatch(/^v1\./);
   });
 });
+
+/** A wall clock stepped back (NTP, a restored VM) must not turn every grant into a 500. */
+describe('signing when the clock steps back', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('keeps granting when the wall clock steps back before every key was activated', async () => {
+    const sa = await h.createServiceAccount(['audit-log:read']);
+    const before = h.clock.now();
+    await h.gh.services.keys.rotate({ publishAheadSeconds: 0 });
+    h.clock.set(new Date(before.getTime() - 86_400_000)); // a day before the newest key's activation
+    try {
+      const token = await h.accessToken(sa.clientId, sa.clientSecret);
+      expect((await h.api('GET', '/api/v1/audit-events', token)).statusCode).toBe(200);
+    } finally {
+      h.clock.set(before);
+    }
+  });
+});
