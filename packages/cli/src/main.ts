@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { api, token } from './api.js';
 import { CliError } from './errors.js';
 import { processIo, type Io } from './io.js';
+import { auditStreams } from './audit-streams-command.js';
 import { auditTail, members, serviceAccounts } from './manage-commands.js';
 import { orgsList } from './manage.js';
 import {
@@ -124,6 +125,17 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
     .addOption(url())
     .addOption(json())
     .action((action: string, args: string[], opts) => members(io, action, args, opts));
+
+  root
+    .command('audit-streams')
+    .description("stream the organization's audit log (owners): list | create URL | get ID | pause ID | resume ID | test ID | deliveries ID | delete ID")
+    .argument('<action>', 'list, create, get, pause, resume, test, deliveries or delete')
+    .argument('[arg]', 'create: the endpoint URL; otherwise the stream (ast_...)')
+    .option('--description <text>', 'create: what the endpoint is')
+    .addOption(org())
+    .addOption(url())
+    .addOption(json())
+    .action((action: string, arg: string | undefined, opts) => auditStreams(io, action, arg, opts));
 
   const audit = root.command('audit').description("the organization's audit log");
   audit

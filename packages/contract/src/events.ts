@@ -3,11 +3,18 @@ import { NullableTimestamp, Timestamp, type Wire } from './common.js';
 
 /**
  * §15 Events: the shapes shared by webhook subscriptions (/api/v1/webhooks) and audit streams
- * (/console/api/orgs/{orgId}/audit-streams). A destination is an https URL [E5].
+ * (/console/api/orgs/{orgId}/audit-streams and /manage/v1/orgs/{orgId}/audit-streams). A destination is an https URL [E5].
  */
 const Url = Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s]+$', description: 'An https:// URL' });
 
 export const AuditStreamCreateBody = Type.Object({ url: Url, description: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+
+/** [E4] What an owner may change on a stream; `active: true` also resumes one disabled after failures [E3]. */
+export const AuditStreamUpdateBody = Type.Object(
+  { url: Type.Optional(Url), description: Type.Optional(Type.String({ maxLength: 500 })), active: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type AuditStreamUpdate = Static<typeof AuditStreamUpdateBody>;
 
 export const AuditStreamBody = Type.Object({
   id: Type.String(),

@@ -1,7 +1,11 @@
 import type {
   AuditEvent,
   AuditFilters,
+  AuditStream,
+  AuditStreamCreated,
+  AuditStreamUpdate,
   CreateServiceAccount,
+  Delivery,
   Member,
   Organization,
   Role,
@@ -166,6 +170,33 @@ export class ManagementClient {
     return this.request('GET', `${this.org(orgId)}/audit-events${query({ ...options })}`);
   }
 
+  /** [E4] The organization's audit streams (owners; a token with manage:organization [M2]). */
+  listAuditStreams(orgId: string, page: PageOptions = {}): Promise<Page<AuditStream>> {
+    return this.request('GET', `${this.org(orgId)}/audit-streams${query({ ...page })}`);
+  }
+  /** The answer's `secret` (`whsec_…`, Standard Webhooks) signs every delivery: shown this once. */
+  createAuditStream(orgId: string, body: { url: string; description?: string }): Promise<AuditStreamCreated> {
+    return this.request('POST', `${this.org(orgId)}/audit-streams`, body);
+  }
+  getAuditStream(orgId: string, id: string): Promise<AuditStream> {
+    return this.request('GET', this.stream(orgId, id));
+  }
+  /** `{ active: true }` resumes a stream that was paused or disabled after days of failures. */
+  updateAuditStream(orgId: string, id: string, body: AuditStreamUpdate): Promise<AuditStream> {
+    return this.request('PATCH', this.stream(orgId, id), body);
+  }
+  deleteAuditStream(orgId: string, id: string): Promise<void> {
+    return this.request('DELETE', this.stream(orgId, id));
+  }
+  /** Records an audited test event, which every stream of the organization then receives. */
+  testAuditStream(orgId: string, id: string): Promise<void> {
+    return this.request('POST', `${this.stream(orgId, id)}/test`);
+  }
+  /** [E3] The stream's delivery log, newest first: status, attempts, the last answer. */
+  listAuditStreamDeliveries(orgId: string, id: string, page: PageOptions = {}): Promise<Page<Delivery>> {
+    return this.request('GET', `${this.stream(orgId, id)}/deliveries${query({ ...page })}`);
+  }
+
   /** Every page in turn (each list's `nextCursor`), for scripts that want all of it. */
   async *pages<T>(list: (page: PageOptions) => Promise<Page<T>>): AsyncGenerator<Page<T>> {
     let cursor: string | undefined;
@@ -178,6 +209,9 @@ export class ManagementClient {
 
   private org(orgId: string): string {
     return `/manage/v1/orgs/${enc(orgId)}`;
+  }
+  private stream(orgId: string, id: string): string {
+    return `${this.org(orgId)}/audit-streams/${enc(id)}`;
   }
   private svc(orgId: string, id: string): string {
     return `${this.org(orgId)}/service-accounts/${enc(id)}`;

@@ -43,6 +43,7 @@ export const GATEHOUSE_ACTIONS = [
   'webhook.rotate_secret',
   'webhook.disabled',
   'audit_stream.create',
+  'audit_stream.update',
   'audit_stream.delete',
   'audit_stream.test',
   'audit_stream.disabled',

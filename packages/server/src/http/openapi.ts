@@ -25,6 +25,7 @@ export const TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'manage: invitations', description: 'Inviting people into an organization, for a person’s bearer token ([M1]).' },
   { name: 'manage: service accounts', description: 'Service accounts, for a person’s bearer token ([M1]).' },
   { name: 'manage: audit', description: 'An organization’s audit log, for a person’s bearer token ([M1]).' },
+  { name: 'manage: audit streams', description: 'Streaming an organization’s audit log, for a person’s bearer token ([M1] [E4]).' },
   { name: 'console: passwords', description: 'Changing and resetting a password ([P4] [P5]).' },
   { name: 'console: second factors', description: 'TOTP, passkeys, recovery codes and the second step of sign-in ([P6]).' },
   { name: 'console: audit streams', description: "Streaming an organization's audit log to an HTTPS endpoint ([E4])." },

@@ -21,9 +21,19 @@ interface EventRow {
  * audit log never holds a secret, so neither does a delivery). Audit streams also carry the
  * caller's address, as the console's audit log shows it to the owner.
  */
-export async function eventPayload(q: Queryable, d: Delivery): Promise<string | null> {
-  const [e] = await q.query<EventRow>('SELECT * FROM audit_events WHERE id = $1', [d.eventId]);
-  if (!e) return null;
+/** The bodies of a batch of deliveries, from one read of their audit rows (by delivery id; absent: the event is gone). */
+export async function eventPayloads(q: Queryable, ds: readonly Delivery[]): Promise<Map<string, string>> {
+  const rows = await q.query<EventRow>('SELECT * FROM audit_events WHERE id = ANY ($1)', [[...new Set(ds.map((d) => d.eventId))]]);
+  const events = new Map(rows.map((e) => [e.id, e]));
+  const bodies = new Map<string, string>();
+  for (const d of ds) {
+    const e = events.get(d.eventId);
+    if (e) bodies.set(d.id, body(d, e));
+  }
+  return bodies;
+}
+
+function body(d: Delivery, e: EventRow): string {
   return JSON.stringify({
     type: d.eventType,
     timestamp: e.occurred_at.toISOString(),

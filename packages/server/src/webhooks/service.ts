@@ -99,7 +99,7 @@ export class WebhookService {
     if (f.url !== undefined) await this.checkDestination(f.url);
     const updated = await this.db.transaction(async (tx) => {
       const e = await webhookStore.get(tx, scope, id, { forUpdate: true });
-      if (!e) throw notFound('webhook');
+      if (!e) throw notFound(scope.kind === 'webhook' ? 'webhook' : 'audit stream');
       const next = await webhookStore.update(
         tx,
         id,
@@ -107,7 +107,11 @@ export class WebhookService {
         this.clock.now(),
         actor.id,
       );
-      await this.audit.inTransaction(tx, this.event(scope, id, actor, 'webhook.update', { fields: Object.keys(f) }), ctx);
+      await this.audit.inTransaction(
+        tx,
+        this.event(scope, id, actor, scope.kind === 'webhook' ? 'webhook.update' : 'audit_stream.update', { fields: Object.keys(f) }),
+        ctx,
+      );
       return next;
     });
     if (updated.active) this.outbox.add(scope.orgId);
@@ -165,7 +169,7 @@ export class WebhookService {
     scope: EndpointScope,
     id: string,
     actor: Actor,
-    action: 'webhook.create' | 'webhook.update' | 'webhook.delete' | 'webhook.rotate_secret' | `audit_stream.${'create' | 'delete' | 'test'}`,
+    action: 'webhook.create' | 'webhook.update' | 'webhook.delete' | 'webhook.rotate_secret' | `audit_stream.${'create' | 'update' | 'delete' | 'test'}`,
     detail: Record<string, unknown>,
   ) {
     return {

@@ -140,6 +140,12 @@ export const webhookStore = {
     return row ? toEndpoint(row) : null;
   },
 
+  /** The destinations of a batch of deliveries, in one query (most batches name one or two). */
+  async byIds(q: Queryable, ids: readonly string[]): Promise<Map<string, Endpoint>> {
+    const rows = await q.query<EndpointRow>('SELECT * FROM webhook_endpoints WHERE id = ANY ($1)', [[...new Set(ids)]]);
+    return new Map(rows.map((r) => [r.id, toEndpoint(r)]));
+  },
+
   async list(q: Queryable, scope: EndpointScope, after: string | null, limit: number): Promise<Endpoint[]> {
     const rows = await q.query<EndpointRow>(
       `SELECT * FROM webhook_endpoints WHERE org_id = $1 AND kind = $2 AND owner_id IS NOT DISTINCT FROM $3

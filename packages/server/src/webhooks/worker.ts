@@ -2,12 +2,12 @@ import { isActive, type PrincipalStates } from '../access/principal-state.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { MasterKey } from '../crypto/master-key.js';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { newId } from '../ids.js';
 import { DestinationRefused, resolveDestination, send, type SendResult } from './destination.js';
 import { scopeForEventType } from './event-types.js';
 import type { Outbox } from './outbox.js';
-import { eventPayload } from './payload.js';
+import { eventPayloads } from './payload.js';
 import { openSecret, signatureHeader } from './signing.js';
 import { webhookStore, type Delivery, type DeliveryRow, type Endpoint } from './store.js';
 
@@ -109,18 +109,29 @@ export class DeliveryWorker {
         WHERE d.id = due.id RETURNING d.*`,
       [now, new Date(now.getTime() + LEASE_MS), BATCH],
     );
-    await Promise.all(claimed.map((r) => this.attempt(webhookStore.toDelivery(r))));
+    if (claimed.length === 0) return 0;
+    // One read of the batch's destinations and events, the sends in parallel, then one commit for
+    // every attempt's record: per delivery, the database costs a share of a few statements rather
+    // than a transaction of its own (the grants that fill the outbox share the same database).
+    const deliveries = claimed.map((r) => webhookStore.toDelivery(r));
+    const endpoints = await webhookStore.byIds(
+      this.db,
+      deliveries.map((d) => d.endpointId),
+    );
+    const bodies = await eventPayloads(this.db, deliveries);
+    const outcomes = await Promise.all(deliveries.map((d) => this.attempt(d, endpoints.get(d.endpointId), bodies.get(d.id))));
+    const done = outcomes.filter((o): o is Outcome => o !== null);
+    if (done.length) await this.db.transaction((tx) => this.record(tx, done));
     return claimed.length;
   }
 
-  private async attempt(d: Delivery): Promise<void> {
-    const endpoint = await webhookStore.byId(this.db, d.endpointId);
-    if (!endpoint) return; // deleted meanwhile: its deliveries went with it
+  /** Sends one delivery (or decides to skip it); its record is written with the batch's. */
+  private async attempt(d: Delivery, endpoint: Endpoint | undefined, event: string | undefined): Promise<Outcome | null> {
+    if (!endpoint) return null; // deleted meanwhile: its deliveries went with it
     const now = this.clock.now();
     const skip = await this.judge(endpoint, d, now);
-    if (skip) return this.finish(d, endpoint, now, { status: null, excerpt: skip, latencyMs: 0 }, 'skipped');
-    const event = await eventPayload(this.db, d);
-    if (!event) return this.finish(d, endpoint, now, { status: null, excerpt: 'the event no longer exists', latencyMs: 0 }, 'skipped');
+    if (skip) return { d, endpoint, now, result: { status: null, excerpt: skip, latencyMs: 0 }, outcome: 'skipped' };
+    if (event === undefined) return { d, endpoint, now, result: { status: null, excerpt: 'the event no longer exists', latencyMs: 0 }, outcome: 'skipped' };
     let result: SendResult;
     try {
       const dest = await resolveDestination(endpoint.url, this.options.allowedHosts); // [E5] at every delivery
@@ -135,7 +146,7 @@ export class DeliveryWorker {
       result = { status: null, excerpt: err instanceof DestinationRefused ? `refused: ${err.message}` : 'delivery error', latencyMs: 0 };
     }
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
-    return this.finish(d, endpoint, now, result, ok ? 'delivered' : 'failed');
+    return { d, endpoint, now, result, outcome: ok ? 'delivered' : 'failed' };
   }
 
   /** [E2] [A9] Judged now: the subscriber must still be active, in its organization, with the read scope. */
@@ -151,49 +162,81 @@ export class DeliveryWorker {
     return null;
   }
 
-  private async finish(d: Delivery, endpoint: Endpoint, now: Date, r: SendResult, outcome: 'delivered' | 'failed' | 'skipped'): Promise<void> {
-    const attempts = d.attempts + (outcome === 'skipped' ? 0 : 1);
-    const wait = RETRY_SCHEDULE_MS[attempts - 1];
-    const status = outcome === 'failed' ? (wait === undefined ? 'failed' : 'pending') : outcome;
-    const next = new Date(now.getTime() + (outcome === 'failed' && wait !== undefined ? wait : 0));
-    await this.db.transaction(async (tx) => {
-      await tx.query(`INSERT INTO webhook_attempts (id, delivery_id, attempted_at, outcome, status_code, latency_ms, excerpt) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
-        newId('wha'),
-        d.id,
-        now,
+  /**
+   * [E3] Every attempt's record and each delivery's next state, in one transaction and a few
+   * set-based statements for the whole batch; only failures touch their destination's row.
+   */
+  private async record(tx: Queryable, outcomes: readonly Outcome[]): Promise<void> {
+    const rows = outcomes.map(({ d, now, result: r, outcome }) => {
+      const attempts = d.attempts + (outcome === 'skipped' ? 0 : 1);
+      const wait = RETRY_SCHEDULE_MS[attempts - 1];
+      return {
+        id: newId('wha'),
+        delivery_id: d.id,
+        attempted_at: now.toISOString(),
         outcome,
-        r.status,
-        Math.round(r.latencyMs),
-        r.excerpt.slice(0, 256),
-      ]);
-      await tx.query(`UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4, lease_until = NULL WHERE id = $1`, [
-        d.id,
-        status,
+        status_code: r.status,
+        latency_ms: Math.round(r.latencyMs),
+        excerpt: r.excerpt.slice(0, 256),
+        status: outcome === 'failed' ? (wait === undefined ? 'failed' : 'pending') : outcome,
         attempts,
-        next,
-      ]);
-      if (outcome === 'delivered') await tx.query('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1', [endpoint.id]);
-      if (outcome !== 'failed') return;
-      const [row] = await tx.query<{ failing_since: Date }>(
-        'UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since',
-        [endpoint.id, now],
-      );
-      // [E3] Failing for 3 days: disabled, and the audit log says so (system actor).
-      if (row && now.getTime() - row.failing_since.getTime() >= DISABLE_AFTER_MS && !endpoint.disabledAt) {
-        await tx.query('UPDATE webhook_endpoints SET disabled_at = $2, active = false WHERE id = $1 AND disabled_at IS NULL', [endpoint.id, now]);
-        await this.audit.inTransaction(
-          tx,
-          {
-            orgId: endpoint.orgId,
-            action: endpoint.kind === 'webhook' ? 'webhook.disabled' : 'audit_stream.disabled',
-            outcome: 'success',
-            actor: { type: 'system' },
-            target: { type: endpoint.kind, id: endpoint.id },
-            detail: { failingSince: row.failing_since.toISOString() },
-          },
-          { ip: '' },
-        );
-      }
+        next_attempt_at: new Date(now.getTime() + (outcome === 'failed' && wait !== undefined ? wait : 0)).toISOString(),
+      };
     });
+    const json = JSON.stringify(rows);
+    // A delivery whose destination was deleted during the send is gone (cascade): nothing to record.
+    await tx.query(
+      `INSERT INTO webhook_attempts (id, delivery_id, attempted_at, outcome, status_code, latency_ms, excerpt)
+       SELECT r.id, r.delivery_id, r.attempted_at, r.outcome, r.status_code, r.latency_ms, r.excerpt
+         FROM jsonb_to_recordset($1::jsonb) AS r(id text, delivery_id text, attempted_at timestamptz, outcome text, status_code integer, latency_ms integer, excerpt text)
+        WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = r.delivery_id)`,
+      [json],
+    );
+    await tx.query(
+      `UPDATE webhook_deliveries d SET status = r.status, attempts = r.attempts, next_attempt_at = r.next_attempt_at, lease_until = NULL
+         FROM jsonb_to_recordset($1::jsonb) AS r(delivery_id text, status text, attempts integer, next_attempt_at timestamptz)
+        WHERE d.id = r.delivery_id`,
+      [json],
+    );
+    // A success ends a run of failures; a busy stream's successes must not rewrite its row each time.
+    const succeeded = [...new Set(outcomes.filter((o) => o.outcome === 'delivered').map((o) => o.endpoint.id))];
+    if (succeeded.length) await tx.query('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($1) AND failing_since IS NOT NULL', [succeeded]);
+    for (const o of outcomes) if (o.outcome === 'failed') await this.recordFailure(tx, o.endpoint, o.now);
   }
+
+  private async recordFailure(tx: Queryable, endpoint: Endpoint, now: Date): Promise<void> {
+    const [row] = await tx.query<{ failing_since: Date }>(
+      'UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since',
+      [endpoint.id, now],
+    );
+    // [E3] Failing for 3 days: disabled, and the audit log says so (system actor).
+    if (row && now.getTime() - row.failing_since.getTime() >= DISABLE_AFTER_MS && !endpoint.disabledAt) {
+      // Audited once, by the attempt that disabled it (a batch may hold several of its failures).
+      const disabled = await tx.query('UPDATE webhook_endpoints SET disabled_at = $2, active = false WHERE id = $1 AND disabled_at IS NULL RETURNING id', [
+        endpoint.id,
+        now,
+      ]);
+      if (disabled.length === 0) return;
+      await this.audit.inTransaction(
+        tx,
+        {
+          orgId: endpoint.orgId,
+          action: endpoint.kind === 'webhook' ? 'webhook.disabled' : 'audit_stream.disabled',
+          outcome: 'success',
+          actor: { type: 'system' },
+          target: { type: endpoint.kind, id: endpoint.id },
+          detail: { failingSince: row.failing_since.toISOString() },
+        },
+        { ip: '' },
+      );
+    }
+  }
+}
+
+interface Outcome {
+  d: Delivery;
+  endpoint: Endpoint;
+  now: Date;
+  result: SendResult;
+  outcome: 'delivered' | 'failed' | 'skipped';
 }

@@ -20,6 +20,7 @@ interface Expectation {
 const ORG = '/manage/v1/orgs/:orgId';
 const SVC = `${ORG}/service-accounts`;
 const MEMBERS = `${ORG}/members`;
+const STREAMS = `${ORG}/audit-streams`;
 const SA = 'manage:service-accounts';
 const MB = 'manage:members';
 const OR = 'manage:organization';
@@ -54,6 +55,14 @@ const MATRIX: Record<string, Expectation> = {
   },
   [`GET ${ORG}/invitations`]: { needs: 'owner', scope: MB },
   [`DELETE ${ORG}/invitations/:id`]: { needs: 'owner', scope: MB },
+  // [E4] Audit streaming: owners, with manage:organization (a public address literal: no DNS needed).
+  [`POST ${STREAMS}`]: { needs: 'owner', scope: OR, body: { url: 'https://93.184.215.14/audit' } },
+  [`GET ${STREAMS}`]: { needs: 'owner', scope: OR },
+  [`GET ${STREAMS}/:id`]: { needs: 'owner', scope: OR },
+  [`PATCH ${STREAMS}/:id`]: { needs: 'owner', scope: OR, body: { active: false } },
+  [`DELETE ${STREAMS}/:id`]: { needs: 'owner', scope: OR },
+  [`POST ${STREAMS}/:id/test`]: { needs: 'owner', scope: OR },
+  [`GET ${STREAMS}/:id/deliveries`]: { needs: 'owner', scope: OR },
 };
 
 const ROLES: Role[] = ['viewer', 'member', 'admin', 'owner'];

@@ -71,6 +71,8 @@ const MATRIX: Record<string, Expectation> = {
   // [E4] Audit streaming: owners only (a public address literal, so no DNS is needed).
   [`POST ${ORG}/audit-streams`]: { needs: 'owner', body: { url: 'https://93.184.215.14/audit' } },
   [`GET ${ORG}/audit-streams`]: { needs: 'owner' },
+  [`GET ${ORG}/audit-streams/:id`]: { needs: 'owner' },
+  [`PATCH ${ORG}/audit-streams/:id`]: { needs: 'owner', body: { active: false } },
   [`DELETE ${ORG}/audit-streams/:id`]: { needs: 'owner' },
   [`POST ${ORG}/audit-streams/:id/test`]: { needs: 'owner' },
   [`GET ${ORG}/audit-streams/:id/deliveries`]: { needs: 'owner' },
