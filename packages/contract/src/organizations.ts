@@ -1,5 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { OrgId, RoleName, Timestamp, type Wire } from './common.js';
+import { MAX_SECRET_ROTATION_DAYS } from './limits.js';
+
+/** Issue 14 item 5: days after which a secret is marked "rotation recommended". */
+const SecretRotationDays = Type.Integer({
+  minimum: 1,
+  maximum: MAX_SECRET_ROTATION_DAYS,
+  description: 'Days after which a secret is marked rotation recommended (default 90)',
+});
 
 /** §8 `/console/api/orgs`. */
 export const OrganizationBody = Type.Object({
@@ -9,6 +17,7 @@ export const OrganizationBody = Type.Object({
   createdAt: Type.Optional(Timestamp),
   /** [P6] Owners and admins must have a second factor. */
   requireMfaForAdmins: Type.Optional(Type.Boolean()),
+  secretRotationDays: Type.Optional(SecretRotationDays),
 });
 export type Organization = Wire<Static<typeof OrganizationBody>>;
 
@@ -16,9 +25,13 @@ export type Organization = Wire<Static<typeof OrganizationBody>>;
 export const OrganizationNameBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export type OrganizationName = Static<typeof OrganizationNameBody>;
 
-/** `PATCH /console/api/orgs/{orgId}`: rename, and [P6] require a second factor of owners and admins. */
+/** `PATCH /console/api/orgs/{orgId}` (owners): rename, [P6] require a second factor of owners and admins, the secret-rotation threshold. */
 export const OrganizationPatchBody = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), requireMfaForAdmins: Type.Optional(Type.Boolean()) },
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    requireMfaForAdmins: Type.Optional(Type.Boolean()),
+    secretRotationDays: Type.Optional(SecretRotationDays),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export type OrganizationPatch = Static<typeof OrganizationPatchBody>;

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { NullableTimestamp, OrgId, ScopeName, Timestamp, TimestampInput, type Wire } from './common.js';
-import { MAX_GRACE_SECONDS } from './limits.js';
+import { NullableTimestamp, OrgId, PageQuery, ScopeName, Timestamp, TimestampInput, type Wire } from './common.js';
+import { MAX_GRACE_SECONDS, MAX_SECRET_ROTATION_DAYS } from './limits.js';
 
 /** §8 `/console/api/orgs/{orgId}/service-accounts` [A1]–[A8]. */
 export const ServiceAccountParams = Type.Object({ orgId: OrgId, id: Type.String({ maxLength: 64 }) });
@@ -80,3 +80,33 @@ export const SecretRotatedBody = Type.Object({
   serviceAccount: ServiceAccountBody,
 });
 export type SecretRotated = Wire<Static<typeof SecretRotatedBody>>;
+
+/** The list's query: paging, and accounts with no successful grant in the last `unusedForDays` days (never used included). */
+export const ServiceAccountListQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    unusedForDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_SECRET_ROTATION_DAYS, description: 'Only accounts with no token granted in this many days (or never)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ServiceAccountListFilter = Omit<Static<typeof ServiceAccountListQuery>, 'cursor' | 'limit'>;
+
+/** Issue 14 item 5: what a service account did lately. Never a secret, only when the current one was made. */
+export const ServiceAccountActivityBody = Type.Object(
+  {
+    serviceAccountId: Type.String(),
+    days: Type.Array(Type.Object({ date: Type.String({ format: 'date', description: 'A UTC day' }), grants: Type.Integer({ minimum: 0 }) }), {
+      description: 'Tokens granted per UTC day, oldest first, the last 30 days up to today (days without grants included)',
+    }),
+    lastTokenIssuedAt: NullableTimestamp,
+    lastUsedAddress: Type.Union([Type.String(), Type.Null()], { description: 'The client address of the last successful grant' }),
+    secretCreatedAt: NullableTimestamp,
+    secretAgeDays: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Whole days since the current secret was made' }),
+    rotationThresholdDays: Type.Integer({ description: "The organization's threshold (default 90)" }),
+    rotationRecommended: Type.Boolean({ description: 'The current secret is older than the threshold' }),
+  },
+  { description: "A service account's recent activity" },
+);
+export type ServiceAccountActivity = Wire<Static<typeof ServiceAccountActivityBody>>;

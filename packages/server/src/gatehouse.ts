@@ -49,6 +49,7 @@ import { referenceApiRoutes } from './reference-api/routes.js';
 import { seedSampleData } from './reference-api/seed.js';
 import { sbomRoutes } from './sbom/routes.js';
 import { serviceAccountRoutes } from './service-accounts/routes.js';
+import { ServiceAccountActivityReader } from './service-accounts/activity.js';
 import { ServiceAccountService } from './service-accounts/service.js';
 import { manageGuard } from './manage/manage-auth.js';
 import { consoleGuard } from './sessions/console-auth.js';
@@ -273,7 +274,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     invitationRoutes(app, { sessions, invitations, cursors, config });
     passwordRoutes(app, { sessions, passwords: passwordService, config });
     refreshTokenRoutes(app, { refreshTokens, cursors });
-    serviceAccountRoutes(app, { serviceAccounts, cursors, clock });
+    serviceAccountRoutes(app, { serviceAccounts, activity: new ServiceAccountActivityReader(db, clock), cursors, clock });
     auditRoutes(app, { db, cursors, decision });
     // [C1] The reference API (§7) and SBOM buckets are the demo's: an operator's catalogue serves
     // them only with `demo: true`.

@@ -54,7 +54,7 @@ export function AuditFilters({ query, onApply, actors }: { query: AuditQuery; on
       </div>
       <label className="field">
         <span>Action</span>
-        <input list={listId} value={form.action} onChange={set('action')} placeholder="e.g. token.grant" />
+        <input list={listId} value={form.action} onChange={set('action')} placeholder="e.g. token or token.grant" />
         <datalist id={listId}>
           {KNOWN_ACTIONS.map((a) => (
             <option key={a} value={a} />

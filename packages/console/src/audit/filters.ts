@@ -10,7 +10,7 @@ export interface AuditFilterForm {
 
 export const EMPTY_FILTERS: AuditFilterForm = { actorId: '', action: '', from: '', to: '' };
 
-/** Actions Gatehouse records, offered as suggestions (the filter is an exact match). */
+/** Actions Gatehouse records, offered as suggestions; the filter matches prefixes (`token` finds token.grant and token.deny). */
 export const KNOWN_ACTIONS = [
   'service_account.create',
   'service_account.update',
@@ -30,6 +30,7 @@ export const KNOWN_ACTIONS = [
   'user.reactivate',
   'organization.create',
   'organization.rename',
+  'organization.secret_rotation_days',
   'session.sign_in',
   'session.sign_out',
 ];

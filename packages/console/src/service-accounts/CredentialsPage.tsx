@@ -1,3 +1,4 @@
+import { ACTIVITY_DAYS } from '@gatehouse/contract/limits';
 import { useState } from 'react';
 import { Link } from '../app/navigation';
 import { routePath } from '../app/routes';
@@ -13,13 +14,19 @@ import { useLoad } from '../ui/useLoad';
 import { serviceAccounts } from './api';
 import { CreateServiceAccountDialog } from './CreateServiceAccountDialog';
 import { ScopeChips, StatusBadge } from './parts';
+import { RotationThreshold } from './RotationThreshold';
 
 /** Developers → API → Credentials: the organization's service accounts ([A1]). */
 export function CredentialsPage({ membership }: { membership: Membership }) {
   const { api } = useSignedIn();
   const { orgId } = membership;
   const allowed = canManageServiceAccounts(membership.role);
-  const list = useLoad(() => (allowed ? serviceAccounts.list(api, orgId) : Promise.resolve(null)), [api, orgId, allowed]);
+  // Issue 14 item 5: show only accounts with no token in the last 30 days (or never).
+  const [unusedOnly, setUnusedOnly] = useState(false);
+  const list = useLoad(
+    () => (allowed ? serviceAccounts.list(api, orgId, null, unusedOnly ? ACTIVITY_DAYS : undefined) : Promise.resolve(null)),
+    [api, orgId, allowed, unusedOnly],
+  );
   const { catalogue, error: catalogueError } = useCatalogue(api);
   const [creating, setCreating] = useState(false);
 
@@ -44,11 +51,24 @@ export function CredentialsPage({ membership }: { membership: Membership }) {
         </EmptyState>
       )}
       {catalogueError !== null && <ErrorAlert error={catalogueError} doing="load the scope catalogue" />}
+      {allowed && (
+        <div className="list-tools">
+          <label className="checkbox-row">
+            <input type="checkbox" checked={unusedOnly} onChange={(e) => setUnusedOnly(e.target.checked)} />
+            Only accounts unused for {ACTIVITY_DAYS} days
+          </label>
+          <RotationThreshold api={api} membership={membership} />
+        </div>
+      )}
       {list.status === 'loading' && <Loading what="service accounts" />}
       {list.status === 'error' && <ErrorAlert error={list.error} doing="load the service accounts" onRetry={list.reload} />}
       {list.status === 'ready' &&
         list.data &&
-        (list.data.items.length === 0 ? (
+        (list.data.items.length === 0 && unusedOnly ? (
+          <EmptyState title={`No account unused for ${ACTIVITY_DAYS} days`}>
+            Every service account here was issued a token in the last {ACTIVITY_DAYS} days.
+          </EmptyState>
+        ) : list.data.items.length === 0 ? (
           <EmptyState title="No service accounts yet" action={createButton}>
             Create one per integration, with only the scopes it needs. Its secret is shown once.
           </EmptyState>

@@ -9,6 +9,7 @@ import { CopyButton } from '../ui/CopyButton';
 import { formatDate, relativeTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { useLoad } from '../ui/useLoad';
+import { ActivityPanel } from './ActivityPanel';
 import { serviceAccounts, type ServiceAccount } from './api';
 import { EditServiceAccountDialog } from './EditServiceAccountDialog';
 import { secretSummary } from './grace';
@@ -133,6 +134,7 @@ export function ServiceAccountPage({ membership, id }: { membership: Membership;
           </dd>
         </div>
       </dl>
+      <ActivityPanel api={api} orgId={orgId} id={a.id} version={`${a.updatedAt} ${a.secrets.map((x) => x.id).join()}`} />
 
       {open === 'edit' && catalogue && <EditServiceAccountDialog api={api} account={a} catalogue={catalogue} onSaved={update} onClose={() => setOpen(null)} />}
       {open === 'rotate' && <RotateSecretDialog api={api} account={a} onRotated={update} onClose={() => setOpen(null)} />}

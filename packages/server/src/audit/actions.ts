@@ -29,6 +29,7 @@ export const GATEHOUSE_ACTIONS = [
   'user.mfa_remove',
   'user.mfa_recovery_codes',
   'organization.mfa_requirement',
+  'organization.secret_rotation_days',
   'service_account.create',
   'service_account.update',
   'service_account.rotate_secret',

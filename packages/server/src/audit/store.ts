@@ -50,6 +50,7 @@ export interface AuditFilter {
   order: 'asc' | 'desc';
   limit: number;
   actorId?: string;
+  /** A prefix of the action: `token` finds token.grant and token.deny, `token.grant` exactly that. */
   action?: string;
   from?: Date;
   to?: Date;
@@ -67,6 +68,39 @@ const INSERT_ROWS = `INSERT INTO audit_events (id, org_id, occurred_at, actor_ty
     FROM jsonb_to_recordset($1::jsonb) AS r(id text, org_id text, occurred_at timestamptz, actor_type text,
       actor_id text, actor_name text, action text, outcome text, target_type text, target_id text,
       credential text, ip text, user_agent text, detail jsonb)`;
+
+/**
+ * See insertGrants. The per-account and per-day sums arrive computed (grantSums), as two small jsonb
+ * parameters: summing the batch in SQL made the statement a quarter slower on PGlite
+ * (bench/credential-activity.mjs). SET expressions read the row as it was, so the address moves
+ * only with a newer grant; only accounts the UPDATE found are counted.
+ */
+const GRANTS_SQL = `WITH inserted AS (${INSERT_ROWS}),
+  updated AS (
+    UPDATE service_accounts s SET last_token_issued_at = GREATEST(s.last_token_issued_at, l.at),
+           last_token_ip = CASE WHEN s.last_token_issued_at IS NULL OR l.at >= s.last_token_issued_at THEN l.ip ELSE s.last_token_ip END
+      FROM jsonb_to_recordset($2::jsonb) AS l(id text, at timestamptz, ip text) WHERE s.id = l.id RETURNING s.id)
+  INSERT INTO service_account_grant_days (service_account_id, day, grants)
+  SELECT d.id, d.day, d.n FROM jsonb_to_recordset($3::jsonb) AS d(id text, day date, n integer) JOIN updated u ON u.id = d.id
+  ON CONFLICT (service_account_id, day) DO UPDATE SET grants = service_account_grant_days.grants + EXCLUDED.grants`;
+
+/** A batch's successful grants summed per account (the latest time and address) and per account and UTC day. */
+function grantSums(rows: readonly AuditRow[]): [string, string] {
+  const latest = new Map<string, { id: string; at: Date; ip: string | null }>();
+  const days = new Map<string, { id: string; day: string; n: number }>();
+  for (const r of rows) {
+    const id = r.event.actor.id;
+    if (r.event.action !== 'token.grant' || r.event.outcome !== 'success' || !id) continue;
+    const last = latest.get(id);
+    if (!last || r.occurredAt >= last.at) latest.set(id, { id, at: r.occurredAt, ip: r.ctx.ip || null });
+    const day = r.occurredAt.toISOString().slice(0, 10);
+    const key = `${id} ${day}`;
+    const d = days.get(key);
+    if (d) d.n++;
+    else days.set(key, { id, day, n: 1 });
+  }
+  return [JSON.stringify([...latest.values()]), JSON.stringify([...days.values()])];
+}
 
 /** The batch as the single jsonb parameter of INSERT_ROWS (absent keys are NULL). */
 function rowsParam(rows: readonly AuditRow[]): [string] {
@@ -102,18 +136,13 @@ export const auditStore = {
 
   /**
    * The group commit of token grants in ONE statement (so it is atomic without BEGIN/COMMIT round
-   * trips): the audit rows, and each granting service account's "last token issued".
+   * trips): the audit rows; each granting service account's "last token issued" and the address
+   * it came from; and its count of grants per UTC day (issue 14 item 5). Only accounts the UPDATE
+   * found are counted, so an account deleted meanwhile leaves no row behind.
    */
   async insertGrants(q: Queryable, rows: readonly AuditRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await q.query(
-      `WITH inserted AS (${INSERT_ROWS} RETURNING actor_id, occurred_at, action, outcome)
-       UPDATE service_accounts s SET last_token_issued_at = GREATEST(s.last_token_issued_at, t.at)
-         FROM (SELECT actor_id, max(occurred_at) AS at FROM inserted
-                WHERE action = 'token.grant' AND outcome = 'success' GROUP BY actor_id) t
-        WHERE s.id = t.actor_id`,
-      rowsParam(rows),
-    );
+    await q.query(GRANTS_SQL, [...rowsParam(rows), ...grantSums(rows)]);
   },
 
   /**
@@ -140,7 +169,8 @@ export const auditStore = {
       else if (at) add("(txid, id) > (COALESCE((SELECT txid FROM audit_events WHERE id = ?0), '1'::xid8), ?0)", at.id);
     } else if (f.after) add('id < ?0', f.after);
     if (f.actorId) add('actor_id = ?0', f.actorId);
-    if (f.action) add('action = ?0', f.action);
+    // Issue 14 item 5: the action filter matches prefixes (`token` finds token.grant and token.deny); starts_with needs no LIKE escaping.
+    if (f.action) add('starts_with(action, ?0)', f.action);
     if (f.from) add('occurred_at >= ?0', f.from);
     if (f.to) add('occurred_at < ?0', f.to);
     params.push(f.limit);

@@ -97,6 +97,7 @@ function doorRoutes(app: App, deps: OrganizationRouteDeps, door: Door, prefix: s
       const { orgId } = req.params;
       if (req.body.name !== undefined) await organizations.rename(a, orgId, req.body.name, requestContext(req));
       if (req.body.requireMfaForAdmins !== undefined) await deps.setMfaRequirement(a, orgId, req.body.requireMfaForAdmins, requestContext(req));
+      if (req.body.secretRotationDays !== undefined) await organizations.setSecretRotationDays(a, orgId, req.body.secretRotationDays, requestContext(req));
       return { ...(await organizations.get(orgId)), role: a.role };
     },
   );

@@ -1,6 +1,7 @@
 import type { PrincipalStates } from '../access/principal-state.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor, RequestContext } from '../audit/events.js';
+import { MAX_SECRET_ROTATION_DAYS } from '@gatehouse/contract';
 import { roleRank, type Role } from '../catalogue/scopes.js';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -82,6 +83,35 @@ export class OrganizationService {
       acting,
     );
     return { ...(await this.get(orgId)), role: acting.role };
+  }
+
+  /**
+   * Issue 14 item 5: owners set after how many days a service account's secret is marked
+   * "rotation recommended" (the route's schema has checked the range; checked again for other callers).
+   */
+  async setSecretRotationDays(acting: Acting, orgId: string, days: number, ctx: RequestContext): Promise<void> {
+    if (!Number.isInteger(days) || days < 1 || days > MAX_SECRET_ROTATION_DAYS) {
+      throw new ApiError('invalid_request', `secretRotationDays must be a whole number of days from 1 to ${MAX_SECRET_ROTATION_DAYS}`);
+    }
+    await this.change(
+      orgId,
+      async (tx) => {
+        const previous = await organizationStore.setSecretRotationDays(tx, orgId, days);
+        await this.audit.inTransaction(
+          tx,
+          {
+            orgId,
+            action: 'organization.secret_rotation_days',
+            outcome: 'success',
+            actor: acting.actor,
+            target: { type: 'organization', id: orgId },
+            detail: { days, previous },
+          },
+          ctx,
+        );
+      },
+      acting,
+    );
   }
 
   listMembers(orgId: string, after: string | null, limit: number): Promise<Member[]> {

@@ -7,6 +7,8 @@ export interface Organization {
   createdAt: Date;
   /** [P6] Set with `PATCH .../orgs/{orgId}` (mfa/); absent on insert. */
   requireMfaForAdmins?: boolean;
+  /** Issue 14 item 5: a secret older than this is marked "rotation recommended"; absent on insert (default 90). */
+  secretRotationDays?: number;
 }
 
 export interface Membership {
@@ -54,7 +56,8 @@ export const organizationStore = {
   },
   async find(q: Queryable, id: string): Promise<Organization | null> {
     const rows = await q.query<Organization>(
-      'SELECT id, name, created_at AS "createdAt", require_mfa_for_admins AS "requireMfaForAdmins" FROM organizations WHERE id = $1',
+      `SELECT id, name, created_at AS "createdAt", require_mfa_for_admins AS "requireMfaForAdmins", secret_rotation_days AS "secretRotationDays"
+         FROM organizations WHERE id = $1`,
       [id],
     );
     return rows[0] ?? null;
@@ -67,6 +70,15 @@ export const organizationStore = {
   async lock(q: Queryable, id: string): Promise<boolean> {
     const rows = await q.query('SELECT id FROM organizations WHERE id = $1 FOR UPDATE', [id]);
     return rows.length > 0;
+  },
+  /** Issue 14 item 5: the secret-rotation threshold; returns the previous value (for the audit event). */
+  async setSecretRotationDays(q: Queryable, id: string, days: number): Promise<number> {
+    const rows = await q.query<{ previous: number }>(
+      `UPDATE organizations o SET secret_rotation_days = $2 FROM (SELECT secret_rotation_days AS previous FROM organizations WHERE id = $1) p
+        WHERE o.id = $1 RETURNING p.previous`,
+      [id, days],
+    );
+    return rows[0]!.previous;
   },
   async rename(q: Queryable, id: string, name: string): Promise<void> {
     await q.query('UPDATE organizations SET name = $2 WHERE id = $1', [id, name]);

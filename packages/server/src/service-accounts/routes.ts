@@ -4,11 +4,12 @@ import {
   NoContent,
   OrgParams,
   Page,
-  PageQuery,
   RotateSecretBody,
   SecretRotatedBody,
   ServiceAccountBody,
+  ServiceAccountActivityBody,
   ServiceAccountCreatedBody,
+  ServiceAccountListQuery,
   ServiceAccountParams,
   UpdateServiceAccountBody,
 } from '@gatehouse/contract';
@@ -16,10 +17,12 @@ import type { Cursors } from '../http/cursor.js';
 import { requestContext, type App } from '../http/types.js';
 import { DOORS } from '../manage/manage-auth.js';
 import { currentUser, userActor } from '../sessions/console-auth.js';
+import type { ServiceAccountActivityReader } from './activity.js';
 import type { ServiceAccountService, ServiceAccountView } from './service.js';
 
 export interface ServiceAccountRouteDeps {
   serviceAccounts: ServiceAccountService;
+  activity: ServiceAccountActivityReader;
   cursors: Cursors;
   clock: { now(): Date };
 }
@@ -55,9 +58,21 @@ function doorRoutes(app: App, deps: ServiceAccountRouteDeps, prefix: string, tag
 
   app.get(
     base,
-    { config, schema: { tags, params: OrgParams, querystring: PageQuery, response: { 200: Page(ServiceAccountBody), ...errorResponses } } },
-    async (req) =>
-      cursors.list(`service-accounts:${req.params.orgId}`, req.query, (after, limit) => serviceAccounts.list(req.params.orgId, after, limit), { present }),
+    { config, schema: { tags, params: OrgParams, querystring: ServiceAccountListQuery, response: { 200: Page(ServiceAccountBody), ...errorResponses } } },
+    async (req) => {
+      const { orgId } = req.params;
+      const { unusedForDays } = req.query;
+      // The filter is part of the list's name, so a cursor of the filtered list is refused on the whole one.
+      const scope = `service-accounts:${orgId}${unusedForDays === undefined ? '' : `:unused:${unusedForDays}`}`;
+      return cursors.list(scope, req.query, (after, limit) => serviceAccounts.list(orgId, after, limit, unusedForDays), { present });
+    },
+  );
+
+  // Issue 14 item 5: grants per day, last address, the secret's age against the organization's threshold.
+  app.get(
+    `${base}/:id/activity`,
+    { config, schema: { tags, params: ServiceAccountParams, response: { 200: ServiceAccountActivityBody, ...errorResponses } } },
+    async (req) => deps.activity.read(req.params.orgId, req.params.id),
   );
 
   app.get(`${base}/:id`, { config, schema: { tags, params: ServiceAccountParams, response: { 200: ServiceAccountBody, ...errorResponses } } }, async (req) =>

@@ -76,8 +76,10 @@ export class ServiceAccountService {
     return { account: await this.get(orgId, id), clientSecret };
   }
 
-  async list(orgId: string, after: string | null, limit: number): Promise<ServiceAccountView[]> {
-    const accounts = await serviceAccountStore.listByOrg(this.db, orgId, after, limit);
+  /** `unusedForDays`: only accounts with no successful grant in that many days, or never (issue 14 item 5). */
+  async list(orgId: string, after: string | null, limit: number, unusedForDays?: number): Promise<ServiceAccountView[]> {
+    const since = unusedForDays === undefined ? null : new Date(this.clock.now().getTime() - unusedForDays * 86_400_000);
+    const accounts = await serviceAccountStore.listByOrg(this.db, orgId, after, limit, since);
     const secrets = await serviceAccountStore.secretsOf(
       this.db,
       accounts.map((a) => a.id),

@@ -74,12 +74,16 @@ export const serviceAccountStore = {
     return a && a.orgId === orgId ? a : null;
   },
 
-  /** Keyset page in id order (ids are ULIDs, so creation order). */
-  async listByOrg(q: Queryable, orgId: string, after: string | null, limit: number): Promise<ServiceAccount[]> {
+  /**
+   * Keyset page in id order (ids are ULIDs, so creation order). `unusedSince`: only accounts with
+   * no successful grant since then, never-used ones included (issue 14 item 5).
+   */
+  async listByOrg(q: Queryable, orgId: string, after: string | null, limit: number, unusedSince: Date | null = null): Promise<ServiceAccount[]> {
     const rows = await q.query<Row>(
       `SELECT ${COLUMNS} FROM service_accounts WHERE org_id = $1 AND ($2::text IS NULL OR id > $2)
+         AND ($4::timestamptz IS NULL OR last_token_issued_at IS NULL OR last_token_issued_at < $4)
        ORDER BY id LIMIT $3`,
-      [orgId, after, limit],
+      [orgId, after, limit, unusedSince],
     );
     return rows.map(toAccount);
   },
@@ -110,6 +114,7 @@ export const serviceAccountStore = {
 
   async delete(q: Queryable, id: string): Promise<void> {
     await q.query('DELETE FROM service_accounts WHERE id = $1', [id]);
+    await q.query('DELETE FROM service_account_grant_days WHERE service_account_id = $1', [id]);
   },
 
   async secrets(q: Queryable, serviceAccountId: string): Promise<ClientSecret[]> {

@@ -40,6 +40,7 @@ const MATRIX: Record<string, Expectation> = {
   [`GET ${SVC}`]: { needs: 'admin', scope: SA },
   [`POST ${SVC}`]: { needs: 'admin', scope: SA, body: { name: 'Matrix', scopes: ['assets:read'] } },
   [`GET ${SVC}/:id`]: { needs: 'admin', scope: SA },
+  [`GET ${SVC}/:id/activity`]: { needs: 'admin', scope: SA },
   [`PATCH ${SVC}/:id`]: { needs: 'admin', scope: SA, body: { name: 'Renamed' } },
   [`POST ${SVC}/:id/rotate-secret`]: { needs: 'admin', scope: SA, body: { graceSeconds: 0 } },
   [`POST ${SVC}/:id/disable`]: { needs: 'admin', scope: SA },

@@ -54,6 +54,7 @@ const MATRIX: Record<string, Expectation> = {
   [`GET ${SVC}`]: { needs: 'admin' },
   [`POST ${SVC}`]: { needs: 'admin', body: { name: 'Matrix', scopes: ['assets:read'] } },
   [`GET ${SVC}/:id`]: { needs: 'admin' },
+  [`GET ${SVC}/:id/activity`]: { needs: 'admin' },
   [`PATCH ${SVC}/:id`]: { needs: 'admin', body: { name: 'Renamed' } },
   [`POST ${SVC}/:id/rotate-secret`]: { needs: 'admin', body: { graceSeconds: 0 } },
   [`POST ${SVC}/:id/disable`]: { needs: 'admin' },
