@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { measure, stopLoad } from './lib/load.mjs';
 import { formatSummary, loadProfiles, profileFiles, summarise } from './lib/profile.mjs';
 import { evaluate, formatResults, int } from './lib/report.mjs';
-import { grantToken, startServer } from './lib/server.mjs';
+import { BENCH_RATE_LIMITS, grantToken, startServer } from './lib/server.mjs';
 import { measureVerifier, verifierServerEnv } from './verifier.mjs';
 
 const num = (name, fallback) => {
@@ -55,12 +55,7 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const FORWARD_ROUTES = Math.max(1, num('BENCH_FORWARD_ROUTES', 200));
 
-// One benchmark client from one address would be refused with 429 within its first second under
-// the defaults (30/1 per client, 300/50 per address); a measurement of 429s would mean nothing.
-const RAISED_LIMITS = {
-  GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '1000000/1000000',
-  GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '1000000/1000000',
-};
+const RAISED_LIMITS = BENCH_RATE_LIMITS;
 
 let server = null;
 
