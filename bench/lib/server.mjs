@@ -112,13 +112,15 @@ async function scratchPostgres() {
  * @param {string} [opts.main] the script to run instead of dist/main.js (serve-with-catalogue.mjs)
  * @param {Record<string,string>} [opts.sharedDatabase] DATABASE_URL and GATEHOUSE_MASTER_KEY of a
  *   database another instance already uses (several instances on one database); not dropped here
+ * @param {boolean} [opts.embedded] PGlite even when BENCH_DATABASE_URL is set (a run comparing both)
  */
 export { scratchPostgres };
 
-export async function startServer({ env = {}, profileDir, sharedDatabase, main = MAIN } = {}) {
+export async function startServer({ env = {}, profileDir, sharedDatabase, embedded = false, main = MAIN } = {}) {
   if (!fs.existsSync(MAIN)) throw new Error(`${path.relative(root, MAIN)} is missing: run \`npm run build\` (npm run bench does it first)`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
-  const postgres = sharedDatabase ? { env: sharedDatabase, drop: async () => {} } : await scratchPostgres();
+  const postgres = sharedDatabase ? { env: sharedDatabase, drop: async () => {} } : embedded ? null : await scratchPostgres();
+  const workers = postgres ? process.env.GATEHOUSE_WORKERS : undefined;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
@@ -135,9 +137,9 @@ export async function startServer({ env = {}, profileDir, sharedDatabase, main =
       GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
       GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
       GATEHOUSE_LOG_LEVEL: 'warn',
-      // Worker processes in server mode (issue 16 item 2), only when asked for: a build without
-      // the setting refuses unknown GATEHOUSE_* variables.
-      ...(process.env.GATEHOUSE_WORKERS ? { GATEHOUSE_WORKERS: process.env.GATEHOUSE_WORKERS } : {}),
+      // Worker processes in server mode (issue 16 item 2), only when asked for (a build without the
+      // setting refuses unknown GATEHOUSE_* variables) and only on PostgreSQL (embedded is one process).
+      ...(workers ? { GATEHOUSE_WORKERS: workers } : {}),
       ...postgres?.env,
       ...env,
     },
@@ -186,9 +188,7 @@ export async function startServer({ env = {}, profileDir, sharedDatabase, main =
       stop,
       pid: child.pid,
       cpuSeconds: cpuReader(child.pid),
-      database:
-        (postgres ? 'PostgreSQL (scratch database)' : 'embedded PGlite (fresh temporary data dir)') +
-        (process.env.GATEHOUSE_WORKERS ? `, GATEHOUSE_WORKERS=${process.env.GATEHOUSE_WORKERS}` : ''),
+      database: (postgres ? 'PostgreSQL (scratch database)' : 'embedded PGlite (fresh temporary data dir)') + (workers ? `, GATEHOUSE_WORKERS=${workers}` : ''),
       dataDir,
       ...session,
     };
