@@ -13,7 +13,9 @@
 // Targets (issue 16): Gatehouse ≥ 2× the peer (≥ 2.5× on PostgreSQL with workers) and ≥ 0.75× the
 // hand-rolled endpoint. Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (3),
 // BENCH_CONNECTIONS (100; the issue also asks for 50), BENCH_DATABASE_URL, GATEHOUSE_WORKERS (passed
-// to the server when set), BENCH_SIDES (gatehouse,peer,hand-rolled: a subset to run).
+// to the server when set), BENCH_SIDES (gatehouse,peer,hand-rolled: a subset to run), and
+// BENCH_BASELINE_MAIN=path/to/another/build/main.js: a fourth side, that build of Gatehouse, to
+// prove an optimization against the code before it in the same run (alternating rounds).
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -71,6 +73,8 @@ async function startSide(script, clientId, clientSecret) {
 let gatehouse = null;
 let peer = null;
 let handRolled = null;
+let baseline = null;
+const BASELINE_MAIN = process.env.BENCH_BASELINE_MAIN ? path.resolve(process.env.BENCH_BASELINE_MAIN) : null;
 const SIDES = new Set((process.env.BENCH_SIDES ?? 'gatehouse,peer,hand-rolled').split(',').map((x) => x.trim()));
 
 async function main() {
@@ -79,6 +83,11 @@ async function main() {
   console.log(`Peer benchmark — Node ${process.version}, ${os.cpus().length} CPUs, load average ${load.join(' ')}`);
   gatehouse = await startServer({ env: BENCH_RATE_LIMITS });
   const sa = await gatehouse.consoleCall('POST', `/console/api/orgs/${gatehouse.orgId}/service-accounts`, { name: 'peer bench', scopes: ['audit-log:read'] });
+  let baselineSa = null;
+  if (BASELINE_MAIN) {
+    baseline = await startServer({ env: BENCH_RATE_LIMITS, main: BASELINE_MAIN });
+    baselineSa = await baseline.consoleCall('POST', `/console/api/orgs/${baseline.orgId}/service-accounts`, { name: 'peer bench', scopes: ['audit-log:read'] });
+  }
   const sideSecret = crypto.randomBytes(32).toString('base64url');
   if (SIDES.has('peer')) peer = await startSide('oidc-provider-server.mjs', 'bench-client', sideSecret);
   if (SIDES.has('hand-rolled')) handRolled = await startSide('hand-rolled-server.mjs', 'bench-client', sideSecret);
@@ -96,6 +105,12 @@ async function main() {
       label: `Gatehouse (${gatehouse.database}, every grant audited)`,
       server: gatehouse,
       request: request(gatehouse.url, '/api/v1/auth/token', sa.clientId, sa.clientSecret),
+    },
+    baseline && {
+      key: 'baseline',
+      label: `Gatehouse baseline build (${path.relative(process.cwd(), BASELINE_MAIN)})`,
+      server: baseline,
+      request: request(baseline.url, '/api/v1/auth/token', baselineSa.clientId, baselineSa.clientSecret),
     },
     peer && {
       key: 'peer',
@@ -145,6 +160,10 @@ async function main() {
     const goal = process.env.BENCH_DATABASE_URL && Number(process.env.GATEHOUSE_WORKERS ?? 1) > 1 ? 2.5 : 2;
     console.log(`Gatehouse / node-oidc-provider: ${ratio.toFixed(2)}×   ${verdict(ratio, goal)}`);
   }
+  if (m.baseline)
+    console.log(
+      `Gatehouse / baseline build:     ${(g.rps / m.baseline.rps).toFixed(2)}× by rate, ${(g.serverCpuUsPerRequest / m.baseline.serverCpuUsPerRequest).toFixed(2)}× server CPU per grant`,
+    );
   if (m['hand-rolled']) {
     const ratio = g.rps / m['hand-rolled'].rps;
     console.log(`Gatehouse / hand-rolled:        ${ratio.toFixed(2)}×   ${verdict(ratio, 0.75)}`);
@@ -160,13 +179,13 @@ async function main() {
 for (const signal of ['SIGINT', 'SIGTERM'])
   process.once(signal, () => {
     stopLoad();
-    Promise.allSettled([gatehouse?.stop(), peer?.stop(), handRolled?.stop()]).finally(() => process.exit(130));
+    Promise.allSettled([gatehouse?.stop(), peer?.stop(), handRolled?.stop(), baseline?.stop()]).finally(() => process.exit(130));
   });
 main().then(
-  () => Promise.allSettled([gatehouse?.stop(), peer?.stop(), handRolled?.stop()]),
+  () => Promise.allSettled([gatehouse?.stop(), peer?.stop(), handRolled?.stop(), baseline?.stop()]),
   async (err) => {
     console.error(`\nPEER BENCH ABORTED: ${err.message}`);
-    await Promise.allSettled([gatehouse?.stop(), peer?.stop(), handRolled?.stop()]);
+    await Promise.allSettled([gatehouse?.stop(), peer?.stop(), handRolled?.stop(), baseline?.stop()]);
     process.exit(1);
   },
 );

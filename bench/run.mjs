@@ -34,7 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, stopLoad } from './lib/load.mjs';
-import { formatSummary, loadProfiles, profileFiles, summarise } from './lib/profile.mjs';
+import { formatStages, formatSummary, loadProfiles, profileFiles, stages, summarise } from './lib/profile.mjs';
 import { evaluate, formatResults, int } from './lib/report.mjs';
 import { BENCH_RATE_LIMITS, grantToken, startServer } from './lib/server.mjs';
 import { measureVerifier, verifierServerEnv } from './verifier.mjs';
@@ -249,7 +249,7 @@ async function main() {
     const profiles = loadProfiles(files);
     const sections = rows.map(
       ({ result: r }) =>
-        `== ${r.label}: server CPU during the ${r.seconds} s measurement\n${formatSummary(summarise(profiles, r.window), { top: 20, requests: r.requests })}`,
+        `== ${r.label}: server CPU during the ${r.seconds} s measurement\n${formatSummary(summarise(profiles, r.window), { top: 20, requests: r.requests })}\n${formatStages(stages(profiles, r.window), r.requests)}`,
     );
     const summary = sections.join('\n\n');
     fs.writeFileSync(path.join(profileDir, 'summary.txt'), `${summary}\n`);

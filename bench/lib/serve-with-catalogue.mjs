@@ -18,7 +18,11 @@ const { config } = loadConfig();
 const routes = benchRoutes(Number(process.env.BENCH_FORWARD_ROUTES ?? 200));
 const gatehouse = await createGatehouse({
   config,
-  catalogue: { apis: [{ id: 'bench', audience: config.audience, scopes: [], routes }], roles: { viewer: [], member: [], admin: [], owner: [] }, demo: true },
+  catalogue: {
+    apis: [{ id: 'bench', audience: config.audience, scopes: [{ name: 'audit-log:read', description: 'Read the audit log' }], routes }],
+    roles: { viewer: [], member: [], admin: [], owner: [] },
+    demo: true,
+  },
 });
 await gatehouse.app.listen({ host: config.host, port: config.port });
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(root, 'packages/server/dist/main.js');
 const ADMIN = { email: 'bench@example.test', password: 'bench-password-0123' };
-const READY_TIMEOUT_MS = 30_000;
+// Generous: on a shared 2-core machine under load a cold start (migrations, PGlite) took 33 s.
+const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
 // Every setup call is bounded, so a wedged server fails the run instead of hanging it.
 const CALL_TIMEOUT_MS = 10_000;
