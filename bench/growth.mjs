@@ -37,19 +37,20 @@ function diskUsage(dir) {
   const du = (args) => Number(execFileSync('du', [...args, dir], { encoding: 'utf8' }).split('\t')[0]);
   return { allocated: du(['-sk']) * 1024, apparent: du(['-sb']) };
 }
-/** The biggest parts of the data directory (PGlite's base/ holds the tables, pg_wal/ the log). */
-function parts(dir) {
+/** The parts of the data directory, biggest first (PGlite's cluster: base/ the tables, pg_wal/ the log). */
+function parts(dir, depth = 0) {
   const out = execFileSync('du', ['-sk', ...fs.readdirSync(dir).map((f) => `${dir}/${f}`)], { encoding: 'utf8' });
-  const sizes = [];
-  for (const line of out.trim().split('\n')) {
-    const [kb, p] = line.split('\t');
-    sizes.push([p.slice(dir.length + 1), Number(kb) * 1024]);
-  }
-  // PGlite keeps Postgres' cluster one level down (pgdata/ or similar): list that level too.
-  const [top] = sizes.sort((a, b) => b[1] - a[1]);
-  if (top && fs.statSync(`${dir}/${top[0]}`).isDirectory() && fs.readdirSync(`${dir}/${top[0]}`).length > 3) {
-    return parts(`${dir}/${top[0]}`).map(([p, b]) => [`${top[0]}/${p}`, b]);
-  }
+  const sizes = out
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [kb, p] = line.split('\t');
+      return [p.slice(dir.length + 1), Number(kb) * 1024];
+    })
+    .sort((a, b) => b[1] - a[1]);
+  // The data directory holds the Postgres cluster one level down (pgdata/): list that level instead.
+  const [top] = sizes;
+  if (depth === 0 && top && fs.statSync(`${dir}/${top[0]}`).isDirectory()) return parts(`${dir}/${top[0]}`, 1).map(([p, b]) => [`${top[0]}/${p}`, b]);
   return sizes;
 }
 
