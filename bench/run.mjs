@@ -34,9 +34,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, stopLoad } from './lib/load.mjs';
-import { formatSummary, loadProfiles, profileFiles, summarise } from './lib/profile.mjs';
+import { formatStages, formatSummary, loadProfiles, profileFiles, stages, summarise } from './lib/profile.mjs';
 import { evaluate, formatResults, int } from './lib/report.mjs';
-import { grantToken, startServer } from './lib/server.mjs';
+import { BENCH_RATE_LIMITS, grantToken, startServer } from './lib/server.mjs';
 import { measureVerifier, verifierServerEnv } from './verifier.mjs';
 
 const num = (name, fallback) => {
@@ -62,12 +62,7 @@ const FORWARD_ROUTES = Math.max(1, num('BENCH_FORWARD_ROUTES', 200));
 // (tokens/limits.ts), so they also cap how many grants one address (30) and one address + client
 // (10) may have in flight at once. The token steps keep 100 requests in flight from 127.0.0.1, so
 // those two are raised as well, for this run's server only; the server's defaults are unchanged.
-const RAISED_LIMITS = {
-  GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '1000000/1000000',
-  GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '1000000/1000000',
-  GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS: '1000/1000',
-  GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT: '1000/1000',
-};
+const RAISED_LIMITS = BENCH_RATE_LIMITS;
 
 let server = null;
 
@@ -261,7 +256,7 @@ async function main() {
     const profiles = loadProfiles(files);
     const sections = rows.map(
       ({ result: r }) =>
-        `== ${r.label}: server CPU during the ${r.seconds} s measurement\n${formatSummary(summarise(profiles, r.window), { top: 20, requests: r.requests })}`,
+        `== ${r.label}: server CPU during the ${r.seconds} s measurement\n${formatSummary(summarise(profiles, r.window), { top: 20, requests: r.requests })}\n${formatStages(stages(profiles, r.window), r.requests)}`,
     );
     const summary = sections.join('\n\n');
     fs.writeFileSync(path.join(profileDir, 'summary.txt'), `${summary}\n`);

@@ -127,6 +127,68 @@ export function formatSummary(s, { top = 25, requests } = {}) {
   ].join('\n');
 }
 
+/**
+ * Stages of a request, each matched anywhere on a sample's stack; a sample counts for the first
+ * stage that matches, in this order (signing inside the grant counts as signing, not as the grant).
+ */
+const STAGES = [
+  ['signing (ES256, node:crypto)', (cf) => cf.functionName === 'signCompact'],
+  ['secret check (HMAC)', (cf) => cf.url.includes('/dist/crypto/secrets')],
+  ['rate limiting', (cf) => cf.url.includes('/dist/http/rate-limiter') || cf.url.includes('/dist/tokens/limits')],
+  ['audit rows (building, group commit)', (cf) => cf.url.includes('/dist/audit/') || cf.url.includes('/dist/db/group-commit')],
+  ['PGlite (WebAssembly and its JS)', (cf) => cf.url.startsWith('wasm://') || cf.url.includes('@electric-sql/pglite')],
+  ['other database layer', (cf) => cf.url.includes('/dist/db/') || cf.url.includes('/node_modules/pg')],
+  ['logging (pino)', (cf) => cf.url.includes('/node_modules/pino')],
+  ['metrics (prom-client)', (cf) => cf.url.includes('/node_modules/prom-client') || cf.url.includes('/dist/metrics/')],
+  [
+    'body parsing (JSON, form)',
+    (cf) => /secure-json-parse|@fastify\/formbody|dist\/http\/strict-input/.test(cf.url) || cf.functionName === 'parseTokenRequest',
+  ],
+  ['grant logic, claims, response', (cf) => cf.url.includes('/dist/tokens/') || cf.url.includes('/dist/access/')],
+  ['Fastify (routing, hooks, reply)', (cf) => /\/node_modules\/(fastify|find-my-way|avvio|fast-json-stringify|@fastify)\//.test(cf.url)],
+  ["Gatehouse's http/ hooks", (cf) => cf.url.includes('/dist/http/')],
+  ['Node HTTP, sockets, syscalls', (cf) => cf.url.startsWith('node:') || !cf.url],
+];
+
+const SYSCALLS = new Set(['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'onStreamRead', 'shutdown', 'close', 'fstat']);
+
+/** Busy time per stage (µs), for "where does a grant's time go". */
+export function stages(profiles, window) {
+  const sums = new Map();
+  let busy = 0;
+  for (const { prof, nodes, parent } of profiles) {
+    let t = prof.startTime;
+    for (let i = 0; i < prof.samples.length; i++) {
+      t += prof.timeDeltas[i];
+      if (window && (t < window.fromUs || t > window.toUs)) continue;
+      const us = prof.timeDeltas[i + 1] ?? 0;
+      const leaf = nodes.get(prof.samples[i]).callFrame;
+      if (leaf.functionName === '(idle)') continue;
+      busy += us;
+      const stack = [];
+      for (let id = prof.samples[i]; id !== undefined; id = parent.get(id)) stack.push(nodes.get(id).callFrame);
+      // The kernel's share is its own stage: a socket write under Fastify's reply is not Fastify's cost.
+      const stage =
+        leaf.functionName === '(garbage collector)'
+          ? 'garbage collection'
+          : SYSCALLS.has(leaf.functionName) && !leaf.url
+            ? 'socket writes and reads (syscalls)'
+            : (STAGES.find(([, matches]) => stack.some(matches))?.[0] ?? 'other');
+      sums.set(stage, (sums.get(stage) ?? 0) + us);
+    }
+  }
+  return { busy, stages: [...sums.entries()].sort((a, b) => b[1] - a[1]) };
+}
+
+export function formatStages({ busy, stages: rows }, requests) {
+  return [
+    `Where the server's busy time went, by stage${requests ? ' (µs per request)' : ''}:`,
+    ...rows.map(
+      ([name, us]) => `  ${((100 * us) / busy).toFixed(1).padStart(5)} %  ${requests ? `${(us / requests).toFixed(1).padStart(6)} µs  ` : ''}${name}`,
+    ),
+  ].join('\n');
+}
+
 export function profileFiles(dirOrFile) {
   if (fs.statSync(dirOrFile).isFile()) return [dirOrFile];
   return fs
@@ -141,5 +203,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('usage: node bench/lib/profile.mjs <dir-or-file.cpuprofile> [top]');
     process.exit(2);
   }
-  console.log(formatSummary(summarise(loadProfiles(profileFiles(target))), { top: Number(top ?? 30) }));
+  const profiles = loadProfiles(profileFiles(target));
+  console.log(formatSummary(summarise(profiles), { top: Number(top ?? 30) }));
+  console.log(formatStages(stages(profiles)));
 }

@@ -1,0 +1,122 @@
+// `npm run bench:list`: a protected list that reads the database on every call, against /healthz
+// of the same server in the same run (issue 16 item 6). The list is the reference API's findings
+// (GET /api/v1/governance/findings?limit=BENCH_PAGE with a service account's bearer token): the access
+// decision, then one keyset SELECT on `records` bound to the token's organization, then 10 rows
+// serialized. Nothing in it is cached, so every request is one query.
+//
+// Embedded PGlite always; with BENCH_DATABASE_URL also a scratch PostgreSQL database, both servers
+// running side by side and measured in alternating rounds (healthz and list on each), medians.
+// Target (issue 16): embedded ≥ 4,000 lists/s.
+//
+// Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
+// BENCH_PAGE (10: findings created and listed per call), BENCH_DATABASE_URL, GATEHOUSE_WORKERS (passed
+// to the PostgreSQL server when set).
+import os from 'node:os';
+import { measure, stopLoad } from './lib/load.mjs';
+import { int } from './lib/report.mjs';
+import { grantToken, startServer } from './lib/server.mjs';
+
+const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
+const SECONDS = num('BENCH_SECONDS', 10);
+const WARMUP = num('BENCH_WARMUP_SECONDS', 2);
+const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
+const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
+const PAGE = Math.max(1, num('BENCH_PAGE', 10));
+const TARGET_EMBEDDED = 4000;
+
+const servers = [];
+
+/** A server with a service account and PAGE findings; returns its two scenarios. */
+async function prepare(server, tag) {
+  const sa = await server.consoleCall('POST', `/console/api/orgs/${server.orgId}/service-accounts`, {
+    name: 'bench list',
+    scopes: ['governance.findings:read', 'governance.findings:write'],
+  });
+  const grantBody = JSON.stringify({ grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret });
+  const auth = async () => ({ authorization: `Bearer ${await grantToken(server.url, grantBody)}` });
+  const headers = await auth();
+  for (let i = 0; i < PAGE; i++) {
+    const r = await fetch(`${server.url}/api/v1/governance/findings`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: `bench finding ${i}`, severity: 'low', status: 'open' }),
+    });
+    if (r.status !== 201) throw new Error(`creating a finding failed: ${r.status} ${await r.text()}`);
+  }
+  const listUrl = `${server.url}/api/v1/governance/findings?limit=${PAGE}`;
+  const check = await fetch(listUrl, { headers });
+  const page = await check.json();
+  if (check.status !== 200 || page.items?.length !== PAGE) throw new Error(`the list did not answer ${PAGE} findings: ${check.status} ${JSON.stringify(page)}`);
+  return [
+    { key: `${tag}:healthz`, tag, label: `${tag}: GET /healthz (baseline)`, server, request: async () => ({ url: `${server.url}/healthz` }) },
+    // A fresh token per measurement: tokens live 15 minutes, long runs outlive one.
+    {
+      key: `${tag}:list`,
+      tag,
+      label: `${tag}: GET /api/v1/governance/findings?limit=${PAGE}`,
+      server,
+      request: async () => ({ url: listUrl, headers: await auth() }),
+    },
+  ];
+}
+
+async function main() {
+  const load = os.loadavg().map((l) => l.toFixed(2));
+  console.log(`DB-backed list benchmark — Node ${process.version}, ${os.cpus().length} CPUs, load average ${load.join(' ')}`);
+  const embedded = await startServer({ embedded: true });
+  servers.push(embedded);
+  const scenarios = await prepare(embedded, 'embedded');
+  if (process.env.BENCH_DATABASE_URL) {
+    const pg = await startServer();
+    servers.push(pg);
+    scenarios.push(...(await prepare(pg, 'PostgreSQL')));
+  }
+  for (const s of servers) console.log(`Server: pid ${s.pid}, ${s.database}`);
+  console.log(`Each measurement: ${WARMUP} s warm-up, ${SECONDS} s at ${CONNECTIONS} connections, ${ROUNDS} rounds alternating (median reported)\n`);
+
+  const runs = new Map(scenarios.map((s) => [s.key, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const s of scenarios) {
+      process.stdout.write(`  round ${round}: ${s.label} … `);
+      const r = await measure(
+        { label: s.label, request: await s.request() },
+        { seconds: SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS, serverCpuSeconds: s.server.cpuSeconds },
+      );
+      runs.get(s.key).push(r);
+      console.log(`${int(r.rps)} req/s  (load average ${os.loadavg()[0].toFixed(2)})`);
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)];
+  console.log('');
+  for (const s of scenarios) {
+    const r = median(runs.get(s.key));
+    console.log(
+      `${r.label.padEnd(64)} ${int(r.rps).padStart(7)} req/s  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/req  load generator CPU ${Math.round(r.benchCpuPercent)} %`,
+    );
+  }
+  console.log('');
+  for (const tag of new Set(scenarios.map((s) => s.tag))) {
+    const list = median(runs.get(`${tag}:list`));
+    const base = median(runs.get(`${tag}:healthz`));
+    const goal = tag === 'embedded' ? `   target ≥ ${int(TARGET_EMBEDDED)}/s: ${list.rps >= TARGET_EMBEDDED ? 'met' : 'NOT MET'}` : '';
+    console.log(`${`${tag}: list / healthz`.padEnd(28)} ${((100 * list.rps) / base.rps).toFixed(1).padStart(5)} %   ${int(list.rps)} lists/s${goal}`);
+  }
+  console.log(
+    `(${CONNECTIONS} connections; load average now ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, at start ${load.join(' ')})`,
+  );
+}
+
+const stopAll = () => Promise.allSettled(servers.map((s) => s.stop()));
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    stopLoad();
+    stopAll().finally(() => process.exit(130));
+  });
+main().then(stopAll, async (err) => {
+  console.error(`\nLIST BENCH ABORTED: ${err.message}`);
+  await stopAll();
+  process.exit(1);
+});
