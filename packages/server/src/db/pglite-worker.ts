@@ -19,11 +19,16 @@ const afterCommit: AfterCommit = async () => {};
 
 const port = parentPort;
 if (!port) throw new Error('pglite-worker.ts runs only as a worker thread');
-const { pgdata } = workerData as WorkerStart;
+
+/**
+ * Opens PGlite in this thread. Everything that configures the instance (its filesystem, start
+ * parameters, e.g. syncing commits to disk) belongs here, with plain-data options in WorkerStart.
+ */
+const openLite = (start: WorkerStart): Promise<PGlite> => PGlite.create(start.pgdata);
 
 // No top-level await: from source (tests) this file is loaded through tsx's require hook.
 let lite!: PGlite;
-PGlite.create(pgdata).then(
+openLite(workerData as WorkerStart).then(
   (opened) => {
     lite = opened;
     port.postMessage({ ready: true });
