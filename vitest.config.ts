@@ -70,6 +70,8 @@ export default defineConfig({
                   'packages/server/test/main.test.ts',
                   'packages/server/test/db/data-dir-lock.test.ts',
                   'packages/server/test/db/disk-faults-tmpfs.test.ts',
+                  'packages/server/test/db/pglite-worker.test.ts',
+                  'packages/server/test/db/pglite-worker-crash.test.ts',
                 ],
                 env: { GATEHOUSE_TEST_DRIVER: 'postgres' },
                 globalSetup: ['packages/server/test/support/postgres-global-setup.ts'],

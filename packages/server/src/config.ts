@@ -24,6 +24,8 @@ export interface Config {
   /** [C1] `GATEHOUSE_CATALOGUE`: the operator's catalogue file (YAML or JSON); unset, the demo. */
   cataloguePath?: string;
   dataDir: string;
+  /** Embedded mode: `worker` (default) runs PGlite off the request thread; `main` on it (GATEHOUSE_PGLITE_THREAD, db/pglite-driver.ts). */
+  pgliteThread: 'worker' | 'main';
   databaseUrl?: string;
   /**
    * Server mode: the longest one database statement may take; connection, read and LISTEN probe
@@ -103,6 +105,7 @@ const KNOWN = new Set([
   'GATEHOUSE_AUDIENCE',
   'GATEHOUSE_CATALOGUE',
   'GATEHOUSE_DATA_DIR',
+  'GATEHOUSE_PGLITE_THREAD',
   'GATEHOUSE_MASTER_KEY',
   'GATEHOUSE_ADMIN_EMAIL',
   'GATEHOUSE_ADMIN_PASSWORD',
@@ -294,6 +297,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
   if (!issuer.startsWith('https://') && !/^http:\/\/(localhost|127\.0\.0\.1)(:|$)/.test(issuer)) {
     warnings.push('GATEHOUSE_ISSUER is not https: tokens and cookies would cross the network in clear');
   }
+  const pgliteThread = env.GATEHOUSE_PGLITE_THREAD ?? 'worker';
+  if (pgliteThread !== 'worker' && pgliteThread !== 'main') throw new ConfigError('GATEHOUSE_PGLITE_THREAD must be worker (the default) or main');
   if (databaseUrl && !env.GATEHOUSE_MASTER_KEY) {
     throw new ConfigError('GATEHOUSE_MASTER_KEY is required with DATABASE_URL (every instance must share it)');
   }
@@ -305,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     audience: env.GATEHOUSE_AUDIENCE ?? issuer,
     cataloguePath: env.GATEHOUSE_CATALOGUE || undefined,
     dataDir: env.GATEHOUSE_DATA_DIR ?? './.gatehouse',
+    pgliteThread,
     databaseUrl,
     databaseTimeoutMs: parseNumber('GATEHOUSE_DB_TIMEOUT_MS', env.GATEHOUSE_DB_TIMEOUT_MS, 5000, 200),
     masterKey: env.GATEHOUSE_MASTER_KEY || undefined,

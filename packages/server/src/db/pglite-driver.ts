@@ -1,6 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import { DatabaseUnavailableError, type Db, type Queryable } from './db.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { isFatalPgliteError } from './pglite-wire.js';
+import { startPgliteWorker } from './pglite-worker-client.js';
+
+export { isFatalPgliteError };
 
 export interface PgliteOptions {
   /**
@@ -10,35 +14,39 @@ export interface PgliteOptions {
   onFatal?: (err: unknown) => void;
 }
 
-/**
- * Errors after which the PGlite instance is unusable: a WASM trap or abort, a closed instance,
- * and a failed WAL write. Measured on 0.5.16: after "could not write to file pg_wal/xlogtemp…"
- * (ENOSPC) the next query spins inside WASM forever, blocking the event loop (no /healthz, no
- * SIGTERM), even once space is back. PostgreSQL itself PANICs there. A full data file
- * ("could not extend file base/…") is different: PGlite answers later queries normally.
- */
-export function isFatalPgliteError(err: unknown): boolean {
-  if (err instanceof WebAssembly.RuntimeError) return true;
-  if (!(err instanceof Error)) return false;
-  if (/PGlite is closed|^Aborted\(|RuntimeError|unreachable executed|memory access out of bounds/i.test(err.message)) return true;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('53') || code === '58030') && /pg_wal|xlog/i.test(err.message);
-}
+/** Where PGlite runs: its own worker thread (the default), or `main`, the request thread, as before issue 16. */
+export type PgliteThread = 'worker' | 'main';
+
+/** GATEHOUSE_PGLITE_THREAD (checked by config.ts); read here too because the CLI and tests open databases directly. */
+export const pgliteThreadFromEnv = (): PgliteThread => (process.env.GATEHOUSE_PGLITE_THREAD === 'main' ? 'main' : 'worker');
 
 /**
  * Embedded driver: PGlite keeps a real Postgres in WASM inside this process, with its files under
  * `dataDir` (or in memory when `dataDir` is undefined, for tests). PGlite is single-process, so
- * the data directory is locked for the life of the process.
+ * the data directory is locked for the life of the process. By default it runs in a worker thread
+ * (db/pglite-worker.ts) so that queries do not stall the request thread; in-memory databases
+ * too, so that the whole test suite exercises the default.
  */
-export async function createPgliteDb(dataDir?: string, options: PgliteOptions = {}): Promise<Db> {
+export async function createPgliteDb(dataDir?: string, options: PgliteOptions & { thread?: PgliteThread } = {}): Promise<Db> {
   const unlock = dataDir ? await lockDataDir(dataDir) : () => {};
-  let lite: PGlite;
+  const pgdata = dataDir ? `${dataDir}/pgdata` : undefined;
   try {
-    lite = await PGlite.create(dataDir ? `${dataDir}/pgdata` : undefined);
+    if ((options.thread ?? pgliteThreadFromEnv()) === 'worker') {
+      const db = await startPgliteWorker(pgdata, options);
+      const close = db.close;
+      // The lock outlives the worker: released only once PGlite has closed its files.
+      return Object.assign(db, { close: () => close().finally(unlock) });
+    }
+    return await createInThread(pgdata, unlock, options);
   } catch (err) {
     unlock();
     throw err;
   }
+}
+
+/** PGlite on the request thread (GATEHOUSE_PGLITE_THREAD=main): the pre-issue-16 driver, kept as an escape hatch and a baseline. */
+async function createInThread(pgdata: string | undefined, unlock: () => void, options: PgliteOptions): Promise<Db> {
+  const lite = await PGlite.create(pgdata);
   let fatal: unknown = null;
   const markFatal = (err: unknown): boolean => {
     if (fatal || !isFatalPgliteError(err)) return Boolean(fatal);

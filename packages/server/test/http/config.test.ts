@@ -68,4 +68,10 @@ describe('configuration', () => {
     expect(config.rateLimits.signInPerEmail).toEqual({ burst: 3, perSecond: 0.5 });
     expect(config.issuer).toBe('https://auth.example.com');
   });
+
+  it('runs the embedded database in its worker thread unless GATEHOUSE_PGLITE_THREAD=main, and refuses anything else', () => {
+    expect(loadConfig({}).config.pgliteThread).toBe('worker');
+    expect(loadConfig({ GATEHOUSE_PGLITE_THREAD: 'main' }).config.pgliteThread).toBe('main');
+    expect(() => loadConfig({ GATEHOUSE_PGLITE_THREAD: 'off' })).toThrow(/GATEHOUSE_PGLITE_THREAD must be worker/);
+  });
 });

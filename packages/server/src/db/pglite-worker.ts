@@ -1,0 +1,180 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { isFatalPgliteError, toWireError, type PostedRequest, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
+
+/**
+ * The embedded database's own thread (issue 16 item 1): PGlite's WASM Postgres runs here, so a
+ * query no longer stalls HTTP, JSON and signing on the request thread, and the second core works.
+ * The request thread (db/pglite-worker-client.ts) sends arrays of calls; calls start in the order
+ * they arrive (PGlite runs one at a time, as it did in-thread) and replies go back in arrays.
+ */
+
+/**
+ * Runs after a write is committed, before it is acknowledged: the place for making the commit
+ * durable (db/pglite-durability.ts, another change). A no-op here; anything it throws fails the
+ * acknowledgement like a failed commit would.
+ */
+export type AfterCommit = (lite: PGlite) => Promise<void>;
+const afterCommit: AfterCommit = async () => {};
+
+const port = parentPort;
+if (!port) throw new Error('pglite-worker.ts runs only as a worker thread');
+
+/**
+ * Opens PGlite in this thread. Everything that configures the instance (its filesystem, start
+ * parameters, e.g. syncing commits to disk) belongs here, with plain-data options in WorkerStart.
+ */
+const openLite = (start: WorkerStart): Promise<PGlite> => PGlite.create(start.pgdata);
+
+// No top-level await: from source (tests) this file is loaded through tsx's require hook.
+let lite!: PGlite;
+openLite(workerData as WorkerStart).then(
+  (opened) => {
+    lite = opened;
+    port.postMessage({ ready: true });
+  },
+  (err: unknown) => {
+    port.postMessage({ ready: false, error: toWireError(err) });
+    process.exit(1);
+  },
+);
+
+/** Set once PGlite can no longer be trusted: nothing calls into it again (that call would spin). */
+let fatal: unknown = null;
+const never = new Promise<never>(() => {});
+
+let outbox: WireReply[] = [];
+let flushScheduled = false;
+/** Replies finished in one turn go back in one message. */
+const reply = (r: WireReply) => {
+  outbox.push(r);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(() => {
+    flushScheduled = false;
+    const batch = outbox;
+    outbox = [];
+    port.postMessage(batch);
+  });
+};
+const fail = (id: number, err: unknown) => {
+  if (!fatal && isFatalPgliteError(err)) fatal = err;
+  reply({ id, ok: false, error: toWireError(err), fatal: Boolean(fatal) });
+};
+
+/** Structured clone turned the caller's Buffers into Uint8Arrays; PGlite serializes them the same, but `toString` differs. */
+const paramsOf = (r: Extract<WireRequest, { op: 'query' }>): unknown[] => {
+  if (!r.buffers) return r.params;
+  const params = [...r.params];
+  for (const i of r.buffers) {
+    const u = params[i] as Uint8Array;
+    params[i] = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  }
+  return params;
+};
+
+type Call = Extract<WireRequest, { op: 'query' | 'exec' }>;
+const run = async (q: Pick<PGlite, 'query' | 'exec'>, r: Call, autocommit: boolean): Promise<void> => {
+  if (fatal) return fail(r.id, fatal);
+  try {
+    if (r.op === 'query') {
+      const { rows } = await q.query(r.sql, paramsOf(r));
+      if (autocommit) await afterCommit(lite);
+      reply({ id: r.id, ok: true, rows });
+    } else {
+      await q.exec(r.sql);
+      if (autocommit) await afterCommit(lite);
+      reply({ id: r.id, ok: true });
+    }
+  } catch (err) {
+    fail(r.id, err);
+  }
+};
+
+/**
+ * One open transaction: its calls wait here in order until PGlite grants the transaction, then run
+ * one after another inside it until commit or rollback arrives. PGlite's transaction mutex keeps
+ * every other call out meanwhile, exactly as in-thread.
+ */
+interface OpenTx {
+  queue: PostedRequest[];
+  wake: (() => void) | null;
+}
+const transactions = new Map<number, OpenTx>();
+class Rollback extends Error {}
+
+const next = async (tx: OpenTx): Promise<PostedRequest> => {
+  while (!tx.queue.length) await new Promise<void>((r) => (tx.wake = r));
+  return tx.queue.shift()!;
+};
+
+function begin(txId: number): void {
+  const tx: OpenTx = { queue: [], wake: null };
+  transactions.set(txId, tx);
+  let ending: PostedRequest | null = null;
+  const body = async (t: Transaction): Promise<void> => {
+    for (;;) {
+      const r = await next(tx);
+      if (r.op === 'commit' || r.op === 'rollback') {
+        ending = r;
+        if (r.op === 'rollback') throw new Rollback();
+        return;
+      }
+      if (r.op === 'query' || r.op === 'exec') await run(t, r, false);
+      // Poisoned inside: leave PGlite's transaction pending, because the ROLLBACK it would send next
+      // is the call that spins. The client fails every call from here on.
+      if (fatal) return never;
+    }
+  };
+  const settle = (err: unknown) => {
+    transactions.delete(txId);
+    // Calls queued behind a failed BEGIN (or left over) get the error; the ending call its outcome.
+    const pending = [...tx.queue];
+    const end = ending as PostedRequest | null;
+    for (const r of pending) fail(r.id, err ?? new Error('transaction already ended'));
+    if (!end) return;
+    if (err && !(err instanceof Rollback)) fail(end.id, err);
+    else if (end.op === 'commit')
+      afterCommit(lite).then(
+        () => reply({ id: end.id, ok: true }),
+        (e: unknown) => fail(end.id, e),
+      );
+    else reply({ id: end.id, ok: true });
+  };
+  if (fatal) {
+    settle(fatal);
+    return;
+  }
+  lite.transaction(body).then(
+    () => settle(null),
+    (err: unknown) => settle(err),
+  );
+}
+
+port.on('message', (batch: WireRequest[]) => {
+  for (const r of batch) {
+    if (r.op === 'begin') begin(r.txId);
+    else if (r.op === 'close') close(r.id);
+    else if (r.txId !== undefined) {
+      const tx = transactions.get(r.txId);
+      if (!tx) {
+        fail(r.id, fatal ?? new Error('transaction is not open'));
+        continue;
+      }
+      tx.queue.push(r);
+      tx.wake?.();
+      tx.wake = null;
+    } else if (r.op === 'query' || r.op === 'exec') void run(lite, r, true);
+  }
+});
+
+let closing = false;
+function close(id: number): void {
+  if (closing) return;
+  closing = true;
+  const done = fatal ? Promise.resolve() : lite.close();
+  done.then(
+    () => reply({ id, ok: true }),
+    (err: unknown) => fail(id, err),
+  );
+}
