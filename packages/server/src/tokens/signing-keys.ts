@@ -138,9 +138,7 @@ export class SigningKeys {
   active(): { kid: string; privateKey: crypto.KeyObject } {
     const now = this.clock.now().getTime();
     // Keys are loaded newest first: the first whose activation has come and retirement has not.
-    const key =
-      this.keys.find((k) => k.privateKey && k.activatesAt.getTime() <= now && (!k.retiredAt || k.retiredAt.getTime() > now)) ??
-      this.earliestSigner();
+    const key = this.keys.find((k) => k.privateKey && k.activatesAt.getTime() <= now && (!k.retiredAt || k.retiredAt.getTime() > now)) ?? this.earliestSigner();
     if (!key?.privateKey) throw new Error('no active signing key');
     return { kid: key.kid, privateKey: key.privateKey };
   }
