@@ -28,7 +28,12 @@ export function discoveryPaths(issuer: string): string[] {
 
 /** A grant type handler; the refresh_token grant slots in beside client_credentials. */
 export interface Grant {
-  handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse>;
+  /**
+   * `proven` is called as soon as the caller's credential is proven (a matching secret, a known
+   * refresh token): the failure tokens reserved for the attempt go back then, not after the audit
+   * commit, so a client with many grants in flight is never refused for its own concurrency.
+   */
+  handle(req: TokenRequest, ctx: RequestContext, proven?: () => void): Promise<TokenResponse>;
 }
 
 export interface TokenRouteDeps {
@@ -81,7 +86,7 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       const claimedClient = tokenRequest.grantType === 'client_credentials' ? tokenRequest.client?.clientId : undefined;
       const attempt = limits.attempt(req.ip, claimedClient);
       try {
-        const response = await settle(attempt, () => grant.handle(tokenRequest, requestContext(req)));
+        const response = await settle(attempt, () => grant.handle(tokenRequest, requestContext(req), attempt.release));
         deps.onTokenRequest?.(tokenRequest.grantType, null);
         return response;
       } catch (err) {

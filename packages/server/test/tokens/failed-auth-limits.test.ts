@@ -120,4 +120,13 @@ describe('token endpoint: a burst of guesses sent at once', () => {
     expect(results.filter((r) => r.statusCode === 401)).toHaveLength(10);
     expect(results.filter((r) => r.statusCode === 429)).toHaveLength(30);
   });
+
+  it('a client with many grants in flight at once is not refused: its reservation ends when its secret matches', async () => {
+    h.clock.advance(600);
+    const sa = await h.createServiceAccount(['audit-log:read']);
+    slow = true; // each grant then waits ~20 ms on its audit commit, all 25 in flight together
+    const results = await Promise.all(Array.from({ length: 25 }, () => h.token(sa.clientId, sa.clientSecret)));
+    slow = false;
+    expect(results.map((r) => r.statusCode)).toEqual(Array(25).fill(200));
+  });
 });

@@ -34,7 +34,7 @@ export class ClientCredentialsGrant {
     private readonly onAuthenticated: (clientId: string) => void = () => {},
   ) {}
 
-  async handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse> {
+  async handle(req: TokenRequest, ctx: RequestContext, proven: () => void = () => {}): Promise<TokenResponse> {
     this.states.assertFresh(); // a stale instance must not grant to a just-disabled account
     const now = this.clock.now();
     const client = req.client;
@@ -56,6 +56,7 @@ export class ClientCredentialsGrant {
       return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'unknown client or wrong secret'));
     }
     this.onAuthenticated(account.id);
+    proven();
     // [A7] [A8]: a disabled or expired account refuses new tokens.
     if (!isActive(account, now)) {
       return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account disabled or expired'), secret.id);

@@ -60,7 +60,7 @@ export class RefreshTokenGrant {
     );
   }
 
-  async handle(req: TokenRequest, ctx: RequestContext): Promise<TokenResponse> {
+  async handle(req: TokenRequest, ctx: RequestContext, proven: () => void = () => {}): Promise<TokenResponse> {
     this.states.assertFresh(); // a stale instance must not grant to a just-deactivated user
     const now = this.clock.now();
     // Refresh tokens belong to people, not clients; a service account's secret has no place here.
@@ -70,6 +70,7 @@ export class RefreshTokenGrant {
 
     const token = await this.refreshTokens.identify(presented);
     if (!token) return this.deny(null, null, ctx, new InvalidGrant(UNUSABLE, 'unknown refresh token'));
+    proven(); // a real refresh token is no guess, whatever its state turns out to be
     const user = await this.states.user(token.userId);
     // [B7] a deactivated user's refresh tokens stop working (deactivation also revokes them).
     if (!user || user.deactivated) return this.deny(token, user && [...user.roles.keys()], ctx, new InvalidGrant(UNUSABLE, 'user deactivated'));
