@@ -18,8 +18,9 @@ for (const ajv of [strict, coercing]) ajv.addFormat('date-time', { type: 'string
 
 /**
  * [R4] Each route's validator is compiled by its first request, not at start: compiling every
- * route's schemas was a third of the server's start-up CPU, and most routes of a given server are
- * rarely called. Fastify reads `errors` off the function it was given, so they are copied there.
+ * route's schemas showed among the largest costs in a CPU profile of a start, and most routes of a
+ * given server are rarely called. Fastify reads `errors` off the function it was given, so they
+ * are copied there.
  */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   let compiled: ValidateFunction | undefined;
