@@ -117,36 +117,47 @@ export async function auditTail(io: Io, opts: TailOptions, signal?: AbortSignal)
   if (!(intervalMs >= 500)) throw new CliError('--interval must be at least 0.5 seconds', 2);
   if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since))) throw new CliError(`--since is not a timestamp: ${opts.since}`, 2);
 
-  const seen = new Set<string>();
+  // Ids printed, with their time: a poll re-reads a window already printed (below), and these
+  // keep each event to one line; ids older than that window are dropped, so a long follow stays small.
+  const seen = new Map<string, number>();
   const emit = (events: AuditEvent[]) => {
     // Pages come newest first; a tail reads oldest first.
     for (const e of [...events].reverse()) {
       if (seen.has(e.id)) continue;
-      seen.add(e.id);
+      seen.set(e.id, Date.parse(e.occurredAt));
       io.stdout.write(`${opts.json ? JSON.stringify(e) : eventLine(e)}\n`);
     }
   };
-  const fetchSince = async (from: string | undefined, allPages: boolean): Promise<AuditEvent[]> => {
+  const fetchSince = async (from: string | undefined, allPages: boolean, progress: boolean): Promise<AuditEvent[]> => {
     const events: AuditEvent[] = [];
     let pages = 0;
     for await (const page of m.client.pages((p) => m.client.listAuditEvents(org, { ...p, limit, ...(from ? { from } : {}) }))) {
       events.push(...page.items);
       pages++;
-      if (pages > 1 || page.nextCursor) io.stderr.write(`audit tail: ${events.length} events read (${pages} pages)…\n`);
+      if (progress && (pages > 1 || page.nextCursor)) io.stderr.write(`audit tail: ${events.length} events read (${pages} pages)…\n`);
       if (!allPages) break;
     }
     return events;
   };
 
-  const first = await m.run(() => fetchSince(opts.since, opts.since !== undefined));
+  const first = await m.run(() => fetchSince(opts.since, opts.since !== undefined, true));
   emit(first);
   if (!opts.follow) return;
-  let newest = first[0]?.occurredAt ?? opts.since ?? new Date().toISOString();
+  // The newest time seen, by the server's clock (never this machine's: clocks differ). Nothing yet:
+  // poll from --since, or from the start of an empty log.
+  let newest = first[0] ? Date.parse(first[0].occurredAt) : opts.since !== undefined ? Date.parse(opts.since) : undefined;
   while (!signal?.aborted) {
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    // `from` is inclusive: events at the same instant as the newest seen come again and are skipped by id.
-    const more = await m.run(() => fetchSince(newest, true));
+    // An event is stamped when it is recorded and seen when its transaction commits, so one stamped
+    // earlier than the newest seen can still appear: each poll reads FOLLOW_OVERLAP_MS back again,
+    // and `seen` keeps what was printed to one line.
+    const from = newest === undefined ? undefined : newest - FOLLOW_OVERLAP_MS;
+    const more = await m.run(() => fetchSince(from === undefined ? undefined : new Date(from).toISOString(), true, false));
     emit(more);
-    newest = more[0]?.occurredAt ?? newest;
+    if (more[0]) newest = Math.max(newest ?? 0, Date.parse(more[0].occurredAt));
+    if (from !== undefined) for (const [id, at] of seen) if (at < from) seen.delete(id);
   }
 }
+
+/** How far back each --follow poll reads again, for events that commit after newer ones. */
+const FOLLOW_OVERLAP_MS = 10_000;

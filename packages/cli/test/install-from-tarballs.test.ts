@@ -46,7 +46,7 @@ describe.skipIf(process.env.GATEHOUSE_TEST_DRIVER !== 'pglite')('installing the 
     const app = path.join(dir, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'try-gatehouse', version: '1.0.0', private: true }));
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.map((t) => path.join('..', t))], app);
+    run('npm', ['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.map((t) => path.join('..', t))], app);
 
     phase('installed');
     for (const pkg of ['sdk', 'access', 'cli', 'server', 'contract']) {

@@ -1,10 +1,11 @@
 import type { AuditLog } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { generatePassword, type PasswordHasher } from './crypto/passwords.js';
 import type { Db, Queryable } from './db/db.js';
 import { newId } from './ids.js';
 import { organizationStore } from './organizations/store.js';
+import { passwordProblem } from './users/password-policy.js';
 import { userStore } from './users/store.js';
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@gatehouse.local';
@@ -31,6 +32,10 @@ export async function bootstrapFirstOwner(
 ): Promise<BootstrapResult | null> {
   if ((await userStore.count(db)) > 0) return null; // the common case: not the first start
   const email = config.adminEmail ?? DEFAULT_ADMIN_EMAIL;
+  // [P4] loadConfig checked the rules that need no list; the common-password list only matters
+  // when the password is used, here, so later starts never read it.
+  const problem = config.adminPassword ? await passwordProblem(config.adminPassword, email) : null;
+  if (problem) throw new ConfigError(`GATEHOUSE_ADMIN_PASSWORD is refused: ${problem}`);
   const generatedPassword = config.adminPassword ? undefined : generatePassword();
   const passwordHash = await passwords.hash(config.adminPassword ?? generatedPassword!);
   return db.transaction(async (tx) => {

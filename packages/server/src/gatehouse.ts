@@ -22,8 +22,6 @@ import { loadServerKey } from './crypto/server-keys.js';
 import type { Db } from './db/db.js';
 import { seedIdFloor } from './db/id-floor.js';
 import { migrate } from './db/migrate.js';
-import { createPgDb } from './db/pg-driver.js';
-import { createPgliteDb } from './db/pglite-driver.js';
 import { StorageGuard, type StorageProbe } from './db/storage-guard.js';
 import type { Catalogue } from '@gatehouse/access';
 import { forwardAuthRoutes } from './forward-auth/routes.js';
@@ -141,8 +139,12 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
   const raw =
     options.db ??
     (config.databaseUrl
-      ? createPgDb({ connectionString: config.databaseUrl, timeoutMs: config.databaseTimeoutMs })
-      : await createPgliteDb(config.dataDir, { thread: config.pgliteThread, ...(options.onFatalDbError ? { onFatal: options.onFatalDbError } : {}) }));
+      ? // [R4] Only the driver in use is loaded: each is a large import the other mode never needs.
+        (await import('./db/pg-driver.js')).createPgDb({ connectionString: config.databaseUrl, timeoutMs: config.databaseTimeoutMs })
+      : await (await import('./db/pglite-driver.js')).createPgliteDb(config.dataDir, {
+          thread: config.pgliteThread,
+          ...(options.onFatalDbError ? { onFatal: options.onFatalDbError } : {}),
+        }));
   // What a failed start must undo besides closing the database (timers, the LISTEN connection).
   const undo: Array<() => unknown> = [];
   // [R3] The free-space floor of the embedded data directory: writes answer 503 below it.

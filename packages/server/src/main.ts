@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createGatehouse } from './gatehouse.js';
+import { warmCommonPasswords } from './users/password-policy.js';
 
 /** `npm start`: read the environment, open the database, serve until a signal. */
 async function main(): Promise<void> {
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     );
   }
   await app.listen({ host: config.host, port: config.port });
+  warmCommonPasswords(); // [R4] read once serving; a password check made sooner waits for it
   const mode = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
   app.log.info({ issuer: config.issuer, database: mode }, 'Gatehouse is ready');
 

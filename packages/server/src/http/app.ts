@@ -13,6 +13,7 @@ import { openapiOptions } from './openapi.js';
 import { OutageLog } from './outage-log.js';
 import type { App } from './types.js';
 import { validatorCompiler } from './validation.js';
+import { serializerCompiler } from './serialization.js';
 import { ApiError, InvalidRequest } from '../errors.js';
 
 /** Every body is small JSON or a form; anything larger is refused with 413 before it is parsed. */
@@ -102,6 +103,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // [M4] operationIds, summaries, security, error responses and servers for every route: http/openapi.ts.
   await app.register(swagger, openapiOptions({ issuer: options.issuer ?? 'http://localhost:8080', version: options.version }));
   app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   const outages = new OutageLog();
   app.setErrorHandler((err, req, reply) => errorHandler(err, req, reply, outages));
   app.setNotFoundHandler((req, reply) => errorHandler(new ApiError('not_found', `no route for ${req.method} ${loggablePath(req.url)}`), req, reply));

@@ -143,7 +143,7 @@ export class InvitationService {
         throw new ApiError('unauthenticated', 'an account with this email exists: sign in as it to accept the invitation');
       }
       if (!who.name || !who.password) throw new ApiError('invalid_request', 'name and password are required to create your account');
-      assertPasswordAllowed(who.password, found.email);
+      await assertPasswordAllowed(who.password, found.email);
       created = { id: newId('usr'), name: validName(who.name), passwordHash: await this.passwords.hash(who.password) };
     }
     const userId = 'signedIn' in who ? who.signedIn.id : created!.id;

@@ -1,16 +1,12 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { ApiError } from '../errors.js';
 import type { SessionUser } from '../sessions/service.js';
 import { mfaStore, type Passkey } from './store.js';
+
+/** [R4] Loaded by the first passkey ceremony, not at start (it is the heaviest import of the server). */
+const webauthn = () => import('@simplewebauthn/server');
 
 /** A WebAuthn challenge is good for 2 minutes, once. */
 export const CHALLENGE_SECONDS = 120;
@@ -37,7 +33,7 @@ export class PasskeyCeremonies {
 
   async registrationOptions(user: SessionUser) {
     const existing = await mfaStore.passkeys(this.db, user.id);
-    const options = await generateRegistrationOptions({
+    const options = await (await webauthn()).generateRegistrationOptions({
       rpName: 'Gatehouse',
       rpID: this.rpID,
       userName: user.email,
@@ -57,13 +53,15 @@ export class PasskeyCeremonies {
   async verifyRegistration(user: SessionUser, response: unknown, name: string): Promise<Passkey> {
     const challenge = await mfaStore.takeChallenge(this.db, `register:${user.id}`, this.clock.now());
     if (!challenge) throw new ApiError('invalid_request', 'the passkey challenge has expired or was used; start again');
-    const result = await verifyRegistrationResponse({
-      response: response as RegistrationResponseJSON,
-      expectedChallenge: challenge,
-      expectedOrigin: this.origin,
-      expectedRPID: this.rpID,
-      requireUserVerification: false,
-    }).catch(() => null);
+    const result = await (await webauthn())
+      .verifyRegistrationResponse({
+        response: response as RegistrationResponseJSON,
+        expectedChallenge: challenge,
+        expectedOrigin: this.origin,
+        expectedRPID: this.rpID,
+        requireUserVerification: false,
+      })
+      .catch(() => null);
     if (!result?.verified) throw new ApiError('invalid_request', 'the passkey could not be verified');
     const { credential, credentialDeviceType, credentialBackedUp } = result.registrationInfo;
     return {
@@ -83,7 +81,7 @@ export class PasskeyCeremonies {
   async authenticationOptions(userId: string, challengeKey: string) {
     const passkeys = await mfaStore.passkeys(this.db, userId);
     if (!passkeys.length) throw new ApiError('invalid_request', 'no passkey is registered');
-    const options = await generateAuthenticationOptions({
+    const options = await (await webauthn()).generateAuthenticationOptions({
       rpID: this.rpID,
       timeout: CHALLENGE_SECONDS * 1000,
       allowCredentials: passkeys.map((p) => ({ id: p.id, transports: p.transports })),
@@ -100,19 +98,21 @@ export class PasskeyCeremonies {
     if (!challenge || typeof id !== 'string') return false;
     const passkey = (await mfaStore.passkeys(this.db, userId)).find((p) => p.id === id);
     if (!passkey) return false;
-    const result = await verifyAuthenticationResponse({
-      response: response as AuthenticationResponseJSON,
-      expectedChallenge: challenge,
-      expectedOrigin: this.origin,
-      expectedRPID: this.rpID,
-      credential: {
-        id: passkey.id,
-        publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
-        counter: passkey.counter,
-        transports: passkey.transports,
-      },
-      requireUserVerification: false,
-    }).catch(() => null); // a malformed or cloned-counter response is a failed attempt, not a 500
+    const result = await (await webauthn())
+      .verifyAuthenticationResponse({
+        response: response as AuthenticationResponseJSON,
+        expectedChallenge: challenge,
+        expectedOrigin: this.origin,
+        expectedRPID: this.rpID,
+        credential: {
+          id: passkey.id,
+          publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
+          counter: passkey.counter,
+          transports: passkey.transports,
+        },
+        requireUserVerification: false,
+      })
+      .catch(() => null); // a malformed or cloned-counter response is a failed attempt, not a 500
     if (!result?.verified) return false;
     await mfaStore.passkeyUsed(this.db, passkey.id, result.authenticationInfo.newCounter, result.authenticationInfo.credentialBackedUp, this.clock.now());
     return true;

@@ -46,7 +46,7 @@ export class PasswordService {
       throw new ApiError('invalid_request', 'the current password is wrong');
     }
     if (newPassword === currentPassword) throw new ApiError('invalid_request', 'the new password must differ from the current one');
-    assertPasswordAllowed(newPassword, user.email);
+    await assertPasswordAllowed(newPassword, user.email);
     const passwordHash = await this.passwords.hash(newPassword);
     await this.db.transaction(async (tx) => {
       await userStore.setPassword(tx, user.id, passwordHash);
@@ -104,7 +104,7 @@ export class PasswordService {
     const found = await passwordResetStore.findUsable(this.db, this.hasher.hash(secret), now);
     const user = found ? await userStore.find(this.db, found.userId) : null;
     if (!found || !user || user.deactivatedAt) throw gone();
-    assertPasswordAllowed(newPassword, user.email);
+    await assertPasswordAllowed(newPassword, user.email);
     const passwordHash = await this.passwords.hash(newPassword);
     await this.db.transaction(async (tx) => {
       if (!(await passwordResetStore.findUsable(tx, this.hasher.hash(secret), now))) throw gone(); // a racer used it first
