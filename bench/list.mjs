@@ -10,9 +10,13 @@
 //
 // Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
 // BENCH_PAGE (10: findings created and listed per call), BENCH_DATABASE_URL, GATEHOUSE_WORKERS (passed
-// to the PostgreSQL server when set).
+// to the PostgreSQL server when set), BENCH_PROFILE=1 (the servers run under --cpu-prof; where each
+// list request's server time went, by stage, is printed at the end).
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { measure, stopLoad } from './lib/load.mjs';
+import { formatStages, loadProfiles, profileFiles, stages } from './lib/profile.mjs';
 import { int } from './lib/report.mjs';
 import { grantToken, startServer } from './lib/server.mjs';
 
@@ -23,6 +27,8 @@ const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
 const PAGE = Math.max(1, num('BENCH_PAGE', 10));
 const TARGET_EMBEDDED = 4000;
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const profileDir = (tag) => (PROFILE ? fs.mkdtempSync(path.join(os.tmpdir(), `gatehouse-bench-list-${tag}-`)) : undefined);
 
 const servers = [];
 
@@ -63,11 +69,11 @@ async function prepare(server, tag) {
 async function main() {
   const load = os.loadavg().map((l) => l.toFixed(2));
   console.log(`DB-backed list benchmark — Node ${process.version}, ${os.cpus().length} CPUs, load average ${load.join(' ')}`);
-  const embedded = await startServer({ embedded: true });
+  const embedded = await startServer({ embedded: true, profileDir: profileDir('embedded') });
   servers.push(embedded);
   const scenarios = await prepare(embedded, 'embedded');
   if (process.env.BENCH_DATABASE_URL) {
-    const pg = await startServer();
+    const pg = await startServer({ profileDir: profileDir('postgres') });
     servers.push(pg);
     scenarios.push(...(await prepare(pg, 'PostgreSQL')));
   }
@@ -100,6 +106,15 @@ async function main() {
     const base = median(runs.get(`${tag}:healthz`));
     const goal = tag === 'embedded' ? `   target ≥ ${int(TARGET_EMBEDDED)}/s: ${list.rps >= TARGET_EMBEDDED ? 'met' : 'NOT MET'}` : '';
     console.log(`${`${tag}: list / healthz`.padEnd(28)} ${((100 * list.rps) / base.rps).toFixed(1).padStart(5)} %   ${int(list.rps)} lists/s${goal}`);
+  }
+  if (PROFILE) {
+    // A profile is written when its server exits.
+    await stopAll();
+    for (const s of scenarios.filter((x) => x.key.endsWith(':list'))) {
+      const r = median(runs.get(s.key));
+      const profiles = loadProfiles(profileFiles(s.server.profileDir));
+      console.log(`\n== ${s.label} (profiled; figures lower than usual)\n${formatStages(stages(profiles, r.window), r.requests)}`);
+    }
   }
   console.log(
     `(${CONNECTIONS} connections; load average now ${os

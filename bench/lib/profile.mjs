@@ -129,27 +129,32 @@ export function formatSummary(s, { top = 25, requests } = {}) {
 
 /**
  * Stages of a request, each matched anywhere on a sample's stack; a sample counts for the first
- * stage that matches, in this order (signing inside the grant counts as signing, not as the grant).
+ * stage that matches, in this order (signing inside the grant counts as signing, not as the grant;
+ * the database's work counts as the database's wherever it was called from).
  */
 const STAGES = [
+  ['PGlite (WebAssembly and its JS)', (cf) => cf.url.startsWith('wasm://') || cf.url.includes('@electric-sql/pglite')],
+  ['other database layer (pg driver, db/)', (cf) => cf.url.includes('/dist/db/') || /\/node_modules\/pg[-/]/.test(cf.url)],
   ['signing (ES256, node:crypto)', (cf) => cf.functionName === 'signCompact'],
   ['secret check (HMAC)', (cf) => cf.url.includes('/dist/crypto/secrets')],
   ['rate limiting', (cf) => cf.url.includes('/dist/http/rate-limiter') || cf.url.includes('/dist/tokens/limits')],
   ['audit rows (building, group commit)', (cf) => cf.url.includes('/dist/audit/') || cf.url.includes('/dist/db/group-commit')],
-  ['PGlite (WebAssembly and its JS)', (cf) => cf.url.startsWith('wasm://') || cf.url.includes('@electric-sql/pglite')],
-  ['other database layer', (cf) => cf.url.includes('/dist/db/') || cf.url.includes('/node_modules/pg')],
   ['logging (pino)', (cf) => cf.url.includes('/node_modules/pino')],
   ['metrics (prom-client)', (cf) => cf.url.includes('/node_modules/prom-client') || cf.url.includes('/dist/metrics/')],
   [
     'body parsing (JSON, form)',
     (cf) => /secure-json-parse|@fastify\/formbody|dist\/http\/strict-input/.test(cf.url) || cf.functionName === 'parseTokenRequest',
   ],
-  ['grant logic, claims, response', (cf) => cf.url.includes('/dist/tokens/') || cf.url.includes('/dist/access/')],
+  ['grant logic, claims, response', (cf) => cf.url.includes('/dist/tokens/')],
+  ['access decision', (cf) => cf.url.includes('/dist/access/') || cf.url.includes('/packages/access/')],
+  ['response serialization (fast-json-stringify)', (cf) => cf.url.includes('/node_modules/fast-json-stringify/')],
+  ['reference API, cursors', (cf) => cf.url.includes('/dist/reference-api/') || cf.url.includes('/dist/http/cursor')],
   ['Fastify (routing, hooks, reply)', (cf) => /\/node_modules\/(fastify|find-my-way|avvio|fast-json-stringify|@fastify)\//.test(cf.url)],
   ["Gatehouse's http/ hooks", (cf) => cf.url.includes('/dist/http/')],
   ['Node HTTP, sockets, syscalls', (cf) => cf.url.startsWith('node:') || !cf.url],
 ];
 
+const DATABASE_STAGES = new Set(['PGlite (WebAssembly and its JS)', 'other database layer (pg driver, db/)']);
 const SYSCALLS = new Set(['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'onStreamRead', 'shutdown', 'close', 'fstat']);
 
 /** Busy time per stage (µs), for "where does a grant's time go". */
@@ -167,13 +172,15 @@ export function stages(profiles, window) {
       busy += us;
       const stack = [];
       for (let id = prof.samples[i]; id !== undefined; id = parent.get(id)) stack.push(nodes.get(id).callFrame);
-      // The kernel's share is its own stage: a socket write under Fastify's reply is not Fastify's cost.
+      // The kernel's share of answering is its own stage (a socket write under Fastify's reply is not
+      // Fastify's cost), but a database's file or socket I/O stays the database's.
+      const matched = STAGES.find(([, matches]) => stack.some(matches))?.[0] ?? 'other';
       const stage =
         leaf.functionName === '(garbage collector)'
           ? 'garbage collection'
-          : SYSCALLS.has(leaf.functionName) && !leaf.url
-            ? 'socket writes and reads (syscalls)'
-            : (STAGES.find(([, matches]) => stack.some(matches))?.[0] ?? 'other');
+          : SYSCALLS.has(leaf.functionName) && !leaf.url && !DATABASE_STAGES.has(matched)
+            ? 'HTTP socket writes and reads (syscalls)'
+            : matched;
       sums.set(stage, (sums.get(stage) ?? 0) + us);
     }
   }

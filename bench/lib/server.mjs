@@ -188,6 +188,7 @@ export async function startServer({ env = {}, profileDir, sharedDatabase, embedd
       url,
       stop,
       pid: child.pid,
+      profileDir,
       cpuSeconds: cpuReader(child.pid),
       database: (postgres ? 'PostgreSQL (scratch database)' : 'embedded PGlite (fresh temporary data dir)') + (workers ? `, GATEHOUSE_WORKERS=${workers}` : ''),
       dataDir,
