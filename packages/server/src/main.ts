@@ -15,6 +15,17 @@ async function main(): Promise<void> {
   const { config, warnings } = loadConfig();
   if (cluster.isPrimary && config.workers > 1) return runPrimary(config, warnings);
   const worker = cluster.isWorker ? new WorkerLink() : undefined;
+  // A worker asked to stop while it is still starting stops as soon as it has started (the
+  // primary waits for every worker; a signal's default action would count as a crash).
+  let requested: string | null = null;
+  let drain = (why: string): void => {
+    requested ??= why;
+  };
+  if (worker) {
+    process.on('SIGINT', () => drain('SIGINT'));
+    process.on('SIGTERM', () => drain('SIGTERM'));
+    process.on('disconnect', () => drain('primary gone'));
+  }
   const gatehouse = await createGatehouse({
     config,
     ...(worker ? { worker } : {}),
@@ -75,13 +86,11 @@ async function main(): Promise<void> {
   if (worker) {
     // The primary decides: a signal sent to the whole group (Ctrl-C, systemd) and the primary's
     // own request are one drain, never the "second signal" that skips it.
-    const drain = (why: string) => {
+    drain = (why) => {
       if (!stopping) void stop(why);
     };
+    if (requested) drain(requested);
     worker.onShutdownRequest((now) => (now ? process.exit(130) : drain('primary')));
-    process.on('SIGINT', () => drain('SIGINT'));
-    process.on('SIGTERM', () => drain('SIGTERM'));
-    process.on('disconnect', () => drain('primary gone'));
     return;
   }
   process.on('SIGINT', () => void stop('SIGINT'));

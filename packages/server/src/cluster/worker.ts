@@ -27,10 +27,21 @@ export class WorkerLink {
   /** Syncs not yet acknowledged: responses wait for them in onSend. */
   private readonly pending = new Set<Promise<void>>();
   private readonly metricsWaiting = new Map<number, (text: string) => void>();
-  private onShutdown: (now: boolean) => void = () => {};
+  /** Until main.ts is serving, a shutdown request is kept for it (a worker asked to stop while starting). */
+  private shutdownRequest: boolean | null = null;
+  private onShutdown: (now: boolean) => void = (now) => {
+    this.shutdownRequest ||= now;
+  };
   private warn: (message: string) => void = () => {};
+  private attached: ((message: FromPrimary) => void) | null = null;
 
-  constructor(private readonly send: (message: FromWorker) => void = (m) => process.send?.(m)) {}
+  constructor(private readonly send: (message: FromWorker) => void = (m) => process.send?.(m)) {
+    process.on('message', (message: unknown) => {
+      if (!isGatehouseMessage<FromPrimary>(message)) return;
+      if (message.gh === 'shutdown' || message.gh === 'shutdown-now') this.onShutdown(message.gh === 'shutdown-now');
+      else this.attached?.(message);
+    });
+  }
 
   /** Wires this worker's caches, responses and metrics to the cluster (gatehouse.ts, before routes). */
   attach(app: App, states: PrincipalStates, metrics: Metrics): void {
@@ -49,15 +60,13 @@ export class WorkerLink {
     });
     const worker = String(this.id);
     app.server.on('connection', () => connections.inc({ worker }));
-    process.on('message', (message: unknown) => {
-      if (!isGatehouseMessage<FromPrimary>(message)) return;
-      this.onMessage(message, states, metrics, app);
-    });
+    this.attached = (message) => this.onMessage(message, states, metrics, app);
   }
 
-  /** Called by main.ts: what to do when the primary asks this worker to stop. */
+  /** Called by main.ts once serving: what to do when the primary asks this worker to stop. */
   onShutdownRequest(handler: (now: boolean) => void): void {
     this.onShutdown = handler;
+    if (this.shutdownRequest !== null) handler(this.shutdownRequest);
   }
 
   /** Every worker's metrics, aggregated by the primary (counters and histograms summed). */
@@ -131,10 +140,8 @@ export class WorkerLink {
         this.metricsWaiting.get(message.seq)?.(message.text);
         this.metricsWaiting.delete(message.seq);
         return;
-      case 'shutdown':
-      case 'shutdown-now':
-        this.onShutdown(message.gh === 'shutdown-now');
-        return;
+      default:
+        return; // shutdown requests are handled in the constructor's listener
     }
   }
 }
