@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, msUntil, scratchDatabase, startServer, type ServerProcess } from './processes.js';
+import { slowProxy } from './slow-proxy.js';
 import { dbProxy } from './tcp-proxy.js';
 
 const METRICS_TOKEN = 'workers-test-metrics-token';
@@ -75,17 +76,30 @@ async function owner(url: string) {
 /** Issue 16 item 2: GATEHOUSE_WORKERS=2 on PostgreSQL, a primary and two workers on one port. */
 describe('GATEHOUSE_WORKERS=2', () => {
   let db: { url: string; drop(): Promise<void> };
+  let proxy: Awaited<ReturnType<typeof slowProxy>>;
   let server: ServerProcess;
   let gh: Awaited<ReturnType<typeof owner>>;
 
   beforeAll(async () => {
     db = await scratchDatabase();
-    server = await startServer(db.url, { GATEHOUSE_WORKERS: '2', GATEHOUSE_METRICS_TOKEN: METRICS_TOKEN, GATEHOUSE_LOG_LEVEL: 'info' });
+    const u = new URL(db.url);
+    proxy = await slowProxy({ host: u.hostname, port: Number(u.port || 5432) });
+    u.host = `127.0.0.1:${proxy.port}`;
+    server = await startServer(u.toString(), {
+      GATEHOUSE_WORKERS: '2',
+      GATEHOUSE_METRICS_TOKEN: METRICS_TOKEN,
+      GATEHOUSE_LOG_LEVEL: 'info',
+      // The feed's safety-net poll, slow: with NOTIFYs delayed (slowProxy), the feed cannot be what
+      // carries a disable to the sibling before the next call.
+      GATEHOUSE_STATE_POLL_MS: '5000',
+      GATEHOUSE_STATE_STALE_MS: '60000',
+    });
     await msUntil(async () => server.output().includes('Gatehouse is ready with 2 workers'), 60_000);
     gh = await owner(server.url);
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
+    await proxy?.close();
     await db?.drop();
   });
 
@@ -120,10 +134,13 @@ describe('GATEHOUSE_WORKERS=2', () => {
       const token = JSON.parse((await grant(sa)).text).access_token as string;
       // Every worker has the account cached as enabled.
       expect((await Promise.all(Array.from({ length: 8 }, () => validate(token)))).map((r) => r.status)).toEqual(Array(8).fill(200));
+      // NOTIFYs arrive late: the change feed now takes longer than the next call.
+      proxy.setDelay(300);
       const disabled = await gh.call('POST', `/console/api/orgs/${gh.orgId}/service-accounts/${sa.clientId}/disable`);
       expect(disabled.status).toBe(200);
       // No waiting, no retry: eight fresh connections at once, spread over both workers.
       const after = await Promise.all(Array.from({ length: 8 }, () => validate(token)));
+      proxy.setDelay(0);
       expect(after.map((r) => r.status)).toEqual(Array(8).fill(401));
       const refused = await Promise.all(Array.from({ length: 4 }, () => grant(sa)));
       expect(refused.map((r) => JSON.parse(r.text).error)).toEqual(Array(4).fill('invalid_client'));
