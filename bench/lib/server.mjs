@@ -27,12 +27,24 @@ export function cpuReader(pid) {
   try {
     ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
   } catch {}
+  const one = (p) => {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
+    const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / ticks;
+  };
+  const child = (p) => {
+    try {
+      return one(p);
+    } catch {
+      return 0; // exited between the listing and the read
+    }
+  };
   return () => {
     try {
-      // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(f[11]) + Number(f[12])) / ticks;
+      // With GATEHOUSE_WORKERS the work is in the primary's children (the workers): count them too.
+      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      return one(pid) + children.reduce((sum, c) => sum + child(c), 0);
     } catch {
       return null;
     }
@@ -107,6 +119,8 @@ export async function startServer({ env = {}, profileDir, sharedDatabase, main =
       GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
       GATEHOUSE_LOG_LEVEL: 'warn',
       ...postgres?.env,
+      // Server mode forks one worker per CPU unless told otherwise: the run says how many.
+      ...(process.env.GATEHOUSE_WORKERS ? { GATEHOUSE_WORKERS: process.env.GATEHOUSE_WORKERS } : {}),
       ...env,
     },
     // stdout carries only the one-time bootstrap banner; stderr (warnings, crashes) is shown.

@@ -223,7 +223,7 @@ describe('GATEHOUSE_WORKERS: failures', () => {
       await proxy.close();
       await db.drop();
     }
-  }, 120_000);
+  }, 240_000);
 
   it('the embedded database refuses GATEHOUSE_WORKERS=2 at start, saying why', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
