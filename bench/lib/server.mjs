@@ -30,26 +30,24 @@ export function cpuReader(pid) {
   try {
     ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
   } catch {}
-  // Fields after the parenthesised command name: ppid is the 2nd, utime and stime the 12th and 13th.
-  const fields = (p) => {
+  const one = (p) => {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
     const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / ticks;
   };
-  const children = () => {
-    const found = [];
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry) || entry === String(pid)) continue;
-      try {
-        const f = fields(entry);
-        if (f[1] === String(pid)) found.push(f);
-      } catch {} // gone meanwhile
+  const child = (p) => {
+    try {
+      return one(p);
+    } catch {
+      return 0; // exited between the listing and the read
     }
-    return found;
   };
   return () => {
     try {
-      const all = [fields(pid), ...children()];
-      return all.reduce((sum, f) => sum + Number(f[11]) + Number(f[12]), 0) / ticks;
+      // With GATEHOUSE_WORKERS the work is in the primary's children (the workers): count them too.
+      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      return one(pid) + children.reduce((sum, c) => sum + child(c), 0);
     } catch {
       return null;
     }

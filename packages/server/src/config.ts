@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import os from 'node:os';
 import { basicPasswordProblem } from './users/password-policy.js';
 import { DEFAULT_ADMIN_EMAIL } from './bootstrap.js';
 
@@ -75,6 +76,11 @@ export interface Config {
   minFreeMb: number;
   /** SIGTERM drains in-flight work for at most this long, then the process exits anyway. */
   shutdownTimeoutMs: number;
+  /**
+   * Server mode: worker processes sharing the port (`GATEHOUSE_WORKERS`, default one per CPU; see
+   * cluster/primary.ts). Always 1 on the embedded database, which is one process by nature.
+   */
+  workers: number;
   /** [P1] How long an invitation link stays usable (`GATEHOUSE_INVITATION_TTL_HOURS`, default 7 days). */
   invitationTtlHours: number;
   /** [E5] Hosts a webhook or audit stream may reach on a private/loopback address (and over http). */
@@ -133,6 +139,7 @@ const KNOWN = new Set([
   'GATEHOUSE_MAX_CONNECTIONS_PER_ADDRESS',
   'GATEHOUSE_MIN_FREE_MB',
   'GATEHOUSE_SHUTDOWN_TIMEOUT_MS',
+  'GATEHOUSE_WORKERS',
   'GATEHOUSE_INVITATION_TTL_HOURS',
   'GATEHOUSE_SESSION_IDLE_MINUTES',
   'GATEHOUSE_SMTP_URL',
@@ -170,6 +177,20 @@ function checkIssuer(issuer: string): void {
   if (!/^[A-Za-z0-9._~/-]*$/.test(url.pathname)) {
     throw new ConfigError('GATEHOUSE_ISSUER may only have a path of letters, digits and . _ ~ - /');
   }
+}
+
+/**
+ * GATEHOUSE_WORKERS: a whole number of processes, default one per CPU in server mode. The embedded
+ * database lives in one process, so there an explicit value above 1 is refused rather than ignored.
+ */
+function parseWorkers(value: string | undefined, databaseUrl: string | undefined): number {
+  if (value === undefined || value === '') return databaseUrl ? os.availableParallelism() : 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new ConfigError('GATEHOUSE_WORKERS must be a whole number from 1 to 256');
+  if (n > 1 && !databaseUrl) {
+    throw new ConfigError(`GATEHOUSE_WORKERS=${n} needs DATABASE_URL: the embedded database is one process (unset GATEHOUSE_WORKERS, or set it to 1)`);
+  }
+  return n;
 }
 
 /** `burst/perSecond`, e.g. `30/1` or `300/20`. */
@@ -349,6 +370,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     // Room for PGlite's next 16 MB WAL segment and a checkpoint, with margin (see db/storage-guard.ts).
     minFreeMb: parseNumber('GATEHOUSE_MIN_FREE_MB', env.GATEHOUSE_MIN_FREE_MB, 64, 0),
     shutdownTimeoutMs: parseNumber('GATEHOUSE_SHUTDOWN_TIMEOUT_MS', env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS, 10_000, 100),
+    workers: parseWorkers(env.GATEHOUSE_WORKERS, databaseUrl),
     http: parseHttpLimits(env),
     invitationTtlHours: parseNumber('GATEHOUSE_INVITATION_TTL_HOURS', env.GATEHOUSE_INVITATION_TTL_HOURS, 7 * 24, 1),
     webhookAllowedHosts: (env.GATEHOUSE_WEBHOOK_ALLOWED_HOSTS ?? '')

@@ -12,6 +12,7 @@ import { demoCatalogue, loadCatalogueFile } from './catalogue/load.js';
 import { validateCatalogue } from './catalogue/validate.js';
 import { systemClock, type Clock } from './clock.js';
 import { ChangeFeed } from './cluster/change-feed.js';
+import type { WorkerLink } from './cluster/worker.js';
 import type { Config } from './config.js';
 import { consoleUi } from './console-ui/plugin.js';
 import { docsRoutes } from './docs/plugin.js';
@@ -87,6 +88,8 @@ export interface GatehouseOptions {
    * built-in demo catalogue, which has no routes: `/api/v1/auth/forward` then refuses everything).
    */
   catalogue?: Catalogue;
+  /** Set in a worker of GATEHOUSE_WORKERS > 1 (main.ts): siblings apply this one's changes; /metrics aggregates. */
+  worker?: WorkerLink;
 }
 
 /**
@@ -232,7 +235,13 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
       hsts: config.issuer.startsWith('https://'),
       http: config.http,
     });
-    metricsRoutes(app, { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) });
+    const { worker } = options;
+    worker?.attach(app, states, metrics);
+    metricsRoutes(app, {
+      metrics,
+      ...(config.metricsToken ? { token: config.metricsToken } : {}),
+      ...(worker ? { render: () => worker.clusterMetrics() } : {}),
+    });
     backupRoutes(app, { db, clock, ...(config.backupToken ? { token: config.backupToken } : {}) });
     // /readyz answers within a k8s-style probe budget, however the database hangs.
     healthRoutes(app, {

@@ -1,13 +1,35 @@
+import cluster from 'node:cluster';
+import os from 'node:os';
+import { runPrimary } from './cluster/primary.js';
+import { WorkerLink } from './cluster/worker.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createGatehouse } from './gatehouse.js';
 import { warmCommonPasswords } from './users/password-policy.js';
 
-/** `npm start`: read the environment, open the database, serve until a signal. */
+/**
+ * `npm start`: read the environment, open the database, serve until a signal. With
+ * GATEHOUSE_WORKERS > 1 (server mode) this process becomes the primary of that many workers, each
+ * of which runs this same module as a full instance (cluster/primary.ts).
+ */
 async function main(): Promise<void> {
   const { config, warnings } = loadConfig();
+  if (cluster.isPrimary && config.workers > 1) return runPrimary(config, warnings);
+  const worker = cluster.isWorker ? new WorkerLink() : undefined;
+  // A worker asked to stop while it is still starting stops as soon as it has started (the
+  // primary waits for every worker; a signal's default action would count as a crash).
+  let requested: string | null = null;
+  let drain = (why: string): void => {
+    requested ??= why;
+  };
+  if (worker) {
+    process.on('SIGINT', () => drain('SIGINT'));
+    process.on('SIGTERM', () => drain('SIGTERM'));
+    process.on('disconnect', () => drain('primary gone'));
+  }
   const gatehouse = await createGatehouse({
     config,
+    ...(worker ? { worker } : {}),
     // Fail fast and loudly: an unusable embedded database would otherwise hang every request.
     // One line, then a non-zero exit for the supervisor to restart us (EX_SOFTWARE).
     onFatalDbError: (err) => {
@@ -16,6 +38,8 @@ async function main(): Promise<void> {
     },
     logger: {
       level: config.logLevel,
+      // Which worker wrote a line (GATEHOUSE_WORKERS > 1); a single process has no such field.
+      ...(worker ? { base: { pid: process.pid, hostname: os.hostname(), worker: worker.id } } : {}),
       // Defence in depth: request logs carry no headers, but if one ever does, these never print.
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.client_secret', '*.clientSecret'],
@@ -24,7 +48,7 @@ async function main(): Promise<void> {
     },
   });
   const { app, bootstrap } = gatehouse;
-  for (const w of warnings) app.log.warn(w);
+  if (!worker) for (const w of warnings) app.log.warn(w); // the primary printed them once
   if (bootstrap) {
     // Printed to the terminal once, on purpose, and never to the structured log.
     process.stdout.write(
@@ -61,6 +85,16 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   };
+  if (worker) {
+    // The primary decides: a signal sent to the whole group (Ctrl-C, systemd) and the primary's
+    // own request are one drain, never the "second signal" that skips it.
+    drain = (why) => {
+      if (!stopping) void stop(why);
+    };
+    if (requested) drain(requested);
+    worker.onShutdownRequest((now) => (now ? process.exit(130) : drain('primary')));
+    return;
+  }
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

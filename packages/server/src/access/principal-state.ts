@@ -24,6 +24,8 @@ export interface UserState extends AccessUserState {
 export interface PrincipalChange {
   kind: 'service_account' | 'user';
   id: string;
+  /** Committed elsewhere (another instance or worker) and heard here: not this process's to announce. */
+  remote?: boolean;
 }
 
 /**
@@ -147,15 +149,15 @@ export class PrincipalStates {
   }
 
   /** Forget a service account; the next read loads it fresh. Called after every committed change. */
-  invalidate(id: string): void {
+  invalidate(id: string, remote = false): void {
     this.accounts.invalidate(id);
-    this.emit({ kind: 'service_account', id });
+    this.emit(remote ? { kind: 'service_account', id, remote } : { kind: 'service_account', id });
   }
 
   /** Forget a user (roles, deactivation); called after every committed membership or user change. */
-  invalidateUser(id: string): void {
+  invalidateUser(id: string, remote = false): void {
     this.users.invalidate(id);
-    this.emit({ kind: 'user', id });
+    this.emit(remote ? { kind: 'user', id, remote } : { kind: 'user', id });
   }
 
   /** Hear about every committed change; returns the unsubscribe function. */

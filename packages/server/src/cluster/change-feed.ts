@@ -118,8 +118,8 @@ export class ChangeFeed {
       const id = Number(r.id);
       if (this.applied.has(id)) continue;
       this.applied.add(id);
-      if (r.kind === 'service_account') this.states.invalidate(r.principal_id);
-      else if (r.kind === 'user') this.states.invalidateUser(r.principal_id);
+      if (r.kind === 'service_account') this.states.invalidate(r.principal_id, true);
+      else if (r.kind === 'user') this.states.invalidateUser(r.principal_id, true);
       else if (r.kind === 'signing_keys') keysChanged = true;
       if (id > this.cursor) this.cursor = id;
     }

@@ -26,6 +26,8 @@ export class Metrics {
       name: 'gatehouse_principal_state_lag_seconds',
       help: 'Seconds since this instance last read the principal change log (0 on the embedded database).',
       registers: [this.registry],
+      // Across workers (cluster/metrics-gatherer.ts) the laggiest one is the one that matters.
+      aggregator: 'max',
       collect() {
         this.set(sources.stateLagSeconds());
       },

@@ -11,7 +11,7 @@ import type { Metrics } from './metrics.js';
  * by default. Every request's latency is observed by route pattern, not raw URL (no ids, no
  * unbounded label values).
  */
-export function metricsRoutes(app: App, deps: { metrics: Metrics; token?: string }): void {
+export function metricsRoutes(app: App, deps: { metrics: Metrics; token?: string; render?: () => Promise<string> }): void {
   const { metrics } = deps;
   app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     metrics.latency.observe(
@@ -23,6 +23,7 @@ export function metricsRoutes(app: App, deps: { metrics: Metrics; token?: string
     const presented = bearerOrEmpty(req.headers.authorization);
     if (!deps.token || !safeEqual(presented, deps.token)) throw notFound('resource');
     reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store');
-    return metrics.registry.metrics();
+    // With GATEHOUSE_WORKERS > 1 every worker's numbers, summed (cluster/metrics-gatherer.ts).
+    return deps.render ? deps.render() : metrics.registry.metrics();
   });
 }

@@ -67,6 +67,9 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
       GATEHOUSE_LOG_LEVEL: 'warn',
       GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '100000/100000',
       GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '100000/100000',
+      // One process per instance unless a test asks for workers (workers.test.ts): these tests are
+      // about instances, and the default would otherwise follow the machine's CPU count.
+      GATEHOUSE_WORKERS: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
