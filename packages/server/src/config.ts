@@ -24,6 +24,11 @@ export interface Config {
   /** [C1] `GATEHOUSE_CATALOGUE`: the operator's catalogue file (YAML or JSON); unset, the demo. */
   cataloguePath?: string;
   dataDir: string;
+  /**
+   * Embedded mode: sync each commit to disk before acknowledging it (db/pglite-durability.ts).
+   * `GATEHOUSE_EMBEDDED_SYNC=off` is for benchmarks only: a power cut can lose acknowledged writes.
+   */
+  embeddedSync: boolean;
   databaseUrl?: string;
   /**
    * Server mode: the longest one database statement may take; connection, read and LISTEN probe
@@ -103,6 +108,7 @@ const KNOWN = new Set([
   'GATEHOUSE_AUDIENCE',
   'GATEHOUSE_CATALOGUE',
   'GATEHOUSE_DATA_DIR',
+  'GATEHOUSE_EMBEDDED_SYNC',
   'GATEHOUSE_MASTER_KEY',
   'GATEHOUSE_ADMIN_EMAIL',
   'GATEHOUSE_ADMIN_PASSWORD',
@@ -242,6 +248,12 @@ function parseMail(smtpUrl: string | undefined, from: string | undefined): Confi
   return { smtpUrl, from };
 }
 
+function parseEmbeddedSync(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError('GATEHOUSE_EMBEDDED_SYNC must be on or off (off is unsafe: for benchmarks only)');
+}
+
 function parseNumber(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -305,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     audience: env.GATEHOUSE_AUDIENCE ?? issuer,
     cataloguePath: env.GATEHOUSE_CATALOGUE || undefined,
     dataDir: env.GATEHOUSE_DATA_DIR ?? './.gatehouse',
+    embeddedSync: parseEmbeddedSync(env.GATEHOUSE_EMBEDDED_SYNC),
     databaseUrl,
     databaseTimeoutMs: parseNumber('GATEHOUSE_DB_TIMEOUT_MS', env.GATEHOUSE_DB_TIMEOUT_MS, 5000, 200),
     masterKey: env.GATEHOUSE_MASTER_KEY || undefined,
@@ -361,6 +374,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     warnings.push(
       `GATEHOUSE_TRUST_PROXY=${config.trustProxy} believes the nearest ${config.trustProxy} X-Forwarded-For hop(s) from whoever connects: make sure ${host}:${port} is reachable only through your proxies, or list their addresses instead (e.g. 10.0.0.0/8)`,
     );
+  }
+  if (!config.embeddedSync && !config.databaseUrl) {
+    warnings.push('GATEHOUSE_EMBEDDED_SYNC=off: commits are not synced to disk, so a power cut can lose acknowledged writes (benchmarks only)');
   }
   if (config.cataloguePath && env.GATEHOUSE_AUDIENCE) {
     warnings.push('GATEHOUSE_AUDIENCE is ignored with GATEHOUSE_CATALOGUE: each API of the catalogue names its own audience');

@@ -141,7 +141,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     options.db ??
     (config.databaseUrl
       ? createPgDb({ connectionString: config.databaseUrl, timeoutMs: config.databaseTimeoutMs })
-      : await createPgliteDb(config.dataDir, options.onFatalDbError ? { onFatal: options.onFatalDbError } : {}));
+      : await createPgliteDb(config.dataDir, {
+          durability: { sync: config.embeddedSync },
+          ...(options.onFatalDbError ? { onFatal: options.onFatalDbError } : {}),
+        }));
   // What a failed start must undo besides closing the database (timers, the LISTEN connection).
   const undo: Array<() => unknown> = [];
   // [R3] The free-space floor of the embedded data directory: writes answer 503 below it.

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { DatabaseUnavailableError, type Db, type Queryable } from './db.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { pgliteDurability, type DurabilityOptions } from './pglite-durability.js';
 
 export interface PgliteOptions {
   /**
@@ -8,11 +9,13 @@ export interface PgliteOptions {
    * here so that a supervisor restarts it; every later call fails fast with a 503 either way.
    */
   onFatal?: (err: unknown) => void;
+  /** Durable commits (db/pglite-durability.ts); default on. Off is for benchmarks only. */
+  durability?: DurabilityOptions;
 }
 
 /**
  * Errors after which the PGlite instance is unusable: a WASM trap or abort, a closed instance,
- * and a failed WAL write. Measured on 0.5.16: after "could not write to file pg_wal/xlogtemp…"
+ * a PANIC, and a failed WAL write. Measured on 0.5.16: after "could not write to file pg_wal/xlogtemp…"
  * (ENOSPC) the next query spins inside WASM forever, blocking the event loop (no /healthz, no
  * SIGTERM), even once space is back. PostgreSQL itself PANICs there. A full data file
  * ("could not extend file base/…") is different: PGlite answers later queries normally.
@@ -21,6 +24,9 @@ export function isFatalPgliteError(err: unknown): boolean {
   if (err instanceof WebAssembly.RuntimeError) return true;
   if (!(err instanceof Error)) return false;
   if (/PGlite is closed|^Aborted\(|RuntimeError|unreachable executed|memory access out of bounds/i.test(err.message)) return true;
+  // A PANIC (e.g. a failed fsync of the WAL, db/pglite-durability.ts) is where PostgreSQL restarts;
+  // PGlite reports it, then spins on the next query.
+  if ((err as { severity?: unknown }).severity === 'PANIC') return true;
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('53') || code === '58030') && /pg_wal|xlog/i.test(err.message);
 }
@@ -34,7 +40,18 @@ export async function createPgliteDb(dataDir?: string, options: PgliteOptions = 
   const unlock = dataDir ? await lockDataDir(dataDir) : () => {};
   let lite: PGlite;
   try {
-    lite = await PGlite.create(dataDir ? `${dataDir}/pgdata` : undefined);
+    if (dataDir) {
+      const durability = pgliteDurability(`${dataDir}/pgdata`, options.durability ?? { sync: true });
+      lite = await PGlite.create(durability.createOptions);
+      try {
+        durability.afterOpen();
+      } catch (err) {
+        await lite.close();
+        throw err;
+      }
+    } else {
+      lite = await PGlite.create();
+    }
   } catch (err) {
     unlock();
     throw err;
