@@ -14,7 +14,7 @@ export function writeFileDurably(file: string, content: string | Buffer, options
   const fd = fs.openSync(tmp, 'wx', options.mode);
   try {
     try {
-      fs.writeSync(fd, content);
+      fs.writeFileSync(fd, content); // loops until every byte is written
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -19,8 +19,10 @@ import { NodeFS } from '@electric-sql/pglite/nodefs';
  *  3. after opening, fsync every file and directory under pgdata once, so that PGlite's initdb copy
  *     on first start, and anything an older build wrote with fsync off, is durable before the
  *     first new commit.
- * A failed sync throws an errno into Postgres, which PANICs (never retries: the kernel may have
- * dropped the dirty pages); the driver sees a fatal WASM abort and the process exits unacknowledged.
+ * A failed sync ends the process (exit 70) before the commit returns, like PostgreSQL's PANIC: it
+ * never retries (the kernel may have dropped the dirty pages), and the restart recovers from the
+ * WAL. Handing PGlite 0.5.16 an errno instead was tried: the PANIC it raises at an explicit
+ * COMMIT spins forever, and a JavaScript exception thrown into it acknowledges the commit.
  *
  * Everything here is per instance (closures, no module state), so it runs wherever PGlite runs,
  * on the main thread or inside a worker.
@@ -33,6 +35,12 @@ export interface DurabilityOptions {
   sync: boolean;
   /** The sync itself; tests replace it to watch or to fail it. */
   syncFd?: (fd: number, kind: 'wal' | 'file' | 'dir') => void;
+  /**
+   * Called when a sync fails, inside PGlite's call; must not return. Default: one line on stderr
+   * and exit 70, as main.ts does for a fatal embedded database error (in a worker thread,
+   * process.exit ends the worker, and its owner sees the exit).
+   */
+  onSyncFailure?: (err: unknown) => never;
 }
 
 export interface PgliteDurability {
@@ -49,13 +57,20 @@ const defaultSyncFd = (fd: number, kind: 'wal' | 'file' | 'dir'): void => {
   else fs.fsyncSync(fd);
 };
 
+function exitOnSyncFailure(err: unknown): never {
+  const reason = (err as NodeJS.ErrnoException | null)?.code ?? String((err as Error | null)?.message ?? err).slice(0, 200);
+  // Synchronous write: the process ends on the next line, before any reply leaves.
+  fs.writeSync(2, `gatehouse: could not sync the embedded database to disk (${reason}): exiting before acknowledging; a restart recovers from the WAL\n`);
+  process.exit(70);
+}
+
 interface NodefsStream {
   nfd?: number;
   path?: string;
   node: { mode: number };
 }
 interface EmscriptenModule {
-  NODEFS: { stream_ops: { fsync?: (stream: NodefsStream) => number }; tryFSOperation<T>(fn: () => T): T };
+  NODEFS: { stream_ops: { fsync?: (stream: NodefsStream) => number } };
   FS: { isDir(mode: number): boolean };
 }
 
@@ -83,12 +98,16 @@ export function pgliteDurability(pgdata: string, options: DurabilityOptions): Pg
     return { createOptions: { dataDir: pgdata }, afterOpen: () => {}, syncs: () => 0 };
   }
   const syncFd = options.syncFd ?? defaultSyncFd;
+  const onSyncFailure = options.onSyncFailure ?? exitOnSyncFailure;
   let count = 0;
   const onSync = (mod: EmscriptenModule, stream: NodefsStream): number => {
     if (stream.nfd === undefined) return 0; // never opened on the host: nothing to sync
     const kind = mod.FS.isDir(stream.node.mode) ? 'dir' : /\/pg_wal\/[0-9A-F]{24}$/.test(stream.path ?? '') ? 'wal' : 'file';
-    // tryFSOperation turns a Node error (EIO, ENOSPC) into the errno Postgres sees: it PANICs.
-    mod.NODEFS.tryFSOperation(() => syncFd(stream.nfd!, kind));
+    try {
+      syncFd(stream.nfd, kind);
+    } catch (err) {
+      onSyncFailure(err);
+    }
     count++;
     return 0;
   };
