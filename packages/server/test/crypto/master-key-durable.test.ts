@@ -24,7 +24,7 @@ describe('durable file writes', () => {
     const fdNames = new Map<number, string>();
     const open = fs.openSync.bind(fs);
     vi.spyOn(fs, 'openSync').mockImplementation(((p: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => {
-      const fd = open(p, flags ?? "r", mode);
+      const fd = open(p, flags ?? 'r', mode);
       fdNames.set(fd, path.basename(String(p)));
       return fd;
     }) as typeof fs.openSync);

@@ -12,7 +12,9 @@ if (!hasStrace) console.warn('\n[gatehouse] SKIPPING the strace durability test:
 
 const OWNER = { email: 'owner@example.test', password: 'correct horse battery staple' };
 const dirs: string[] = [];
+const stops: Array<() => void> = [];
 afterAll(() => {
+  for (const stop of stops) stop();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
@@ -22,7 +24,7 @@ async function tracedServer(env: Record<string, string>) {
   dirs.push(dir);
   const log = path.join(dir, 'strace.log');
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GATEHOUSE_') && k !== 'DATABASE_URL'));
-  // -y names each descriptor's file or socket; -s 16 is enough to see "HTTP/1.1 200".
+  // -y names each descriptor's file (or `socket:`); -s 16 is enough to see "HTTP/1.1 200".
   const args = ['-f', '-qq', '-y', '-s', '16', '-o', log, '-e', 'trace=pwrite64,pwritev,write,writev,fsync,fdatasync'];
   const child = spawn('strace', [...args, process.execPath, '--import', 'tsx', 'src/main.ts'], {
     cwd: serverRoot,
@@ -33,6 +35,7 @@ async function tracedServer(env: Record<string, string>) {
       GATEHOUSE_ADMIN_EMAIL: OWNER.email,
       GATEHOUSE_ADMIN_PASSWORD: OWNER.password,
       GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '1000/100',
+      GATEHOUSE_RATE_LIMIT_TOKEN_ADDRESS: '1000/100',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,11 +50,16 @@ async function tracedServer(env: Record<string, string>) {
     });
     void exited.then(() => reject(new Error(`server exited before ready: ${out}`)));
   });
+  // strace blocks fatal signals while it runs a program (-I 3), so the server itself is signalled.
+  const serverPid = () => Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]);
   const stop = async () => {
-    child.kill('SIGTERM'); // strace passes it on to the server, which drains and exits
+    process.kill(serverPid(), 'SIGTERM'); // drains and exits; then strace exits too
     await exited;
     return fs.readFileSync(log, 'utf8');
   };
+  stops.push(() => {
+    if (child.exitCode === null) process.kill(serverPid(), 'SIGKILL');
+  });
   return { base: `http://127.0.0.1:${port}`, stop };
 }
 
@@ -62,7 +70,10 @@ async function serviceAccount(base: string) {
     body: JSON.stringify(OWNER),
   });
   const session = (await signIn.json()) as { csrfToken: string; memberships: Array<{ orgId: string }> };
-  const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = signIn.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const res = await fetch(`${base}/console/api/orgs/${session.memberships[0]!.orgId}/service-accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken },
@@ -113,7 +124,7 @@ function replay(trace: string) {
     if (/(pwrite64|pwritev)/.test(name) && /\/pg_wal\/[0-9A-F]{24}$/.test(target)) {
       seen.walWrites++;
       dirty = true;
-    } else if (target.startsWith('TCP:') && /"HTTP\/1\.1 2/.test(rest)) {
+    } else if (/^(socket|TCP):/.test(target) && /"HTTP\/1\.1 2/.test(rest)) {
       seen.responses++;
       if (dirty) seen.okWhileDirty++;
     }
