@@ -19,6 +19,7 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-driver.js';
 import { createPgliteDb } from './db/pglite-driver.js';
+import { fsyncFile, renameDurably } from './durable-file.js';
 import { systemClock } from './clock.js';
 import { AuditLog } from './audit/audit-log.js';
 import { MasterKey } from './crypto/master-key.js';
@@ -94,11 +95,9 @@ export async function backupDatabase(file: string, env: NodeJS.ProcessEnv = proc
   let via: string;
   try {
     via = await writeBackupTo(config, env, partial);
-    const fd = fs.openSync(partial, 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    fsyncFile(partial);
     const rows = await readTrailer(partial);
-    fs.renameSync(partial, file);
+    renameDurably(partial, file); // the directory is fsync'd too: the new name survives a power cut
     return { rows, via };
   } catch (err) {
     fs.rmSync(partial, { force: true });

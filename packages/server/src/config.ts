@@ -27,6 +27,11 @@ export interface Config {
   dataDir: string;
   /** Embedded mode: `worker` (default) runs PGlite off the request thread; `main` on it (GATEHOUSE_PGLITE_THREAD, db/pglite-driver.ts). */
   pgliteThread: 'worker' | 'main';
+  /**
+   * Embedded mode: sync each commit to disk before acknowledging it (db/pglite-durability.ts).
+   * `GATEHOUSE_EMBEDDED_SYNC=off` is for benchmarks only: a power cut can lose acknowledged writes.
+   */
+  embeddedSync: boolean;
   databaseUrl?: string;
   /**
    * Server mode: the longest one database statement may take; connection, read and LISTEN probe
@@ -112,6 +117,7 @@ const KNOWN = new Set([
   'GATEHOUSE_CATALOGUE',
   'GATEHOUSE_DATA_DIR',
   'GATEHOUSE_PGLITE_THREAD',
+  'GATEHOUSE_EMBEDDED_SYNC',
   'GATEHOUSE_MASTER_KEY',
   'GATEHOUSE_ADMIN_EMAIL',
   'GATEHOUSE_ADMIN_PASSWORD',
@@ -266,6 +272,12 @@ function parseMail(smtpUrl: string | undefined, from: string | undefined): Confi
   return { smtpUrl, from };
 }
 
+function parseEmbeddedSync(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError('GATEHOUSE_EMBEDDED_SYNC must be on or off (off is unsafe: for benchmarks only)');
+}
+
 function parseNumber(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -332,6 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     cataloguePath: env.GATEHOUSE_CATALOGUE || undefined,
     dataDir: env.GATEHOUSE_DATA_DIR ?? './.gatehouse',
     pgliteThread,
+    embeddedSync: parseEmbeddedSync(env.GATEHOUSE_EMBEDDED_SYNC),
     databaseUrl,
     databaseTimeoutMs: parseNumber('GATEHOUSE_DB_TIMEOUT_MS', env.GATEHOUSE_DB_TIMEOUT_MS, 5000, 200),
     masterKey: env.GATEHOUSE_MASTER_KEY || undefined,
@@ -389,6 +402,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     warnings.push(
       `GATEHOUSE_TRUST_PROXY=${config.trustProxy} believes the nearest ${config.trustProxy} X-Forwarded-For hop(s) from whoever connects: make sure ${host}:${port} is reachable only through your proxies, or list their addresses instead (e.g. 10.0.0.0/8)`,
     );
+  }
+  if (!config.embeddedSync && !config.databaseUrl) {
+    warnings.push('GATEHOUSE_EMBEDDED_SYNC=off: commits are not synced to disk, so a power cut can lose acknowledged writes (benchmarks only)');
   }
   if (config.cataloguePath && env.GATEHOUSE_AUDIENCE) {
     warnings.push('GATEHOUSE_AUDIENCE is ignored with GATEHOUSE_CATALOGUE: each API of the catalogue names its own audience');

@@ -146,6 +146,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
         (await import('./db/pg-driver.js')).createPgDb({ connectionString: config.databaseUrl, timeoutMs: config.databaseTimeoutMs })
       : await (await import('./db/pglite-driver.js')).createPgliteDb(config.dataDir, {
           thread: config.pgliteThread,
+          durability: { sync: config.embeddedSync },
           ...(options.onFatalDbError ? { onFatal: options.onFatalDbError } : {}),
         }));
   // What a failed start must undo besides closing the database (timers, the LISTEN connection).

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileDurably } from '../durable-file.js';
 
 /**
  * Envelope encryption for what the server keeps in its database (§9): signing keys and the
@@ -21,7 +22,9 @@ export class MasterKey {
     const file = path.join(dataDir, 'master.key');
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     try {
-      writeDurably(dataDir, file, crypto.randomBytes(32).toString('base64'));
+      // §9: every encrypted row depends on this key, so it is written whole and durably (temp
+      // file, fsync, link, directory fsync; issue 16 item 4) and never replaced.
+      writeFileDurably(file, crypto.randomBytes(32).toString('base64'), { mode: 0o600, replace: false });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
@@ -37,7 +40,7 @@ export class MasterKey {
     const file = path.join(dataDir, 'master.key');
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     try {
-      writeDurably(dataDir, file, value.trim());
+      writeFileDurably(file, value.trim(), { mode: 0o600, replace: false });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       if (!MasterKey.fromString(fs.readFileSync(file, 'utf8')).key.equals(key.key)) {
@@ -71,26 +74,5 @@ export class MasterKey {
     } catch {
       throw new Error(`cannot decrypt ${context}: wrong GATEHOUSE_MASTER_KEY?`);
     }
-  }
-}
-
-/**
- * Creates `file` (never replacing one) and makes it durable before returning: the file's data and
- * then its directory entry are fsync'd, so a power cut cannot lose the key that every encrypted
- * row in the database depends on (issue "embedded database in production" item 4).
- */
-function writeDurably(dir: string, file: string, content: string): void {
-  const fd = fs.openSync(file, 'wx', 0o600);
-  try {
-    fs.writeSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const dirFd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
   }
 }

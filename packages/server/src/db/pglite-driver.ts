@@ -1,8 +1,9 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { DatabaseUnavailableError, type Db, type Queryable } from './db.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { isFatalPgliteError } from './pglite-wire.js';
 import { startPgliteWorker } from './pglite-worker-client.js';
+import { openPglite, type DurabilityOptions } from './pglite-durability.js';
 
 export { isFatalPgliteError };
 
@@ -12,6 +13,8 @@ export interface PgliteOptions {
    * here so that a supervisor restarts it; every later call fails fast with a 503 either way.
    */
   onFatal?: (err: unknown) => void;
+  /** Durable commits (db/pglite-durability.ts); default on. Off is for benchmarks only. */
+  durability?: DurabilityOptions;
 }
 
 /** Where PGlite runs: its own worker thread (the default), or `main`, the request thread, as before issue 16. */
@@ -32,7 +35,10 @@ export async function createPgliteDb(dataDir?: string, options: PgliteOptions & 
   const pgdata = dataDir ? `${dataDir}/pgdata` : undefined;
   try {
     if ((options.thread ?? pgliteThreadFromEnv()) === 'worker') {
-      const db = await startPgliteWorker(pgdata, options);
+      const { syncFd, onSyncFailure } = options.durability ?? {};
+      // Functions cannot cross to the worker: tests that watch or fail syncs use thread 'main'.
+      if (syncFd || onSyncFailure) throw new Error("durability.syncFd and onSyncFailure need thread: 'main'");
+      const db = await startPgliteWorker(pgdata, { ...options, sync: options.durability?.sync ?? true });
       const close = db.close;
       // The lock outlives the worker: released only once PGlite has closed its files.
       return Object.assign(db, { close: () => close().finally(unlock) });
@@ -46,7 +52,7 @@ export async function createPgliteDb(dataDir?: string, options: PgliteOptions & 
 
 /** PGlite on the request thread (GATEHOUSE_PGLITE_THREAD=main): the pre-issue-16 driver, kept as an escape hatch and a baseline. */
 async function createInThread(pgdata: string | undefined, unlock: () => void, options: PgliteOptions): Promise<Db> {
-  const lite = await PGlite.create(pgdata);
+  const lite = await openPglite(pgdata, options.durability ?? { sync: true });
   let fatal: unknown = null;
   const markFatal = (err: unknown): boolean => {
     if (fatal || !isFatalPgliteError(err)) return Boolean(fatal);

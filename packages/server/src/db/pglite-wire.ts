@@ -28,6 +28,8 @@ export interface WireError {
 export interface WorkerStart {
   /** Where PGlite keeps its files; undefined: in memory (tests). */
   pgdata: string | undefined;
+  /** Durable commits (db/pglite-durability.ts): plain data, since functions cannot cross threads. */
+  sync: boolean;
 }
 
 /**
@@ -42,6 +44,9 @@ export function isFatalPgliteError(err: unknown): boolean {
   if (err instanceof WebAssembly.RuntimeError) return true;
   if (!(err instanceof Error)) return false;
   if (/PGlite is closed|^Aborted\(|RuntimeError|unreachable executed|memory access out of bounds/i.test(err.message)) return true;
+  // A PANIC is where PostgreSQL restarts; PGlite reports it (outside a transaction block), then
+  // spins on the next query. (A failed sync never gets here: db/pglite-durability.ts exits first.)
+  if ((err as { severity?: unknown }).severity === 'PANIC') return true;
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('53') || code === '58030') && /pg_wal|xlog/i.test(err.message);
 }

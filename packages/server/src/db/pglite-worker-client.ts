@@ -7,6 +7,8 @@ import { fromWireError, type PostedRequest, type WireError, type WireReply, type
 export interface PgliteWorkerOptions {
   /** Called once when the worker's PGlite can no longer be trusted, or the worker is gone. */
   onFatal?: (err: unknown) => void;
+  /** Sync each commit to disk before acknowledging it (db/pglite-durability.ts); default true. */
+  sync?: boolean;
 }
 
 export interface PgliteWorkerDb extends Db {
@@ -19,8 +21,8 @@ export interface PgliteWorkerDb extends Db {
  * (tests, tsx) it is TypeScript: a worker thread does not inherit the parent's loader, so a small
  * bootstrap registers tsx's in the worker first.
  */
-function spawnWorker(pgdata: string | undefined): Worker {
-  const workerData: WorkerStart = { pgdata };
+function spawnWorker(pgdata: string | undefined, sync: boolean): Worker {
+  const workerData: WorkerStart = { pgdata, sync };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
   // Node 20 ignores ESM loader hooks registered inside a worker; tsx's require hook works there.
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
@@ -44,7 +46,7 @@ interface Pending {
  * (which re-reads everything from the data directory) is sure to answer from the truth.
  */
 export async function startPgliteWorker(pgdata: string | undefined, options: PgliteWorkerOptions = {}): Promise<PgliteWorkerDb> {
-  const worker = spawnWorker(pgdata);
+  const worker = spawnWorker(pgdata, options.sync ?? true);
   await new Promise<void>((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`the embedded database's worker exited with code ${code} while starting`));
     worker.once('error', reject);

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { openPglite } from './pglite-durability.js';
 import { isFatalPgliteError, toWireError, type PostedRequest, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
 
 /**
@@ -9,13 +10,8 @@ import { isFatalPgliteError, toWireError, type PostedRequest, type WireReply, ty
  * they arrive (PGlite runs one at a time, as it did in-thread) and replies go back in arrays.
  */
 
-/**
- * Runs after a write is committed, before it is acknowledged: the place for making the commit
- * durable (db/pglite-durability.ts, another change). A no-op here; anything it throws fails the
- * acknowledgement like a failed commit would.
- */
-export type AfterCommit = (lite: PGlite) => Promise<void>;
-const afterCommit: AfterCommit = async () => {};
+// Durability (issue 16 item 4) needs no hook here: openPglite (db/pglite-durability.ts) gives this
+// thread's PGlite a real fsync, and Postgres syncs the WAL inside COMMIT, before any reply.
 
 const port = parentPort;
 if (!port) throw new Error('pglite-worker.ts runs only as a worker thread');
@@ -24,7 +20,7 @@ if (!port) throw new Error('pglite-worker.ts runs only as a worker thread');
  * Opens PGlite in this thread. Everything that configures the instance (its filesystem, start
  * parameters, e.g. syncing commits to disk) belongs here, with plain-data options in WorkerStart.
  */
-const openLite = (start: WorkerStart): Promise<PGlite> => PGlite.create(start.pgdata);
+const openLite = (start: WorkerStart): Promise<PGlite> => openPglite(start.pgdata, { sync: start.sync });
 
 // No top-level await: from source (tests) this file is loaded through tsx's require hook.
 let lite!: PGlite;
@@ -74,16 +70,14 @@ const paramsOf = (r: Extract<WireRequest, { op: 'query' }>): unknown[] => {
 };
 
 type Call = Extract<WireRequest, { op: 'query' | 'exec' }>;
-const run = async (q: Pick<PGlite, 'query' | 'exec'>, r: Call, autocommit: boolean): Promise<void> => {
+const run = async (q: Pick<PGlite, 'query' | 'exec'>, r: Call): Promise<void> => {
   if (fatal) return fail(r.id, fatal);
   try {
     if (r.op === 'query') {
       const { rows } = await q.query(r.sql, paramsOf(r));
-      if (autocommit) await afterCommit(lite);
       reply({ id: r.id, ok: true, rows });
     } else {
       await q.exec(r.sql);
-      if (autocommit) await afterCommit(lite);
       reply({ id: r.id, ok: true });
     }
   } catch (err) {
@@ -120,7 +114,7 @@ function begin(txId: number): void {
         if (r.op === 'rollback') throw new Rollback();
         return;
       }
-      if (r.op === 'query' || r.op === 'exec') await run(t, r, false);
+      if (r.op === 'query' || r.op === 'exec') await run(t, r);
       // Poisoned inside: leave PGlite's transaction pending, because the ROLLBACK it would send next
       // is the call that spins. The client fails every call from here on.
       if (fatal) return never;
@@ -134,11 +128,6 @@ function begin(txId: number): void {
     for (const r of pending) fail(r.id, err ?? new Error('transaction already ended'));
     if (!end) return;
     if (err && !(err instanceof Rollback)) fail(end.id, err);
-    else if (end.op === 'commit')
-      afterCommit(lite).then(
-        () => reply({ id: end.id, ok: true }),
-        (e: unknown) => fail(end.id, e),
-      );
     else reply({ id: end.id, ok: true });
   };
   if (fatal) {
@@ -164,7 +153,7 @@ port.on('message', (batch: WireRequest[]) => {
       tx.queue.push(r);
       tx.wake?.();
       tx.wake = null;
-    } else if (r.op === 'query' || r.op === 'exec') void run(lite, r, true);
+    } else if (r.op === 'query' || r.op === 'exec') void run(lite, r);
   }
 });
 
