@@ -79,6 +79,9 @@ export interface Delivery {
   attempts: number;
   nextAttemptAt: Date;
   createdAt: Date;
+  /** [E4] An audit-stream batch: its events, oldest first, and their distinct types (null otherwise). */
+  eventIds: string[] | null;
+  eventTypes: string[] | null;
 }
 interface DeliveryRow {
   id: string;
@@ -90,6 +93,8 @@ interface DeliveryRow {
   attempts: number;
   next_attempt_at: Date;
   created_at: Date;
+  event_ids: string[] | null;
+  event_types: string[] | null;
 }
 const toDelivery = (r: DeliveryRow): Delivery => ({
   id: r.id,
@@ -101,6 +106,8 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
   createdAt: r.created_at,
+  eventIds: r.event_ids,
+  eventTypes: r.event_types,
 });
 
 export interface Attempt {

@@ -4,6 +4,8 @@ import type { Clock } from '../clock.js';
 import type { MasterKey } from '../crypto/master-key.js';
 import type { Db, Queryable } from '../db/db.js';
 import { newId } from '../ids.js';
+import { DestinationAgents } from './agents.js';
+import { formStreamBatches, SENDABLE } from './batches.js';
 import { DestinationRefused, resolveDestination, send, type SendResult } from './destination.js';
 import { scopeForEventType } from './event-types.js';
 import type { Outbox } from './outbox.js';
@@ -17,9 +19,15 @@ export const RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_0
 export const DISABLE_AFTER_MS = 3 * 86_400_000;
 /** A claim outlives the 10 s send; another instance may retry only after it lapses. */
 const LEASE_MS = 60_000;
-/** Rows claimed at once, and batches per pass: a busy outbox drains in one pass, not one batch a second. */
+/**
+ * Rows claimed at once, and rounds per pass: a busy outbox drains in one pass, not one batch a
+ * second, yet a pass's database work is bounded (20 rounds of at most 20 stream batches made and
+ * 50 deliveries claimed and recorded), and it yields to the event loop between rounds so that the
+ * grants sharing the process and the database are served in between.
+ */
 const BATCH = 50;
-const MAX_BATCHES = 20;
+const MAX_ROUNDS = 20;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface WorkerOptions {
   allowedHosts: ReadonlySet<string>;
@@ -36,6 +44,8 @@ export class DeliveryWorker {
   private running: Promise<number> | null = null;
   private nudge: NodeJS.Timeout | null = null;
   private lastRefresh = 0;
+  /** Keep-alive connections per destination and checked address [E5]. */
+  readonly agents = new DestinationAgents();
 
   constructor(
     private readonly db: Db,
@@ -69,6 +79,7 @@ export class DeliveryWorker {
     this.nudge = null;
     this.outbox.onEnqueue = null;
     await this.running?.catch(() => {});
+    this.agents.closeAll();
   }
 
   /**
@@ -91,11 +102,16 @@ export class DeliveryWorker {
       await this.outbox.refresh();
     }
     let attempted = 0;
-    for (let i = 0; i < MAX_BATCHES; i++) {
+    for (let i = 0; i < MAX_ROUNDS; i++) {
+      // [E4] Audit streams' waiting events become batch deliveries first; sending one lets the
+      // stream's next batch be made in the next round.
+      const made = await formStreamBatches(this.db, this.clock.now());
       const n = await this.batch();
       attempted += n;
-      if (n < BATCH) break;
+      if (n === 0 || (n < BATCH && made === 0)) break;
+      await yieldToRequests();
     }
+    this.agents.sweep();
     return attempted;
   }
 
@@ -104,7 +120,7 @@ export class DeliveryWorker {
     const claimed = await this.db.query<DeliveryRow>(
       `UPDATE webhook_deliveries d SET lease_until = $2
          FROM (SELECT id FROM webhook_deliveries
-                WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+                WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) AND ${SENDABLE}
                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
         WHERE d.id = due.id RETURNING d.*`,
       [now, new Date(now.getTime() + LEASE_MS), BATCH],
@@ -127,9 +143,13 @@ export class DeliveryWorker {
 
   /** Sends one delivery (or decides to skip it); its record is written with the batch's. */
   private async attempt(d: Delivery, endpoint: Endpoint | undefined, event: string | undefined): Promise<Outcome | null> {
-    if (!endpoint) return null; // deleted meanwhile: its deliveries went with it
+    if (!endpoint) {
+      this.agents.drop(d.endpointId); // deleted meanwhile: its deliveries went with it, and so do its connections
+      return null;
+    }
     const now = this.clock.now();
     const skip = await this.judge(endpoint, d, now);
+    if (skip && (!endpoint.active || endpoint.disabledAt)) this.agents.drop(endpoint.id);
     if (skip) return { d, endpoint, now, result: { status: null, excerpt: skip, latencyMs: 0 }, outcome: 'skipped' };
     if (event === undefined) return { d, endpoint, now, result: { status: null, excerpt: 'the event no longer exists', latencyMs: 0 }, outcome: 'skipped' };
     let result: SendResult;
@@ -141,7 +161,7 @@ export class DeliveryWorker {
         secrets.push(openSecret(this.master, endpoint.id, endpoint.previousCiphertext));
       }
       const headers = { 'webhook-id': d.id, 'webhook-timestamp': String(ts), 'webhook-signature': signatureHeader(secrets, d.id, ts, event) };
-      result = await send(dest, headers, event, () => performance.now());
+      result = await send(dest, headers, event, () => performance.now(), this.agents.agentFor(endpoint.id, dest));
     } catch (err) {
       result = { status: null, excerpt: err instanceof DestinationRefused ? `refused: ${err.message}` : 'delivery error', latencyMs: 0 };
     }

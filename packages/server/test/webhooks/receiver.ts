@@ -47,3 +47,12 @@ export function verify(secret: string, r: Received, at: Date): { type: string; d
     vi.useRealTimers();
   }
 }
+
+/** [E4] The events of verified audit-stream messages, in the order received (each message a batch). */
+export function streamEvents(secret: string, received: readonly Received[], at: Date): Array<{ type: string; data: Record<string, unknown> }> {
+  return received.flatMap((r) => {
+    const msg = verify(secret, r, at);
+    if (msg.type !== 'audit.events') throw new Error(`not an audit-stream batch: ${msg.type}`);
+    return (msg.data as { events: Array<{ type: string; data: Record<string, unknown> }> }).events;
+  });
+}
