@@ -54,6 +54,10 @@ export class DestinationAgents {
     for (const id of [...this.byEndpoint.keys()]) this.drop(id);
   }
 
+  endpointIds(): string[] {
+    return [...this.byEndpoint.keys()];
+  }
+
   /** Open pools (for tests). */
   get size(): number {
     return this.byEndpoint.size;

@@ -1,54 +1,58 @@
 import type { Queryable } from '../db/db.js';
-import { STREAM_TYPE_PREFIX } from './event-types.js';
+import { newId } from '../ids.js';
+import { batchBody, EVENT_COLUMNS, type EventRow } from './payload.js';
 
 /** [E4] Events per audit-stream message. */
 export const STREAM_BATCH_SIZE = 100;
 /** The type of an audit-stream message: `data.events` holds the events, each in the webhook shape. */
 export const STREAM_BATCH_TYPE = 'audit.events';
-/** Streams batched per pass, so that one pass's database work stays bounded however many there are. */
-const STREAMS_PER_PASS = 20;
+/** Streams batched per round, so that a pass's database work stays bounded however many there are. */
+const STREAMS_PER_ROUND = 20;
 
 /**
- * SQL condition on `webhook_deliveries`: a row the worker sends as it is. Webhook deliveries carry
- * one event each [E1] [E2]; an audit stream's per-event outbox rows wait to be put in a batch.
+ * [E4] Puts each live audit stream's next events (up to 100, in the audit log's export order) into
+ * one batch delivery. The events are read from audit_events behind the horizon of transactions
+ * still in progress (as the SIEM export reads them), so no event can commit behind a stream's
+ * position; a streamed audit event therefore costs no outbox row of its own. One statement per
+ * stream moves its position and inserts the batch, and only if the position is still the one read
+ * (another instance may have moved it). A stream gets a new batch only when it has none pending:
+ * one message in flight keeps its events in order, and while a destination fails its events wait
+ * for the retried batch instead of filling new batches that would fail too.
+ * The same statement returns the batch's events, so its first attempt's body needs no second read:
+ * resolves with the bodies of the batches made, by delivery id.
  */
-export const SENDABLE = `(event_ids IS NOT NULL OR event_type NOT LIKE '${STREAM_TYPE_PREFIX}%')`;
-
-/**
- * [E4] Puts each audit stream's waiting events into one batch delivery of up to 100, oldest first:
- * one statement per stream deletes the per-event outbox rows and inserts the batch row listing
- * them, so the rows written per event are the outbox row and its share of one delete. A stream
- * gets a new batch only when it has none pending: one message in flight per stream keeps its
- * events in order, and while a destination fails its events wait for the retried batch instead of
- * filling new batches that would fail too. Resolves with how many batches were made.
- */
-export async function formStreamBatches(q: Queryable, now: Date): Promise<number> {
-  const streams = await q.query<{ id: string }>(
-    `SELECT e.id FROM webhook_endpoints e
-      WHERE e.kind = 'audit_stream'
-        AND EXISTS (SELECT 1 FROM webhook_deliveries d
-                     WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.event_ids IS NULL AND d.next_attempt_at <= $1)
-        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b WHERE b.endpoint_id = e.id AND b.status = 'pending' AND b.event_ids IS NOT NULL)
-      LIMIT $2`,
-    [now, STREAMS_PER_PASS],
+export async function formStreamBatches(q: Queryable, now: Date): Promise<Map<string, string>> {
+  const streams = await q.query<{ id: string; org_id: string; txid: string; event_id: string }>(
+    `SELECT e.id, e.org_id, e.stream_txid::text AS txid, e.stream_event_id AS event_id FROM webhook_endpoints e
+      WHERE e.kind = 'audit_stream' AND e.active AND e.disabled_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b WHERE b.endpoint_id = e.id AND b.status = 'pending')
+        AND EXISTS (SELECT 1 FROM audit_events a WHERE a.org_id = e.org_id AND a.txid < pg_snapshot_xmin(pg_current_snapshot())
+                       AND (a.txid, a.id) > (e.stream_txid, e.stream_event_id))
+      LIMIT $1`,
+    [STREAMS_PER_ROUND],
   );
-  let made = 0;
-  for (const { id } of streams) {
-    // The batch's id (its `webhook-id`) derives from its first event's row, so it sorts with the log.
-    const rows = await q.query(
-      `WITH taken AS (
-         DELETE FROM webhook_deliveries WHERE id IN (
-           SELECT id FROM webhook_deliveries
-            WHERE endpoint_id = $1 AND status = 'pending' AND event_ids IS NULL AND next_attempt_at <= $2
-            ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
-         RETURNING id, org_id, event_id, event_type)
-       INSERT INTO webhook_deliveries (id, endpoint_id, org_id, event_id, event_type, event_ids, event_types, next_attempt_at, created_at)
-       SELECT min(id) || '_b', $1, min(org_id), min(event_id), $4, array_agg(event_id ORDER BY id), array_agg(DISTINCT event_type), $2, $2
-         FROM taken HAVING count(*) > 0
-       RETURNING id`,
-      [id, now, STREAM_BATCH_SIZE, STREAM_BATCH_TYPE],
+  const bodies = new Map<string, string>();
+  for (const s of streams) {
+    const batchId = newId('msg');
+    const rows = await q.query<EventRow>(
+      `WITH ev AS (
+         SELECT ${EVENT_COLUMNS}, txid FROM audit_events
+          WHERE org_id = $2 AND txid < pg_snapshot_xmin(pg_current_snapshot()) AND (txid, id) > ($3::xid8, $4)
+          ORDER BY txid, id LIMIT $5),
+       last AS (SELECT txid, id FROM ev ORDER BY txid DESC, id DESC LIMIT 1),
+       moved AS (
+         UPDATE webhook_endpoints e SET stream_txid = last.txid, stream_event_id = last.id FROM last
+          WHERE e.id = $1 AND e.stream_txid = $3::xid8 AND e.stream_event_id = $4 RETURNING e.id),
+       ins AS (
+         INSERT INTO webhook_deliveries (id, endpoint_id, org_id, event_id, event_type, event_ids, event_types, next_attempt_at, created_at)
+         SELECT $6, $1, $2, (array_agg(ev.id ORDER BY ev.txid, ev.id))[1], $7, array_agg(ev.id ORDER BY ev.txid, ev.id),
+                array_agg(DISTINCT 'audit.' || ev.action), $8, $8
+           FROM ev CROSS JOIN moved HAVING count(*) > 0
+         RETURNING id)
+       SELECT ${EVENT_COLUMNS} FROM ev WHERE EXISTS (SELECT 1 FROM ins) ORDER BY txid, id`,
+      [s.id, s.org_id, s.txid, s.event_id, STREAM_BATCH_SIZE, batchId, STREAM_BATCH_TYPE, now],
     );
-    made += rows.length;
+    if (rows.length) bodies.set(batchId, batchBody(STREAM_BATCH_TYPE, rows));
   }
-  return made;
+  return bodies;
 }

@@ -5,7 +5,7 @@ import type { MasterKey } from '../crypto/master-key.js';
 import type { Db, Queryable } from '../db/db.js';
 import { newId } from '../ids.js';
 import { DestinationAgents } from './agents.js';
-import { formStreamBatches, SENDABLE } from './batches.js';
+import { formStreamBatches } from './batches.js';
 import { DestinationRefused, resolveDestination, send, type SendResult } from './destination.js';
 import { scopeForEventType } from './event-types.js';
 import type { Outbox } from './outbox.js';
@@ -27,6 +27,8 @@ const LEASE_MS = 60_000;
  */
 const BATCH = 50;
 const MAX_ROUNDS = 20;
+/** After an audited change, a pass this soon: long enough for a busy stream's batch to fill up. */
+const NUDGE_MS = 100;
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface WorkerOptions {
@@ -66,7 +68,7 @@ export class DeliveryWorker {
         this.nudge = setTimeout(() => {
           this.nudge = null;
           void this.tick().catch(() => {});
-        }, 50);
+        }, NUDGE_MS);
         this.nudge.unref();
       }
     };
@@ -106,21 +108,22 @@ export class DeliveryWorker {
       // [E4] Audit streams' waiting events become batch deliveries first; sending one lets the
       // stream's next batch be made in the next round.
       const made = await formStreamBatches(this.db, this.clock.now());
-      const n = await this.batch();
+      const n = await this.batch(made);
       attempted += n;
-      if (n === 0 || (n < BATCH && made === 0)) break;
+      if (n === 0) break;
       await yieldToRequests();
     }
-    this.agents.sweep();
+    await this.closeGoneDestinations();
     return attempted;
   }
 
-  private async batch(): Promise<number> {
+  /** `made`: bodies of the stream batches just made (their first attempt needs no read). */
+  private async batch(made: ReadonlyMap<string, string>): Promise<number> {
     const now = this.clock.now();
     const claimed = await this.db.query<DeliveryRow>(
       `UPDATE webhook_deliveries d SET lease_until = $2
          FROM (SELECT id FROM webhook_deliveries
-                WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) AND ${SENDABLE}
+                WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
         WHERE d.id = due.id RETURNING d.*`,
       [now, new Date(now.getTime() + LEASE_MS), BATCH],
@@ -134,11 +137,22 @@ export class DeliveryWorker {
       this.db,
       deliveries.map((d) => d.endpointId),
     );
-    const bodies = await eventPayloads(this.db, deliveries);
+    const bodies = await eventPayloads(this.db, deliveries, made);
     const outcomes = await Promise.all(deliveries.map((d) => this.attempt(d, endpoints.get(d.endpointId), bodies.get(d.id))));
     const done = outcomes.filter((o): o is Outcome => o !== null);
     if (done.length) await this.db.transaction((tx) => this.record(tx, done));
     return claimed.length;
+  }
+
+  /** [E5] Connections to a destination deleted, switched off or idle are closed, not left open. */
+  private async closeGoneDestinations(): Promise<void> {
+    this.agents.sweep();
+    if (this.agents.size === 0) return;
+    const live = await webhookStore.byIds(this.db, this.agents.endpointIds());
+    for (const id of this.agents.endpointIds()) {
+      const e = live.get(id);
+      if (!e?.active || e.disabledAt) this.agents.drop(id);
+    }
   }
 
   /** Sends one delivery (or decides to skip it); its record is written with the batch's. */
