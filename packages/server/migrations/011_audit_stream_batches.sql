@@ -1,4 +1,4 @@
--- [E4] Audit streams deliver in batches: one signed message carries up to 100 events. A stream
+-- [E4] Audit streams deliver in batches: one signed message carries up to 500 events. A stream
 -- reads its events from audit_events itself (in export order, (txid, id), behind the horizon of
 -- transactions still in progress, as the SIEM export does), so a streamed audit event costs no
 -- outbox row of its own: the audit row, committed with the change, is the durable record.

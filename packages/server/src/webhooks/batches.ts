@@ -3,14 +3,14 @@ import { newId } from '../ids.js';
 import { batchBody, EVENT_COLUMNS, type EventRow } from './payload.js';
 
 /** [E4] Events per audit-stream message. */
-export const STREAM_BATCH_SIZE = 100;
+export const STREAM_BATCH_SIZE = 500;
 /** The type of an audit-stream message: `data.events` holds the events, each in the webhook shape. */
 export const STREAM_BATCH_TYPE = 'audit.events';
 /** Streams batched per round, so that a pass's database work stays bounded however many there are. */
 const STREAMS_PER_ROUND = 20;
 
 /**
- * [E4] Puts each live audit stream's next events (up to 100, in the audit log's export order) into
+ * [E4] Puts each live audit stream's next events (up to 500, in the audit log's export order) into
  * one batch delivery. The events are read from audit_events behind the horizon of transactions
  * still in progress (as the SIEM export reads them), so no event can commit behind a stream's
  * position; a streamed audit event therefore costs no outbox row of its own. One statement per
@@ -21,7 +21,7 @@ const STREAMS_PER_ROUND = 20;
  * The same statement returns the batch's events, so its first attempt's body needs no second read:
  * resolves with the bodies of the batches made, by delivery id.
  */
-export async function formStreamBatches(q: Queryable, now: Date): Promise<Map<string, string>> {
+export async function formStreamBatches(q: Queryable, now: Date): Promise<{ bodies: Map<string, string>; full: boolean }> {
   const streams = await q.query<{ id: string; org_id: string; txid: string; event_id: string }>(
     `SELECT e.id, e.org_id, e.stream_txid::text AS txid, e.stream_event_id AS event_id FROM webhook_endpoints e
       WHERE e.kind = 'audit_stream' AND e.active AND e.disabled_at IS NULL
@@ -32,6 +32,7 @@ export async function formStreamBatches(q: Queryable, now: Date): Promise<Map<st
     [STREAMS_PER_ROUND],
   );
   const bodies = new Map<string, string>();
+  let full = false;
   for (const s of streams) {
     const batchId = newId('msg');
     const rows = await q.query<EventRow>(
@@ -53,6 +54,7 @@ export async function formStreamBatches(q: Queryable, now: Date): Promise<Map<st
       [s.id, s.org_id, s.txid, s.event_id, STREAM_BATCH_SIZE, batchId, STREAM_BATCH_TYPE, now],
     );
     if (rows.length) bodies.set(batchId, batchBody(STREAM_BATCH_TYPE, rows));
+    if (rows.length === STREAM_BATCH_SIZE) full = true;
   }
-  return bodies;
+  return { bodies, full };
 }

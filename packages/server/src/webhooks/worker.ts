@@ -21,14 +21,14 @@ export const DISABLE_AFTER_MS = 3 * 86_400_000;
 const LEASE_MS = 60_000;
 /**
  * Rows claimed at once, and rounds per pass: a busy outbox drains in one pass, not one batch a
- * second, yet a pass's database work is bounded (20 rounds of at most 20 stream batches made and
+ * second, yet a pass's database work is bounded (20 rounds of at most 20 stream batches of 500 events made and
  * 50 deliveries claimed and recorded), and it yields to the event loop between rounds so that the
  * grants sharing the process and the database are served in between.
  */
 const BATCH = 50;
 const MAX_ROUNDS = 20;
 /** After an audited change, a pass this soon: long enough for a busy stream's batch to fill up. */
-const NUDGE_MS = 100;
+const NUDGE_MS = 200;
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface WorkerOptions {
@@ -108,9 +108,13 @@ export class DeliveryWorker {
       // [E4] Audit streams' waiting events become batch deliveries first; sending one lets the
       // stream's next batch be made in the next round.
       const made = await formStreamBatches(this.db, this.clock.now());
-      const n = await this.batch(made);
+      const n = await this.batch(made.bodies);
       attempted += n;
-      if (n === 0) break;
+      // Another round only for a backlog: a full claim, a full stream batch, or a batch sent that
+      // was not made just now (a retry), whose stream may have events waiting behind it. Events
+      // that arrived meanwhile wait for the next pass, so that batches fill up rather than
+      // every round sending a few.
+      if (n === 0 || (n < BATCH && !made.full && made.bodies.size === n)) break;
       await yieldToRequests();
     }
     await this.closeGoneDestinations();
@@ -233,7 +237,7 @@ export class DeliveryWorker {
       [json],
     );
     // A success ends a run of failures; a busy stream's successes must not rewrite its row each time.
-    const succeeded = [...new Set(outcomes.filter((o) => o.outcome === 'delivered').map((o) => o.endpoint.id))];
+    const succeeded = [...new Set(outcomes.filter((o) => o.outcome === 'delivered' && o.endpoint.failingSince).map((o) => o.endpoint.id))];
     if (succeeded.length) await tx.query('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($1) AND failing_since IS NOT NULL', [succeeded]);
     for (const o of outcomes) if (o.outcome === 'failed') await this.recordFailure(tx, o.endpoint, o.now);
   }
