@@ -26,13 +26,12 @@ export async function formStreamBatches(q: Queryable, now: Date): Promise<{ bodi
     `SELECT e.id, e.org_id, e.stream_txid::text AS txid, e.stream_event_id AS event_id FROM webhook_endpoints e
       WHERE e.kind = 'audit_stream' AND e.active AND e.disabled_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b WHERE b.endpoint_id = e.id AND b.status = 'pending')
-        AND EXISTS (SELECT 1 FROM audit_events a WHERE a.org_id = e.org_id AND a.txid < pg_snapshot_xmin(pg_current_snapshot())
-                       AND (a.txid, a.id) > (e.stream_txid, e.stream_event_id))
       LIMIT $1`,
     [STREAMS_PER_ROUND],
   );
   const bodies = new Map<string, string>();
   let full = false;
+  // A stream with no new event costs one statement that writes nothing (cheaper than asking first).
   for (const s of streams) {
     const batchId = newId('msg');
     const rows = await q.query<EventRow>(
