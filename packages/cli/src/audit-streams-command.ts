@@ -6,7 +6,8 @@ import { Manage, type ManageOptions } from './manage.js';
 const streamLine = (s: AuditStream): string =>
   `${s.id}  ${s.active ? 'active  ' : s.disabledAt ? 'disabled' : 'paused  '}  ${s.url}${s.description ? `  (${s.description})` : ''}`;
 const deliveryLine = (d: Delivery): string =>
-  `${d.createdAt}  ${d.eventType}  ${d.status}  attempts ${d.attempts}${d.lastAttempt ? `  last: ${d.lastAttempt.statusCode ?? '—'} in ${d.lastAttempt.latencyMs} ms` : ''}`;
+  // [E4] A batch message names how many events it carried, and their types.
+  `${d.createdAt}  ${d.eventTypes ? `${d.eventCount ?? 0} events (${d.eventTypes.join(', ')})` : d.eventType}  ${d.status}  attempts ${d.attempts}${d.lastAttempt ? `  last: ${d.lastAttempt.statusCode ?? '—'} in ${d.lastAttempt.latencyMs} ms` : ''}`;
 
 /**
  * `gatehouse audit-streams <action>` ([E4] over [M1]): list | create URL [--description D] |

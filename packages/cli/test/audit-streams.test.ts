@@ -61,10 +61,19 @@ describe('gatehouse audit-streams', () => {
     const tested = await gatehouse(['audit-streams', 'test', id], { env });
     expect(tested.code, tested.stderr).toBe(0);
     await h.gh.services.deliveries.tick();
-    const types = received.map((r) => (new Webhook(secret).verify(r.body, r.headers) as { type: string }).type);
+    // [E4] Each message is a batch of events: {type: 'audit.events', data: {events: [...]}}.
+    const types = received.flatMap((r) =>
+      (new Webhook(secret).verify(r.body, r.headers) as { data: { events: Array<{ type: string }> } }).data.events.map((e) => e.type),
+    );
     expect(types).toContain('audit.audit_stream.test');
     const log = await gatehouse(['audit-streams', 'deliveries', id, '--json'], { env });
-    expect(JSON.parse(log.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ eventType: 'audit.audit_stream.test', status: 'delivered' })]));
+    expect(JSON.parse(log.stdout)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ eventType: 'audit.events', eventTypes: expect.arrayContaining(['audit.audit_stream.test']), status: 'delivered' }),
+      ]),
+    );
+    const text = await gatehouse(['audit-streams', 'deliveries', id], { env });
+    expect(text.stdout).toMatch(/\d+ events \(.*audit\.audit_stream\.test.*\)\s+delivered/);
 
     const paused = await gatehouse(['audit-streams', 'pause', id, '--json'], { env });
     expect(JSON.parse(paused.stdout)).toMatchObject({ id, active: false });

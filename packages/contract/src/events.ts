@@ -35,9 +35,12 @@ export const AuditStreamParams = Type.Object({ orgId: Type.String({ minLength: 1
 
 /** One outbox row and its latest attempt [E3]: time, HTTP status, latency, an excerpt (≤ 256 chars). */
 export const DeliveryBody = Type.Object({
-  id: Type.String(),
-  eventId: Type.String(),
-  eventType: Type.String(),
+  id: Type.String({ description: "The message's `webhook-id`." }),
+  eventId: Type.String({ description: 'The event; for an audit-stream batch, its first (oldest) event.' }),
+  eventType: Type.String({ description: "The message's type; `audit.events` for an audit-stream batch." }),
+  // [E4] An audit stream sends its events in batches of up to 100 per message.
+  eventCount: Type.Optional(Type.Integer({ description: 'Audit-stream batches only: how many events the message carries.' })),
+  eventTypes: Type.Optional(Type.Array(Type.String(), { description: 'Audit-stream batches only: the distinct types of its events.' })),
   status: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('skipped')]),
   attempts: Type.Integer(),
   nextAttemptAt: Type.Union([Timestamp, Type.Null()]),

@@ -91,7 +91,8 @@ export function AuditStreaming({ api, orgId }: { api: ConsoleApi; orgId: string 
                     <tbody>
                       {log.items.map((d) => (
                         <tr key={d.id}>
-                          <td>{d.eventType}</td>
+                          {/* [E4] A batch message: how many events, and of which types. */}
+                          <td>{d.eventTypes ? `${d.eventCount ?? 0} events: ${d.eventTypes.join(', ')}` : d.eventType}</td>
                           <td>{d.status}</td>
                           <td>{d.attempts}</td>
                           <td>{d.lastAttempt ? `${d.lastAttempt.statusCode ?? '—'} in ${d.lastAttempt.latencyMs} ms ${d.lastAttempt.excerpt}` : '—'}</td>

@@ -82,7 +82,10 @@ describe.skipIf(!hasChromium)('console: audit log streaming', () => {
       .poll(
         async () => {
           await h.gh.services.deliveries.tick();
-          return rx.received.map((r) => (new Webhook(secret).verify(r.body, r.headers) as { type: string }).type);
+          // [E4] Each message is a batch: {type: 'audit.events', data: {events: [{type, data}, ...]}}.
+          return rx.received.flatMap((r) =>
+            (new Webhook(secret).verify(r.body, r.headers) as { data: { events: Array<{ type: string }> } }).data.events.map((e) => e.type),
+          );
         },
         { timeout: 15_000 },
       )

@@ -30,6 +30,8 @@ export class AuditLog {
           await auditStore.insertGrants(tx, rows);
           await outbox.enqueue(tx, rows, this.clock.now(), { gated: true });
         });
+      // [E4] An audit stream reads committed events itself: wake its worker.
+      outbox?.touched(rows);
       return [];
     }, AuditLog.MAX_BATCH);
   }
@@ -54,6 +56,7 @@ export class AuditLog {
   async rowsInTransaction(tx: Queryable, rows: readonly AuditRow[], opts: { gated: boolean } = { gated: false }): Promise<void> {
     await auditStore.insert(tx, rows);
     if (this.outbox && (!opts.gated || this.outbox.wants(rows))) await this.outbox.enqueue(tx, rows, this.clock.now(), opts);
+    else this.outbox?.touched(rows);
   }
 
   /** Records a token grant or denial; a successful grant also moves the account's "last token issued". */

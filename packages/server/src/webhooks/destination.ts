@@ -76,17 +76,19 @@ export interface SendResult {
  * POSTs `body` to the resolved address: the connection goes to the address checked above (no
  * second DNS lookup), TLS still verifies the host name, redirects are not followed (a 3xx is a
  * failure), the whole exchange is bounded by the timeout and only 4 KB of the answer is read.
+ * `agent`: a keep-alive pool dedicated to this very address (agents.ts); an answer read to its end
+ * leaves the connection there for the next message, any other ending destroys it.
  */
-export function send(dest: Resolved, headers: Record<string, string>, body: string, now: () => number): Promise<SendResult> {
+export function send(dest: Resolved, headers: Record<string, string>, body: string, now: () => number, agent: http.Agent | false = false): Promise<SendResult> {
   const started = now();
   const client = dest.url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     let settled = false;
-    const done = (status: number | null, excerpt: string) => {
+    const done = (status: number | null, excerpt: string, reusable = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.destroy();
+      if (!reusable) req.destroy();
       resolve({ status, excerpt: excerpt.slice(0, 256), latencyMs: Math.max(0, now() - started) });
     };
     const req = client.request(
@@ -100,7 +102,7 @@ export function send(dest: Resolved, headers: Record<string, string>, body: stri
             (cb as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: dest.address, family: dest.family }]);
           else cb(null, dest.address, dest.family);
         },
-        agent: false,
+        agent,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -110,7 +112,7 @@ export function send(dest: Resolved, headers: Record<string, string>, body: stri
           size += c.length;
           if (size >= MAX_RESPONSE_BYTES) done(res.statusCode ?? null, Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'));
         });
-        res.on('end', () => done(res.statusCode ?? null, Buffer.concat(chunks).toString('utf8')));
+        res.on('end', () => done(res.statusCode ?? null, Buffer.concat(chunks).toString('utf8'), true));
         res.on('error', () => done(res.statusCode ?? null, Buffer.concat(chunks).toString('utf8')));
       },
     );

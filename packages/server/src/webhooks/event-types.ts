@@ -37,5 +37,6 @@ export const scopeForEventType = (type: string): string | undefined => BY_TYPE.g
 /** The webhook event type of an audit action, or null. */
 export const eventTypeOf = (action: string): string | null => EVENT_TYPES[action as AuditAction]?.type ?? null;
 
-/** Audit streams carry every audit event [E4], typed `audit.<action>`. */
-export const streamTypeOf = (action: string): string => `audit.${action}`;
+/** Audit streams carry every audit event [E4], typed `audit.<action>`; no webhook type starts so. */
+export const STREAM_TYPE_PREFIX = 'audit.';
+export const streamTypeOf = (action: string): string => `${STREAM_TYPE_PREFIX}${action}`;

@@ -1,12 +1,13 @@
 import type { AuditRow } from '../audit/store.js';
 import type { Queryable } from '../db/db.js';
-import { eventTypeOf, streamTypeOf } from './event-types.js';
+import { eventTypeOf } from './event-types.js';
 import { webhookStore } from './store.js';
 
 /**
  * [E3] The durable outbox, written by the audit log in the transaction of the change it records:
- * one delivery row per (event, live destination that could want it). Whether the account may
- * receive it is judged later, at delivery ([E2]).
+ * one delivery row per (event, live webhook subscription that could want it). Whether the account
+ * may receive it is judged later, at delivery ([E2]). Audit streams [E4] need no row: they read
+ * the committed audit events themselves, in batches (batches.ts); `touched` only wakes the worker.
  *
  * To keep the token grant's hot path cheap, a grant writes nothing (not even a query) for an
  * organization without a destination: `orgs` is the in-memory set of those that have one, added to
@@ -30,9 +31,15 @@ export class Outbox {
     this.orgs.add(orgId);
   }
 
+  /** Whether `rows` need outbox rows: a webhook event type in an organization with a destination. */
   wants(rows: readonly AuditRow[]): boolean {
     if (this.orgs.size === 0) return false;
-    return rows.some((r) => r.orgId !== null && this.orgs.has(r.orgId));
+    return rows.some((r) => r.orgId !== null && this.orgs.has(r.orgId) && webhookTypeOf(r) !== null);
+  }
+
+  /** Committed events of an organization with a destination: the worker's next pass comes soon. */
+  touched(rows: readonly AuditRow[]): void {
+    if (this.orgs.size > 0 && rows.some((r) => r.orgId !== null && this.orgs.has(r.orgId))) this.onEnqueue?.();
   }
 
   /**
@@ -42,23 +49,24 @@ export class Outbox {
   async enqueue(tx: Queryable, rows: readonly AuditRow[], at: Date, opts: { gated: boolean }): Promise<void> {
     const events = rows
       .filter((r) => r.orgId !== null && (!opts.gated || this.orgs.has(r.orgId)))
-      .map((r) => ({
-        id: r.id,
-        org_id: r.orgId,
-        event_type: r.event.outcome === 'success' ? eventTypeOf(r.event.action) : null,
-        stream_type: streamTypeOf(r.event.action),
-      }));
-    if (events.length === 0) return;
+      .map((r) => ({ id: r.id, org_id: r.orgId, event_type: webhookTypeOf(r) }))
+      .filter((e) => e.event_type !== null);
+    if (events.length === 0) {
+      this.touched(rows);
+      return;
+    }
     await tx.query(
       `INSERT INTO webhook_deliveries (id, endpoint_id, org_id, event_id, event_type, next_attempt_at, created_at)
-       SELECT 'msg_' || substr(r.id, 5) || '_' || substr(e.id, 5), e.id, e.org_id, r.id,
-              CASE WHEN e.kind = 'audit_stream' THEN r.stream_type ELSE r.event_type END, $2, $2
-         FROM jsonb_to_recordset($1::jsonb) AS r(id text, org_id text, event_type text, stream_type text)
+       SELECT 'msg_' || substr(r.id, 5) || '_' || substr(e.id, 5), e.id, e.org_id, r.id, r.event_type, $2, $2
+         FROM jsonb_to_recordset($1::jsonb) AS r(id text, org_id text, event_type text)
          JOIN webhook_endpoints e ON e.org_id = r.org_id AND e.active AND e.disabled_at IS NULL
-          AND (e.kind = 'audit_stream' OR r.event_type = ANY (e.events))
+          AND e.kind = 'webhook' AND r.event_type = ANY (e.events)
        ON CONFLICT (id) DO NOTHING`,
       [JSON.stringify(events), at],
     );
     this.onEnqueue?.();
   }
 }
+
+/** [E2] The webhook event type of a successful audited action, or null. */
+const webhookTypeOf = (r: AuditRow): string | null => (r.event.outcome === 'success' ? eventTypeOf(r.event.action) : null);

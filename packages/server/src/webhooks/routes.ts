@@ -28,6 +28,7 @@ export const presentDelivery = (d: Delivery & { lastAttempt: Attempt | null }) =
   id: d.id,
   eventId: d.eventId,
   eventType: d.eventType,
+  ...(d.eventIds ? { eventCount: d.eventIds.length, eventTypes: d.eventTypes ?? [] } : {}),
   status: d.status,
   attempts: d.attempts,
   nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt : null,

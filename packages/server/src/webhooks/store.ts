@@ -79,6 +79,9 @@ export interface Delivery {
   attempts: number;
   nextAttemptAt: Date;
   createdAt: Date;
+  /** [E4] An audit-stream batch: its events, oldest first, and their distinct types (null otherwise). */
+  eventIds: string[] | null;
+  eventTypes: string[] | null;
 }
 interface DeliveryRow {
   id: string;
@@ -90,6 +93,8 @@ interface DeliveryRow {
   attempts: number;
   next_attempt_at: Date;
   created_at: Date;
+  event_ids: string[] | null;
+  event_types: string[] | null;
 }
 const toDelivery = (r: DeliveryRow): Delivery => ({
   id: r.id,
@@ -101,6 +106,8 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
   createdAt: r.created_at,
+  eventIds: r.event_ids,
+  eventTypes: r.event_types,
 });
 
 export interface Attempt {
@@ -165,7 +172,10 @@ export const webhookStore = {
     const [row] = await q.query<EndpointRow>(
       `UPDATE webhook_endpoints SET url = $2, events = $3, description = $4, active = $5, updated_at = $6, updated_by = $7,
          -- re-activating a disabled subscription starts its failure clock afresh
-         disabled_at = CASE WHEN $5 THEN NULL ELSE disabled_at END, failing_since = CASE WHEN $5 THEN NULL ELSE failing_since END
+         disabled_at = CASE WHEN $5 THEN NULL ELSE disabled_at END, failing_since = CASE WHEN $5 THEN NULL ELSE failing_since END,
+         -- [E4] a stream switched back on streams from this change on, not what happened while it was off
+         stream_txid = CASE WHEN $5 AND (NOT active OR disabled_at IS NOT NULL) THEN pg_current_xact_id() ELSE stream_txid END,
+         stream_event_id = CASE WHEN $5 AND (NOT active OR disabled_at IS NOT NULL) THEN '' ELSE stream_event_id END
        WHERE id = $1 RETURNING *`,
       [id, f.url, f.events, f.description, f.active, at, by],
     );

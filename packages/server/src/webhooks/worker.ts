@@ -4,6 +4,8 @@ import type { Clock } from '../clock.js';
 import type { MasterKey } from '../crypto/master-key.js';
 import type { Db, Queryable } from '../db/db.js';
 import { newId } from '../ids.js';
+import { DestinationAgents } from './agents.js';
+import { formStreamBatches } from './batches.js';
 import { DestinationRefused, resolveDestination, send, type SendResult } from './destination.js';
 import { scopeForEventType } from './event-types.js';
 import type { Outbox } from './outbox.js';
@@ -17,9 +19,17 @@ export const RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_0
 export const DISABLE_AFTER_MS = 3 * 86_400_000;
 /** A claim outlives the 10 s send; another instance may retry only after it lapses. */
 const LEASE_MS = 60_000;
-/** Rows claimed at once, and batches per pass: a busy outbox drains in one pass, not one batch a second. */
+/**
+ * Rows claimed at once, and rounds per pass: a busy outbox drains in one pass, not one batch a
+ * second, yet a pass's database work is bounded (20 rounds of at most 20 stream batches of 500 events made and
+ * 50 deliveries claimed and recorded), and it yields to the event loop between rounds so that the
+ * grants sharing the process and the database are served in between.
+ */
 const BATCH = 50;
-const MAX_BATCHES = 20;
+const MAX_ROUNDS = 20;
+/** After an audited change, a pass this soon: long enough for a busy stream's batch to fill up. */
+const NUDGE_MS = 200;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface WorkerOptions {
   allowedHosts: ReadonlySet<string>;
@@ -36,6 +46,8 @@ export class DeliveryWorker {
   private running: Promise<number> | null = null;
   private nudge: NodeJS.Timeout | null = null;
   private lastRefresh = 0;
+  /** Keep-alive connections per destination and checked address [E5]. */
+  readonly agents = new DestinationAgents();
 
   constructor(
     private readonly db: Db,
@@ -56,7 +68,7 @@ export class DeliveryWorker {
         this.nudge = setTimeout(() => {
           this.nudge = null;
           void this.tick().catch(() => {});
-        }, 50);
+        }, NUDGE_MS);
         this.nudge.unref();
       }
     };
@@ -69,6 +81,7 @@ export class DeliveryWorker {
     this.nudge = null;
     this.outbox.onEnqueue = null;
     await this.running?.catch(() => {});
+    this.agents.closeAll();
   }
 
   /**
@@ -91,15 +104,25 @@ export class DeliveryWorker {
       await this.outbox.refresh();
     }
     let attempted = 0;
-    for (let i = 0; i < MAX_BATCHES; i++) {
-      const n = await this.batch();
+    for (let i = 0; i < MAX_ROUNDS; i++) {
+      // [E4] Audit streams' waiting events become batch deliveries first; sending one lets the
+      // stream's next batch be made in the next round.
+      const made = await formStreamBatches(this.db, this.clock.now());
+      const n = await this.batch(made.bodies);
       attempted += n;
-      if (n < BATCH) break;
+      // Another round only for a backlog: a full claim, a full stream batch, or a batch sent that
+      // was not made just now (a retry), whose stream may have events waiting behind it. Events
+      // that arrived meanwhile wait for the next pass, so that batches fill up rather than
+      // every round sending a few.
+      if (n === 0 || (n < BATCH && !made.full && made.bodies.size === n)) break;
+      await yieldToRequests();
     }
+    await this.closeGoneDestinations();
     return attempted;
   }
 
-  private async batch(): Promise<number> {
+  /** `made`: bodies of the stream batches just made (their first attempt needs no read). */
+  private async batch(made: ReadonlyMap<string, string>): Promise<number> {
     const now = this.clock.now();
     const claimed = await this.db.query<DeliveryRow>(
       `UPDATE webhook_deliveries d SET lease_until = $2
@@ -118,18 +141,33 @@ export class DeliveryWorker {
       this.db,
       deliveries.map((d) => d.endpointId),
     );
-    const bodies = await eventPayloads(this.db, deliveries);
+    const bodies = await eventPayloads(this.db, deliveries, made);
     const outcomes = await Promise.all(deliveries.map((d) => this.attempt(d, endpoints.get(d.endpointId), bodies.get(d.id))));
     const done = outcomes.filter((o): o is Outcome => o !== null);
     if (done.length) await this.db.transaction((tx) => this.record(tx, done));
     return claimed.length;
   }
 
+  /** [E5] Connections to a destination deleted, switched off or idle are closed, not left open. */
+  private async closeGoneDestinations(): Promise<void> {
+    this.agents.sweep();
+    if (this.agents.size === 0) return;
+    const live = await webhookStore.byIds(this.db, this.agents.endpointIds());
+    for (const id of this.agents.endpointIds()) {
+      const e = live.get(id);
+      if (!e?.active || e.disabledAt) this.agents.drop(id);
+    }
+  }
+
   /** Sends one delivery (or decides to skip it); its record is written with the batch's. */
   private async attempt(d: Delivery, endpoint: Endpoint | undefined, event: string | undefined): Promise<Outcome | null> {
-    if (!endpoint) return null; // deleted meanwhile: its deliveries went with it
+    if (!endpoint) {
+      this.agents.drop(d.endpointId); // deleted meanwhile: its deliveries went with it, and so do its connections
+      return null;
+    }
     const now = this.clock.now();
     const skip = await this.judge(endpoint, d, now);
+    if (skip && (!endpoint.active || endpoint.disabledAt)) this.agents.drop(endpoint.id);
     if (skip) return { d, endpoint, now, result: { status: null, excerpt: skip, latencyMs: 0 }, outcome: 'skipped' };
     if (event === undefined) return { d, endpoint, now, result: { status: null, excerpt: 'the event no longer exists', latencyMs: 0 }, outcome: 'skipped' };
     let result: SendResult;
@@ -141,7 +179,7 @@ export class DeliveryWorker {
         secrets.push(openSecret(this.master, endpoint.id, endpoint.previousCiphertext));
       }
       const headers = { 'webhook-id': d.id, 'webhook-timestamp': String(ts), 'webhook-signature': signatureHeader(secrets, d.id, ts, event) };
-      result = await send(dest, headers, event, () => performance.now());
+      result = await send(dest, headers, event, () => performance.now(), this.agents.agentFor(endpoint.id, dest));
     } catch (err) {
       result = { status: null, excerpt: err instanceof DestinationRefused ? `refused: ${err.message}` : 'delivery error', latencyMs: 0 };
     }
@@ -199,7 +237,7 @@ export class DeliveryWorker {
       [json],
     );
     // A success ends a run of failures; a busy stream's successes must not rewrite its row each time.
-    const succeeded = [...new Set(outcomes.filter((o) => o.outcome === 'delivered').map((o) => o.endpoint.id))];
+    const succeeded = [...new Set(outcomes.filter((o) => o.outcome === 'delivered' && o.endpoint.failingSince).map((o) => o.endpoint.id))];
     if (succeeded.length) await tx.query('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($1) AND failing_since IS NOT NULL', [succeeded]);
     for (const o of outcomes) if (o.outcome === 'failed') await this.recordFailure(tx, o.endpoint, o.now);
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
-import { startReceiver, verify } from '../webhooks/receiver.js';
+import { startReceiver, streamEvents } from '../webhooks/receiver.js';
 
 /** §15 [E4]: an owner streams the organization's audit log to an endpoint, signed like webhooks. */
 describe('audit streaming', () => {
@@ -29,7 +29,8 @@ describe('audit streaming', () => {
     await h.accessToken(sa.clientId, sa.clientSecret); // a token grant: group-committed, streamed too
     expect((await h.owner.request('POST', `${base}/${id}/test`)).statusCode).toBe(202);
     await h.gh.services.deliveries.tick();
-    const types = rx.received.map((r) => verify(secret, r, h.clock.now()).type);
+    // [E4] Each message is a batch ({type: 'audit.events', data: {events}}), signed as one.
+    const types = streamEvents(secret, rx.received, h.clock.now()).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['audit.service_account.create', 'audit.token.grant', 'audit.audit_stream.test']));
     // No secret travels in a stream: the client secret is never in an audit event.
     expect(rx.received.map((r) => r.body).join('')).not.toContain(sa.clientSecret);
@@ -38,6 +39,12 @@ describe('audit streaming', () => {
     expect(log.statusCode).toBe(200);
     expect(log.json().items.length).toBe(rx.received.length);
     expect(log.json().items.every((d: { status: string }) => d.status === 'delivered')).toBe(true);
+    // One log entry per message, naming how many events it carried and their types.
+    const logged = log.json().items as Array<{ id: string; eventType: string; eventCount: number; eventTypes: string[] }>;
+    expect(logged.map((d) => d.id).sort()).toEqual(rx.received.map((r) => r.headers['webhook-id']).sort());
+    expect(logged.every((d) => d.eventType === 'audit.events')).toBe(true);
+    expect(logged.reduce((n, d) => n + d.eventCount, 0)).toBe(types.length);
+    expect(logged.flatMap((d) => d.eventTypes)).toEqual(expect.arrayContaining(['audit.token.grant', 'audit.audit_stream.test']));
 
     // Admins read the audit log but do not choose where it goes.
     const admin = await h.addUser('admin');
