@@ -72,6 +72,8 @@ export default defineConfig({
                   'packages/server/test/db/disk-faults-tmpfs.test.ts',
                   'packages/server/test/db/pglite-worker.test.ts',
                   'packages/server/test/db/pglite-worker-crash.test.ts',
+                  'packages/server/test/db/pglite-durability.test.ts',
+                  'packages/server/test/db/durability-strace.test.ts',
                 ],
                 env: { GATEHOUSE_TEST_DRIVER: 'postgres' },
                 globalSetup: ['packages/server/test/support/postgres-global-setup.ts'],
