@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import os from 'node:os';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure } from './lib/load.mjs';
