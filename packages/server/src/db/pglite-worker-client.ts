@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DatabaseUnavailableError, type Db, type Queryable } from './db.js';
-import { fromWireError, type PostedRequest, type WireError, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
+import { fromWireError, turnBatcher, type PostedRequest, type WireError, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
 
 export interface PgliteWorkerOptions {
   /** Called once when the worker's PGlite can no longer be trusted, or the worker is gone. */
@@ -67,8 +67,6 @@ export async function startPgliteWorker(pgdata: string | undefined, options: Pgl
   let nextTx = 0;
   let fatal: unknown = null;
   let closing = false;
-  let outbox: WireRequest[] = [];
-  let flushScheduled = false;
   // An idle worker must not keep the process alive (as in-thread PGlite did not); a busy one must.
   worker.unref();
 
@@ -121,18 +119,8 @@ export async function startPgliteWorker(pgdata: string | undefined, options: Pgl
     pending.delete(id);
     p?.reject(err);
   };
-  const send = (req: WireRequest) => {
-    outbox.push(req);
-    if (flushScheduled) return;
-    flushScheduled = true;
-    // Calls made in this turn of the event loop (every request handled in it) go in one message.
-    setImmediate(() => {
-      flushScheduled = false;
-      const batch = outbox;
-      outbox = [];
-      if (batch.length) post(batch);
-    });
-  };
+  // Calls made in this turn of the event loop (every request handled in it) go in one message.
+  const send = turnBatcher<WireRequest>((batch) => post(batch));
   const call = (req: Call): Promise<unknown[] | undefined> =>
     new Promise((resolve, reject) => {
       if (fatal) return reject(new DatabaseUnavailableError(fatal));

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { openPglite } from './pglite-durability.js';
-import { isFatalPgliteError, toWireError, type PostedRequest, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
+import { isFatalPgliteError, toWireError, turnBatcher, type PostedRequest, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
 
 /**
  * The embedded database's own thread (issue 16 item 1): PGlite's WASM Postgres runs here, so a
@@ -39,20 +39,8 @@ openLite(workerData as WorkerStart).then(
 let fatal: unknown = null;
 const never = new Promise<never>(() => {});
 
-let outbox: WireReply[] = [];
-let flushScheduled = false;
 /** Replies finished in one turn go back in one message. */
-const reply = (r: WireReply) => {
-  outbox.push(r);
-  if (flushScheduled) return;
-  flushScheduled = true;
-  setImmediate(() => {
-    flushScheduled = false;
-    const batch = outbox;
-    outbox = [];
-    port.postMessage(batch);
-  });
-};
+const reply = turnBatcher<WireReply>((batch) => port.postMessage(batch));
 const fail = (id: number, err: unknown) => {
   if (!fatal && isFatalPgliteError(err)) fatal = err;
   reply({ id, ok: false, error: toWireError(err), fatal: Boolean(fatal) });
