@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.js';
 import { newId } from '../ids.js';
-import { batchBody, EVENT_COLUMNS, type EventRow } from './payload.js';
+import { batchBodySql, EVENT_COLUMNS } from './payload.js';
 
 /** [E4] Events per audit-stream message. */
 export const STREAM_BATCH_SIZE = 500;
@@ -18,8 +18,8 @@ const STREAMS_PER_ROUND = 20;
  * (another instance may have moved it). A stream gets a new batch only when it has none pending:
  * one message in flight keeps its events in order, and while a destination fails its events wait
  * for the retried batch instead of filling new batches that would fail too.
- * The same statement returns the batch's events, so its first attempt's body needs no second read:
- * resolves with the bodies of the batches made, by delivery id.
+ * The same statement returns the batch's body, built by the database (payload.ts), so its first
+ * attempt needs no second read: resolves with the bodies of the batches made, by delivery id.
  */
 export async function formStreamBatches(q: Queryable, now: Date): Promise<{ bodies: Map<string, string>; full: boolean }> {
   const streams = await q.query<{ id: string; org_id: string; txid: string; event_id: string }>(
@@ -34,7 +34,7 @@ export async function formStreamBatches(q: Queryable, now: Date): Promise<{ bodi
   // A stream with no new event costs one statement that writes nothing (cheaper than asking first).
   for (const s of streams) {
     const batchId = newId('msg');
-    const rows = await q.query<EventRow>(
+    const [made] = await q.query<{ n: number; body: string }>(
       `WITH ev AS (
          SELECT ${EVENT_COLUMNS}, txid FROM audit_events
           WHERE org_id = $2 AND txid < pg_snapshot_xmin(pg_current_snapshot()) AND (txid, id) > ($3::xid8, $4)
@@ -49,11 +49,11 @@ export async function formStreamBatches(q: Queryable, now: Date): Promise<{ bodi
                 array_agg(DISTINCT 'audit.' || ev.action), $8, $8
            FROM ev CROSS JOIN moved HAVING count(*) > 0
          RETURNING id)
-       SELECT ${EVENT_COLUMNS} FROM ev WHERE EXISTS (SELECT 1 FROM ins) ORDER BY txid, id`,
+       SELECT count(*)::int AS n, ${batchBodySql('ev', '$7::text')} AS body FROM ev WHERE EXISTS (SELECT 1 FROM ins) HAVING count(*) > 0`,
       [s.id, s.org_id, s.txid, s.event_id, STREAM_BATCH_SIZE, batchId, STREAM_BATCH_TYPE, now],
     );
-    if (rows.length) bodies.set(batchId, batchBody(STREAM_BATCH_TYPE, rows));
-    if (rows.length === STREAM_BATCH_SIZE) full = true;
+    if (made) bodies.set(batchId, made.body);
+    if (made?.n === STREAM_BATCH_SIZE) full = true;
   }
   return { bodies, full };
 }
