@@ -24,12 +24,18 @@ export class AuditLog {
     this.grants = new GroupCommit<AuditRow>(async (rows) => {
       // An organization without a destination keeps the one-statement commit (no transaction).
       const outbox = this.outbox;
-      if (!outbox?.wants(rows)) await auditStore.insertGrants(db, rows);
-      else
-        await db.transaction(async (tx) => {
-          await auditStore.insertGrants(tx, rows);
-          await outbox.enqueue(tx, rows, this.clock.now(), { gated: true });
-        });
+      // [E4] A batch with events for an audit stream learns its transaction id, so that the stream
+      // can take the events from memory once committed (webhooks/stream-tap.ts).
+      const tapped = outbox?.tap.wants(rows) ?? false;
+      const insert = async (q: Queryable) => (tapped ? auditStore.insertGrantsWithTxid(q, rows) : (await auditStore.insertGrants(q, rows), null));
+      const txid = !outbox?.wants(rows)
+        ? await insert(db)
+        : await db.transaction(async (tx) => {
+            const id = await insert(tx);
+            await outbox.enqueue(tx, rows, this.clock.now(), { gated: true });
+            return id;
+          });
+      if (txid !== null) outbox?.tap.committed(txid, rows);
       // [E4] An audit stream reads committed events itself: wake its worker.
       outbox?.touched(rows);
       return [];

@@ -84,6 +84,16 @@ const GRANTS_SQL = `WITH inserted AS (${INSERT_ROWS}),
   SELECT d.id, d.day, d.n FROM jsonb_to_recordset($3::jsonb) AS d(id text, day date, n integer) JOIN updated u ON u.id = d.id
   ON CONFLICT (service_account_id, day) DO UPDATE SET grants = service_account_grant_days.grants + EXCLUDED.grants`;
 
+/**
+ * The same, also answering with the transaction's id: the rows' export position (txid, id), which
+ * an audit stream needs to take them from memory (webhooks/stream-tap.ts). A data-modifying CTE
+ * runs whether or not it is read, so the insert moves into one and the statement ends in a SELECT.
+ */
+const GRANTS_SQL_WITH_TXID = GRANTS_SQL.replace(
+  /\n {2}INSERT INTO service_account_grant_days([\s\S]*)$/,
+  ',\n  counted AS (INSERT INTO service_account_grant_days$1)\n  SELECT pg_current_xact_id()::text AS txid',
+);
+
 /** A batch's successful grants summed per account (the latest time and address) and per account and UTC day. */
 function grantSums(rows: readonly AuditRow[]): [string, string] {
   const latest = new Map<string, { id: string; at: Date; ip: string | null }>();
@@ -143,6 +153,12 @@ export const auditStore = {
   async insertGrants(q: Queryable, rows: readonly AuditRow[]): Promise<void> {
     if (rows.length === 0) return;
     await q.query(GRANTS_SQL, [...rowsParam(rows), ...grantSums(rows)]);
+  },
+
+  /** insertGrants, resolving with the id of the transaction that wrote the rows (an xid8, as text). */
+  async insertGrantsWithTxid(q: Queryable, rows: readonly AuditRow[]): Promise<string> {
+    const [row] = await q.query<{ txid: string }>(GRANTS_SQL_WITH_TXID, [...rowsParam(rows), ...grantSums(rows)]);
+    return row!.txid;
   },
 
   /**

@@ -1,7 +1,8 @@
 import type { AuditRow } from '../audit/store.js';
 import type { Queryable } from '../db/db.js';
 import { eventTypeOf } from './event-types.js';
-import { webhookStore } from './store.js';
+import { type EndpointKind, webhookStore } from './store.js';
+import { StreamTap } from './stream-tap.js';
 
 /**
  * [E3] The durable outbox, written by the audit log in the transaction of the change it records:
@@ -17,6 +18,8 @@ import { webhookStore } from './store.js';
  */
 export class Outbox {
   private orgs = new Set<string>();
+  /** [E4] Committed grant events held for the audit streams (stream-tap.ts). */
+  readonly tap = new StreamTap();
   /** Called after rows were written (the worker's wake-up; the rows commit with their transaction). */
   onEnqueue: (() => void) | null = null;
 
@@ -24,11 +27,13 @@ export class Outbox {
 
   async refresh(): Promise<void> {
     this.orgs = new Set(await webhookStore.orgsWithEndpoints(this.db));
+    this.tap.setStreams(await webhookStore.streamPositions(this.db));
   }
 
   /** A destination was created or re-activated in `orgId`. */
-  add(orgId: string): void {
+  add(orgId: string, kind: EndpointKind): void {
     this.orgs.add(orgId);
+    if (kind === 'audit_stream') this.tap.addOrg(orgId);
   }
 
   /** Whether `rows` need outbox rows: a webhook event type in an organization with a destination. */

@@ -80,7 +80,7 @@ export class WebhookService {
       );
       return e;
     });
-    this.outbox.add(scope.orgId);
+    this.outbox.add(scope.orgId, scope.kind);
     return { endpoint, secret };
   }
 
@@ -114,7 +114,7 @@ export class WebhookService {
       );
       return next;
     });
-    if (updated.active) this.outbox.add(scope.orgId);
+    if (updated.active) this.outbox.add(scope.orgId, scope.kind);
     return updated;
   }
 
@@ -161,7 +161,7 @@ export class WebhookService {
   /** [E4] The console's test button: an audited event, which every stream of the organization carries. */
   async test(scope: EndpointScope, id: string, actor: Actor & { id: string }, ctx: RequestContext): Promise<void> {
     const e = await this.get(scope, id);
-    this.outbox.add(e.orgId);
+    this.outbox.add(e.orgId, e.kind);
     await this.db.transaction((tx) => this.audit.inTransaction(tx, this.event(scope, id, actor, 'audit_stream.test', {}), ctx));
   }
 

@@ -199,6 +199,15 @@ export const webhookStore = {
     return rows.map((r) => r.org_id);
   },
 
+  /** [E4] The live audit streams' positions (stream-tap.ts). */
+  async streamPositions(q: Queryable): Promise<Array<{ id: string; orgId: string; txid: string; eventId: string }>> {
+    const rows = await q.query<{ id: string; org_id: string; txid: string; event_id: string }>(
+      `SELECT id, org_id, stream_txid::text AS txid, stream_event_id AS event_id FROM webhook_endpoints
+        WHERE kind = 'audit_stream' AND active AND disabled_at IS NULL`,
+    );
+    return rows.map((r) => ({ id: r.id, orgId: r.org_id, txid: r.txid, eventId: r.event_id }));
+  },
+
   async deliveries(q: Queryable, endpointId: string, after: string | null, limit: number): Promise<Array<Delivery & { lastAttempt: Attempt | null }>> {
     const rows = await q.query<
       DeliveryRow & {

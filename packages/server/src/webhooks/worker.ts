@@ -107,7 +107,7 @@ export class DeliveryWorker {
     for (let i = 0; i < MAX_ROUNDS; i++) {
       // [E4] Audit streams' waiting events become batch deliveries first; sending one lets the
       // stream's next batch be made in the next round.
-      const made = await formStreamBatches(this.db, this.clock.now());
+      const made = await formStreamBatches(this.db, this.clock.now(), this.outbox.tap);
       const n = await this.batch(made.bodies);
       attempted += n;
       // Another round only for a backlog: a full claim, a full stream batch, or a batch sent that
