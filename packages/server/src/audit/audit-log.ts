@@ -27,7 +27,11 @@ export class AuditLog {
       // [E4] A batch with events for an audit stream learns its transaction id, so that the stream
       // can take the events from memory once committed (webhooks/stream-tap.ts).
       const tapped = outbox?.tap.wants(rows) ?? false;
-      const insert = async (q: Queryable) => (tapped ? auditStore.insertGrantsWithTxid(q, rows) : (await auditStore.insertGrants(q, rows), null));
+      const insert = async (q: Queryable): Promise<string | null> => {
+        if (tapped) return auditStore.insertGrantsWithTxid(q, rows);
+        await auditStore.insertGrants(q, rows);
+        return null;
+      };
       const txid = !outbox?.wants(rows)
         ? await insert(db)
         : await db.transaction(async (tx) => {
