@@ -17,7 +17,7 @@ export interface RetentionOptions {
 
 /**
  * [R2] Deletes audit events older than GATEHOUSE_AUDIT_RETENTION_DAYS (cut-off from the injected
- * clock), `batchSize` rows per statement with a pause between, in the background. Each batch takes
+ * clock), and the daily grant counts of the days before it, `batchSize` rows per statement with a pause between, in the background. Each batch takes
  * a transaction-scoped advisory lock first, so with several instances on one PostgreSQL only one
  * prunes at a time; the others skip the pass.
  */
@@ -56,7 +56,12 @@ export class AuditRetention {
       });
       if (deleted < 0) break;
       batches.push(deleted);
-      if (deleted < this.batchSize) break;
+      if (deleted < this.batchSize) {
+        // The grant counts per account and UTC day (issue 14 item 5) are derived from the same
+        // events, so they follow the same retention: one row per account and day, one statement.
+        await this.db.query('DELETE FROM service_account_grant_days WHERE day < $1::date', [cutoff.toISOString().slice(0, 10)]);
+        break;
+      }
       if (this.pauseMs > 0) await new Promise((r) => setTimeout(r, this.pauseMs));
     }
     return batches;

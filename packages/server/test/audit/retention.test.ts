@@ -55,6 +55,11 @@ describe('[R2] audit retention', { timeout: 120_000 }, () => {
     expect(left.filter((id) => old.includes(id))).toEqual([]);
     expect(left).toEqual(expect.arrayContaining(recent));
     expect(batches.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(old.length);
+    // The daily grant counts go with the events they were counted from: 450 days old gone, 150 kept.
+    const counts = await h.gh.db.query<{ grants: number }>('SELECT grants FROM service_account_grant_days WHERE service_account_id = $1 ORDER BY day', [
+      sa.clientId,
+    ]);
+    expect(counts.map((c) => c.grants)).toEqual([4]);
     // A second pass finds nothing more.
     expect(await retention.prune()).toEqual([0]);
   });
