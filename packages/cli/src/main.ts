@@ -140,8 +140,10 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
   const audit = root.command('audit').description("the organization's audit log");
   audit
     .command('tail')
-    .description('print audit events oldest first: the newest page, or everything since --since; --follow keeps polling')
+    .description('print audit events oldest first: the newest page, or everything since --since, filtered by --action/--actor; --follow keeps polling')
     .option('--since <time>', 'ISO 8601: every event from then on')
+    .option('--action <prefix>', 'only actions starting so (token finds token.grant and token.deny)')
+    .option('--actor <id>', "only one actor's events (a user or service account id)")
     .option('--follow', 'keep printing new events until interrupted')
     .option('--interval <seconds>', '--follow: seconds between polls (default 5)')
     .option('--limit <n>', 'events per page (default 50, at most 100)')

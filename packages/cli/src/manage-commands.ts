@@ -101,12 +101,14 @@ export async function members(io: Io, action: string, args: string[], opts: Mana
   }
 }
 
-type TailOptions = ManageOptions & { since?: string; follow?: boolean; interval?: string; limit?: string };
+type TailOptions = ManageOptions & { since?: string; follow?: boolean; interval?: string; limit?: string; action?: string; actor?: string };
 
 /**
- * `gatehouse audit tail [--since T] [--follow]`: the organization's audit events oldest first
- * (JSON lines with --json). Without --since, the newest page; with it, every page since T (a
- * progress line on stderr as pages arrive). --follow then polls for new events until interrupted.
+ * `gatehouse audit tail [--since T] [--action A] [--actor ID] [--follow]`: the organization's audit
+ * events oldest first (JSON lines with --json). Without --since, the newest page; with it, every
+ * page since T (a progress line on stderr as pages arrive). --action matches a prefix of the action
+ * (`token` finds token.grant and token.deny) and --actor one actor's id, both filtered by the
+ * server. --follow then polls for new events until interrupted.
  */
 export async function auditTail(io: Io, opts: TailOptions, signal?: AbortSignal): Promise<void> {
   const m = new Manage(io, opts);
@@ -116,6 +118,7 @@ export async function auditTail(io: Io, opts: TailOptions, signal?: AbortSignal)
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new CliError('--limit must be 1 to 100', 2);
   if (!(intervalMs >= 500)) throw new CliError('--interval must be at least 0.5 seconds', 2);
   if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since))) throw new CliError(`--since is not a timestamp: ${opts.since}`, 2);
+  const filters = { ...(opts.action ? { action: opts.action } : {}), ...(opts.actor ? { actorId: opts.actor } : {}) };
 
   // Ids printed, with their time: a poll re-reads a window already printed (below), and these
   // keep each event to one line; ids older than that window are dropped, so a long follow stays small.
@@ -131,7 +134,7 @@ export async function auditTail(io: Io, opts: TailOptions, signal?: AbortSignal)
   const fetchSince = async (from: string | undefined, allPages: boolean, progress: boolean): Promise<AuditEvent[]> => {
     const events: AuditEvent[] = [];
     let pages = 0;
-    for await (const page of m.client.pages((p) => m.client.listAuditEvents(org, { ...p, limit, ...(from ? { from } : {}) }))) {
+    for await (const page of m.client.pages((p) => m.client.listAuditEvents(org, { ...p, ...filters, limit, ...(from ? { from } : {}) }))) {
       events.push(...page.items);
       pages++;
       if (progress && (pages > 1 || page.nextCursor)) io.stderr.write(`audit tail: ${events.length} events read (${pages} pages)…\n`);

@@ -86,6 +86,22 @@ describe('gatehouse service-accounts | members | audit | orgs', () => {
     expect(paged.code, paged.stderr).toBe(0);
     expect(paged.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(events.length);
     expect(paged.stderr).toMatch(/audit tail: \d+ events read \(\d+ pages\)/);
+
+    // Filtered by the server: an action prefix, and one actor's events.
+    const rotations = await gatehouse(['audit', 'tail', '--since', '2000-01-01T00:00:00Z', '--action', 'service_account.r', '--json'], { env });
+    expect(rotations.code, rotations.stderr).toBe(0);
+    const rotationActions = rotations.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
+    expect(rotationActions.map((e) => e.action)).toEqual(['service_account.rotate_secret']);
+    const byOwner = await gatehouse(['audit', 'tail', '--since', '2000-01-01T00:00:00Z', '--actor', h.owner.userId, '--json'], { env });
+    const actors = byOwner.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { actor: { id?: string } }).actor.id);
+    expect(actors.length).toBeGreaterThanOrEqual(mine.length);
+    expect(new Set(actors)).toEqual(new Set([h.owner.userId]));
   }, 120_000);
 
   it('[M2] a CI token narrowed to manage:service-accounts rotates but cannot invite: one line, exit 1', async () => {
