@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { decodeTime, monotonicFactory } from 'ulid';
+import { decodeTime, encodeTime, monotonicFactory } from 'ulid';
 
 /**
  * ulid's default source asks the CSPRNG for one byte per character (16 calls per id); drawing
@@ -40,6 +40,12 @@ export const idTime = (id: string): number | null => {
   const m = /^[a-z]{2,5}_([0-9A-HJKMNP-TV-Z]{26})$/.exec(id);
   return m ? decodeTime(m[1]!) : null;
 };
+
+/**
+ * The lowest possible id of `prefix` minted in millisecond `ms`: below every real id of that
+ * millisecond and later, above every earlier one (a keyset position, never stored as a row's id).
+ */
+export const idFloorAt = (prefix: IdPrefix, ms: number): string => `${prefix}_${encodeTime(Math.max(0, ms), 10)}${'0'.repeat(16)}`;
 
 const ID_RE = /^[a-z]{2,5}_[0-9A-HJKMNP-TV-Z]{26}$/;
 export const isId = (value: string, prefix: IdPrefix): boolean => value.startsWith(`${prefix}_`) && ID_RE.test(value);

@@ -181,7 +181,14 @@ export const auditStore = {
       where.push('txid < pg_snapshot_xmin(pg_current_snapshot())');
       const at = f.after ? parsePosition(f.after) : null;
       // A cursor from before the export paged by transaction names only an id: resume at its row.
-      if (at?.txid) add('(txid, id) > (?0::xid8, ?1)', at.txid, at.id);
+      // A position beyond every transaction this database has assigned comes from another one (the
+      // source of a restore: backup/restore.ts): it resumes at its event, as a bare id does.
+      if (at?.txid)
+        add(
+          "(txid, id) > (CASE WHEN ?0::xid8 < pg_snapshot_xmax(pg_current_snapshot()) THEN ?0::xid8 ELSE COALESCE((SELECT txid FROM audit_events WHERE id = ?1), '1'::xid8) END, ?1)",
+          at.txid,
+          at.id,
+        );
       else if (at) add("(txid, id) > (COALESCE((SELECT txid FROM audit_events WHERE id = ?0), '1'::xid8), ?0)", at.id);
     } else if (f.after) add('id < ?0', f.after);
     if (f.actorId) add('actor_id = ?0', f.actorId);

@@ -4,11 +4,39 @@ import { createGunzip } from 'node:zlib';
 import type { MasterKey } from '../crypto/master-key.js';
 import type { Db, Queryable } from '../db/db.js';
 import { migrate, migrationFiles } from '../db/migrate.js';
+import { idFloorAt, idTime } from '../ids.js';
 import { BACKUP_FORMAT, type BackupHeader, type BackupTrailer } from './format.js';
 import { discoverSequences, discoverTables, quoteIdent } from './tables.js';
 
 /** Rows per INSERT statement. */
 const INSERT_ROWS = 500;
+
+/**
+ * Columns holding the source database's transaction ids (xid8): they mean nothing in the target,
+ * whose own ids start low, so they are not restored and take their default, the restoring
+ * transaction's id. Every restored audit event then sorts before every later one in the export
+ * order (txid, id), instead of after them: an audit stream or an export cursor at a restored
+ * position would otherwise see no new event until the target's ids caught up with the source's.
+ */
+const SOURCE_TXID_COLUMNS: Record<string, string> = { audit_events: 'txid', webhook_endpoints: 'stream_txid' };
+/**
+ * Restored events share one transaction id, so a stream resumes by event id alone: from a minute
+ * before the last event it sent, since an event minted earlier may have committed later. At least
+ * once: a stream may resend up to a minute of events after a restore, never skip one.
+ */
+const STREAM_REWIND_MS = 60_000;
+
+/** A row as it is restored (see SOURCE_TXID_COLUMNS and STREAM_REWIND_MS). */
+function restorable(table: string, row: Record<string, unknown>): Record<string, unknown> {
+  const column = SOURCE_TXID_COLUMNS[table];
+  if (column === undefined || !(column in row)) return row;
+  const { [column]: _sourceTxid, ...rest } = row;
+  const sent = rest.stream_event_id;
+  const ms = typeof sent === 'string' ? idTime(sent) : null;
+  if (table === 'webhook_endpoints' && ms !== null)
+    rest.stream_event_id = idFloorAt((sent as string).slice(0, (sent as string).indexOf('_')), ms - STREAM_REWIND_MS);
+  return rest;
+}
 
 /** A backup that cannot be restored here; the message says why, and nothing was written. */
 export class RestoreError extends Error {
@@ -99,7 +127,7 @@ export async function restoreBackup(db: Db, input: Readable, master: MasterKey):
         if (!columns.has(name)) throw new RestoreError(`the backup has a table this schema lacks: ${name}`);
         if (name !== table || batch.length >= INSERT_ROWS) await flush();
         table = name;
-        batch.push(row);
+        batch.push(restorable(name, row));
       }
       if (table) await flush();
       if (!trailer?.end) throw new RestoreError('the backup is truncated (no end marker): nothing was restored');

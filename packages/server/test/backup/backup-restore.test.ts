@@ -13,6 +13,7 @@ import { createGatehouse, type Gatehouse } from '../../src/gatehouse.js';
 import { backupDatabase, restoreDatabase } from '../../src/cli-entry.js';
 import { createTestDb } from '../support/db.js';
 import { ISSUER, startHarness, type Harness } from '../support/harness.js';
+import { startReceiver, streamEvents } from '../webhooks/receiver.js';
 
 const BACKUP_TOKEN = 'backup-token-0123456789abcdef';
 const SCOPE = 'governance.controls:read';
@@ -125,6 +126,66 @@ describe('[R1] backup and restore', { timeout: 240_000 }, () => {
     });
     expect(owner.statusCode).toBe(200);
     await gh.close();
+  });
+
+  it('after a restore, an audit stream and an export cursor taken before it carry on with the events recorded after it', async () => {
+    const master = MasterKey.random();
+    const env = { GATEHOUSE_BACKUP_TOKEN: BACKUP_TOKEN, GATEHOUSE_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', GATEHOUSE_RATE_LIMIT_TOKEN_CLIENT: '1000/1000' };
+    const h = await startHarness({ masterKey: master, env });
+    cleanup.push(() => h.close());
+    const rx = await startReceiver();
+    cleanup.push(() => rx.close());
+    await h.gh.services.deliveries.stop();
+    const stream = (await h.owner.request('POST', `/console/api/orgs/${h.orgId}/audit-streams`, { url: rx.url })).json() as { id: string; secret: string };
+    const sa = await h.createServiceAccount(['audit-log:read']);
+    // Many transactions in the source: its transaction ids run well ahead of a fresh target's.
+    for (let i = 0; i < 60; i++) await h.accessToken(sa.clientId, sa.clientSecret);
+    await h.gh.services.deliveries.tick();
+    const before = streamEvents(stream.secret, rx.received, h.clock.now());
+    expect(before.length).toBeGreaterThan(60);
+    // A SIEM's export cursor near the end of the log (the last page's).
+    const token = await h.accessToken(sa.clientId, sa.clientSecret);
+    let cursor = '';
+    for (;;) {
+      const page = (await h.api('GET', `/api/v1/audit-events?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token)).json() as {
+        nextCursor: string | null;
+      };
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(cursor).not.toBe('');
+    await h.gh.services.audit.drain();
+    const res = await h.gh.app.inject({ method: 'GET', url: '/operator/backup', headers: { authorization: `Bearer ${BACKUP_TOKEN}` } });
+    expect(res.statusCode).toBe(200);
+
+    const target = await createTestDb();
+    cleanup.push(() => target.close().catch(() => {}));
+    await restoreBackup(target, Readable.from(res.rawPayload), master);
+    const gh = await createGatehouse({ config: h.config, clock: h.clock, db: target, masterKey: master, passwordCost: { logN: 10, r: 8, p: 1 } });
+    cleanup.push(() => gh.close());
+    await gh.services.deliveries.stop();
+    const granted = await gh.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: { grant_type: 'client_credentials', client_id: sa.clientId, client_secret: sa.clientSecret },
+    });
+    expect(granted.statusCode).toBe(200);
+    await gh.services.audit.drain();
+    const [newest] = await target.query<{ id: string }>("SELECT id FROM audit_events WHERE action = 'token.grant' ORDER BY id DESC LIMIT 1");
+
+    // The stream delivers the grant recorded after the restore (and may resend up to a minute before it).
+    rx.received.length = 0;
+    await gh.services.deliveries.tick();
+    const after = streamEvents(stream.secret, rx.received, h.clock.now()).map((e) => e.data.eventId);
+    expect(after).toContain(newest!.id);
+    // The export cursor taken before the backup finds it too.
+    const page = await gh.app.inject({
+      method: 'GET',
+      url: `/api/v1/audit-events?limit=100&cursor=${encodeURIComponent(cursor)}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(page.statusCode).toBe(200);
+    expect((page.json() as { items: Array<{ id: string }> }).items.map((e) => e.id)).toContain(newest!.id);
   });
 
   it('refuses a non-empty target and a wrong master key, writing nothing', async () => {
