@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Queryable } from '../db/db.js';
 import { newId } from '../ids.js';
 import { batchBodySql, EVENT_COLUMNS, streamBatchBody } from './payload.js';
@@ -51,26 +52,33 @@ export async function formStreamBatches(q: Queryable, now: Date, tap?: StreamTap
 
 /**
  * The batch of the events held in memory, if the database holds exactly these between the
- * stream's position and the last of them (every one of its events there is among them, and as
- * many), and all of them are behind the horizon; else null, and nothing is written.
+ * stream's position and the last of them, in the same order (the SHA-256 of their ids, joined,
+ * matches), and all of them are behind the horizon; else null, and nothing is written. The ids
+ * travel as one digest rather than as a 500-element array, and the batch's id list is the
+ * database's own.
  */
 async function fromMemory(q: Queryable, s: StreamPosition, held: readonly TappedEvent[], batchId: string, now: Date): Promise<Made> {
   const last = held.at(-1)!;
-  const ids = held.map((e) => e.id);
-  const types = [...new Set(held.map((e) => `audit.${e.row.event.action}`))];
+  const digest = crypto
+    .createHash('sha256')
+    .update(held.map((e) => e.id).join(','))
+    .digest('hex');
   const [r] = await q.query<{ made: number }>(
-    `WITH range AS (
-       SELECT count(*) AS n, count(m.id) AS held FROM audit_events a LEFT JOIN unnest($9::text[]) AS m(id) ON m.id = a.id
-        WHERE a.org_id = $2 AND (a.txid, a.id) > ($3::xid8, $4) AND (a.txid, a.id) <= ($5::xid8, $6)),
-     exact AS (SELECT 1 FROM range WHERE n = $10 AND held = $10 AND $5::xid8 < pg_snapshot_xmin(pg_current_snapshot())),
+    `WITH ev AS (
+       SELECT id, action, txid FROM audit_events
+        WHERE org_id = $2 AND (txid, id) > ($3::xid8, $4) AND (txid, id) <= ($5::xid8, $6)),
+     exact AS (
+       SELECT array_agg(id ORDER BY txid, id) AS ids, array_agg(DISTINCT 'audit.' || action) AS types FROM ev
+       HAVING count(*) = $9 AND encode(sha256(convert_to(string_agg(id, ',' ORDER BY txid, id), 'UTF8')), 'hex') = $10
+          AND $5::xid8 < pg_snapshot_xmin(pg_current_snapshot())),
      moved AS (
        UPDATE webhook_endpoints e SET stream_txid = $5::xid8, stream_event_id = $6 FROM exact
         WHERE e.id = $1 AND e.stream_txid = $3::xid8 AND e.stream_event_id = $4 RETURNING e.id),
      ins AS (
        INSERT INTO webhook_deliveries (id, endpoint_id, org_id, event_id, event_type, event_ids, event_types, next_attempt_at, created_at)
-       SELECT $7, $1, $2, $9[1], $8, $9, $11, $12, $12 FROM moved RETURNING id)
+       SELECT $7, $1, $2, exact.ids[1], $8, exact.ids, exact.types, $11, $11 FROM exact CROSS JOIN moved RETURNING id)
      SELECT count(*)::int AS made FROM ins`,
-    [s.id, s.orgId, s.txid, s.eventId, last.txid.toString(), last.id, batchId, STREAM_BATCH_TYPE, ids, held.length, types, now],
+    [s.id, s.orgId, s.txid, s.eventId, last.txid.toString(), last.id, batchId, STREAM_BATCH_TYPE, held.length, digest, now],
   );
   if (!r?.made) return null;
   const body = streamBatchBody(

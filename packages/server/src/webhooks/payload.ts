@@ -61,9 +61,11 @@ export async function eventPayloads(q: Queryable, ds: readonly Delivery[], known
     if (b !== undefined) bodies.set(d.id, b);
     else if (!d.eventIds) singles.push({ id: d.id, event_id: d.eventId, type: d.eventType });
     else {
+      // The batch's event ids are read where they are stored (a claimed batch does not carry them).
       const [row] = await q.query<{ body: string | null }>(
-        `SELECT CASE WHEN count(*) > 0 THEN ${batchBodySql('a', '$2::text')} END AS body FROM audit_events a WHERE a.id = ANY ($1)`,
-        [d.eventIds, d.eventType],
+        `SELECT CASE WHEN count(*) > 0 THEN ${batchBodySql('a', '$2::text')} END AS body FROM audit_events a
+          WHERE a.id = ANY ((SELECT event_ids FROM webhook_deliveries WHERE id = $1)::text[])`,
+        [d.id, d.eventType],
       );
       if (row?.body) bodies.set(d.id, row.body);
     }

@@ -29,6 +29,12 @@ const BATCH = 50;
 const MAX_ROUNDS = 20;
 /** After an audited change, a pass this soon: long enough for a busy stream's batch to fill up. */
 const NUDGE_MS = 200;
+/**
+ * A claimed delivery's columns. A batch's event ids (up to 500) stay in the database: its body was
+ * built when it was made, or is rebuilt from them there (payload.ts); `event_ids` only says "batch".
+ */
+const CLAIMED_COLUMNS = `d.id, d.endpoint_id, d.org_id, d.event_id, d.event_type, d.status, d.attempts, d.next_attempt_at, d.created_at,
+  CASE WHEN d.event_ids IS NULL THEN NULL ELSE '{}'::text[] END AS event_ids, d.event_types`;
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface WorkerOptions {
@@ -129,7 +135,7 @@ export class DeliveryWorker {
          FROM (SELECT id FROM webhook_deliveries
                 WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
-        WHERE d.id = due.id RETURNING d.*`,
+        WHERE d.id = due.id RETURNING ${CLAIMED_COLUMNS}`,
       [now, new Date(now.getTime() + LEASE_MS), BATCH],
     );
     if (claimed.length === 0) return 0;
