@@ -71,6 +71,7 @@ export default defineConfig({
                   'packages/server/test/db/data-dir-lock.test.ts',
                   'packages/server/test/db/disk-faults-tmpfs.test.ts',
                   'packages/server/test/db/pglite-worker.test.ts',
+                  'packages/server/test/db/embedded-vacuum.test.ts',
                   'packages/server/test/db/pglite-worker-crash.test.ts',
                   'packages/server/test/db/pglite-durability.test.ts',
                   'packages/server/test/db/durability-strace.test.ts',

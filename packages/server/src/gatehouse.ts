@@ -64,6 +64,7 @@ import { SigningKeys } from './tokens/signing-keys.js';
 import { VERSION } from './version.js';
 import { auditStreamRoutes } from './audit-streams/routes.js';
 import { Outbox } from './webhooks/outbox.js';
+import { EmbeddedVacuum } from './db/embedded-vacuum.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { WebhookService } from './webhooks/service.js';
 import { DeliveryWorker } from './webhooks/worker.js';
@@ -254,6 +255,14 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     });
     if (storage)
       storage.onChange = (problem) => (problem ? app.log.error({ problem }, 'refusing writes: storage unavailable') : app.log.info('storage writable again'));
+    // PGlite has no autovacuum: the embedded server vacuums its own database (db/embedded-vacuum.ts).
+    const vacuum = embedded
+      ? new EmbeddedVacuum(db, {
+          onPass: (o) => ('error' in o ? app.log.warn({ err: o.error }, 'embedded vacuum failed') : app.log.debug({ ms: Math.round(o.ms) }, 'embedded vacuum')),
+        })
+      : null;
+    vacuum?.start();
+    undo.push(() => vacuum?.stop());
     accessRoutes(app, { decision });
     forwardAuthRoutes(app, { decision, catalogue: catalogue.data });
     const tokenLimits = new TokenLimits(config.rateLimits, clock);
@@ -332,6 +341,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
         clearInterval(keyTimer);
         storage?.stop();
         await retention.stop();
+        await vacuum?.stop();
         await feed?.stop();
         await deliveries.stop();
         await app.close();
