@@ -150,7 +150,9 @@ export class DeliveryWorker {
     const bodies = await eventPayloads(this.db, deliveries, made);
     const outcomes = await Promise.all(deliveries.map((d) => this.attempt(d, endpoints.get(d.endpointId), bodies.get(d.id))));
     const done = outcomes.filter((o): o is Outcome => o !== null);
-    if (done.length) await this.db.transaction((tx) => this.record(tx, done));
+    // A pass without failures (the common case) records in one statement, needing no transaction.
+    if (done.some((o) => o.outcome === 'failed')) await this.db.transaction((tx) => this.record(tx, done));
+    else if (done.length) await this.record(this.db, done);
     return claimed.length;
   }
 
@@ -207,8 +209,8 @@ export class DeliveryWorker {
   }
 
   /**
-   * [E3] Every attempt's record and each delivery's next state, in one transaction and a few
-   * set-based statements for the whole batch; only failures touch their destination's row.
+   * [E3] Every attempt's record and each delivery's next state, in one set-based statement for the
+   * whole batch; only failures touch their destination's row (then in the caller's transaction).
    */
   private async record(tx: Queryable, outcomes: readonly Outcome[]): Promise<void> {
     const rows = outcomes.map(({ d, now, result: r, outcome }) => {
@@ -227,24 +229,24 @@ export class DeliveryWorker {
         next_attempt_at: new Date(now.getTime() + (outcome === 'failed' && wait !== undefined ? wait : 0)).toISOString(),
       };
     });
-    const json = JSON.stringify(rows);
-    // A delivery whose destination was deleted during the send is gone (cascade): nothing to record.
-    await tx.query(
-      `INSERT INTO webhook_attempts (id, delivery_id, attempted_at, outcome, status_code, latency_ms, excerpt)
-       SELECT r.id, r.delivery_id, r.attempted_at, r.outcome, r.status_code, r.latency_ms, r.excerpt
-         FROM jsonb_to_recordset($1::jsonb) AS r(id text, delivery_id text, attempted_at timestamptz, outcome text, status_code integer, latency_ms integer, excerpt text)
-        WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = r.delivery_id)`,
-      [json],
-    );
-    await tx.query(
-      `UPDATE webhook_deliveries d SET status = r.status, attempts = r.attempts, next_attempt_at = r.next_attempt_at, lease_until = NULL
-         FROM jsonb_to_recordset($1::jsonb) AS r(delivery_id text, status text, attempts integer, next_attempt_at timestamptz)
-        WHERE d.id = r.delivery_id`,
-      [json],
-    );
     // A success ends a run of failures; a busy stream's successes must not rewrite its row each time.
     const succeeded = [...new Set(outcomes.filter((o) => o.outcome === 'delivered' && o.endpoint.failingSince).map((o) => o.endpoint.id))];
-    if (succeeded.length) await tx.query('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($1) AND failing_since IS NOT NULL', [succeeded]);
+    // One statement: every attempt's record (none for a delivery whose destination was deleted
+    // during the send: it went with it), each delivery's next state, and the run of failures ended.
+    await tx.query(
+      `WITH r AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, delivery_id text, attempted_at timestamptz, outcome text, status_code integer,
+           latency_ms integer, excerpt text, status text, attempts integer, next_attempt_at timestamptz)),
+       attempts AS (
+         INSERT INTO webhook_attempts (id, delivery_id, attempted_at, outcome, status_code, latency_ms, excerpt)
+         SELECT r.id, r.delivery_id, r.attempted_at, r.outcome, r.status_code, r.latency_ms, r.excerpt FROM r
+          WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = r.delivery_id)),
+       deliveries AS (
+         UPDATE webhook_deliveries d SET status = r.status, attempts = r.attempts, next_attempt_at = r.next_attempt_at, lease_until = NULL
+           FROM r WHERE d.id = r.delivery_id)
+       UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($2) AND failing_since IS NOT NULL`,
+      [JSON.stringify(rows), succeeded],
+    );
     for (const o of outcomes) if (o.outcome === 'failed') await this.recordFailure(tx, o.endpoint, o.now);
   }
 
