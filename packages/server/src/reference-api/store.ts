@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/db.js';
+import { GENERIC_PLAN, type Queryable } from '../db/db.js';
 import { objectSql, pageSql, type JsonMember, type JsonPage } from '../db/json-sql.js';
 
 /** One reference-API record as stored: the validated body in `data`, the bookkeeping beside it. */
@@ -90,10 +90,17 @@ export const recordStore = {
    * response schema drops them; named ones it lacks are absent.
    */
   async listJson(q: Queryable, s: RecordScope, after: string | null, limit: number, keys: readonly string[]): Promise<JsonPage> {
+    // One plan for every call (GENERIC_PLAN): each condition is one the index can use, so the
+    // page is read in id order from the cursor on, without a sort. Ids are never empty, so ''
+    // is before every one of them.
+    const params: unknown[] = [s.orgId, s.resource, limit, after ?? ''];
+    const parent = s.parentId === null ? 'parent_id IS NULL' : `parent_id = $${params.push(s.parentId)}`;
+    const owner = s.ownerId === null ? '' : ` AND created_by = $${params.push(s.ownerId)}`;
     const [row] = await q.query<{ items: string; last_key: string | null; more: boolean }>(
-      `SELECT ${pageSql(recordJsonSql('r', keys), 'r.id', '$6')}
-         FROM (SELECT ${COLUMNS} FROM records WHERE ${WHERE} AND ($5::text IS NULL OR id > $5) ORDER BY id LIMIT $6 + 1) r`,
-      [...scopeParams(s), after, limit],
+      `${GENERIC_PLAN}SELECT ${pageSql(recordJsonSql('r', keys), 'r.id', '$3')}
+         FROM (SELECT ${COLUMNS} FROM records
+                WHERE org_id = $1 AND resource = $2 AND ${parent}${owner} AND id > $4 ORDER BY id LIMIT $3 + 1) r`,
+      params,
     );
     return { items: row!.items, lastKey: row!.last_key, more: row!.more };
   },
