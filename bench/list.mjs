@@ -1,8 +1,8 @@
 // `npm run bench:list`: a protected list that reads the database on every call, against /healthz
 // of the same server in the same run (issue 16 item 6). The list is the reference API's findings
 // (GET /api/v1/governance/findings?limit=BENCH_PAGE with a service account's bearer token): the access
-// decision, then one keyset SELECT on `records` bound to the token's organization, then 10 rows
-// serialized. Nothing in it is cached, so every request is one query.
+// decision, then one keyset SELECT on `records` bound to the token's organization, which builds the
+// 10-item page as JSON text (db/json-sql.ts). No data is cached, so every request is one query.
 //
 // Embedded PGlite always; with BENCH_DATABASE_URL also a scratch PostgreSQL database, both servers
 // running side by side and measured in alternating rounds (healthz and list on each), medians.
