@@ -57,22 +57,32 @@ export class PreparedStatements {
   /** Statements to close with the next message (evicted, or stale after a script). */
   private closing: string[] = [];
   private counter = 0;
+  /**
+   * Whether the session's plan_cache_mode is force_generic_plan (as a GENERIC_PLAN statement left
+   * it) or PLAN_CACHE_MODE; null: unknown, after a transaction that set it (a rollback undoes a
+   * SET). Setting it only on a change keeps a run of list calls free of SETs, which cost ~50 µs
+   * a pair, a sixth of a list.
+   */
+  private generic: boolean | null = false;
+  /** The transaction inside which PLAN_CACHE_MODE was last set. */
+  private setIn: object | null = null;
 
   constructor(private readonly lite: PGlite) {}
 
   /**
-   * `query(sql, params)` as PGlite answers it. `inTransaction`: the caller holds PGlite's
-   * transaction (its mutex), so only the query mutex is taken, as `Transaction.query` does.
+   * `query(sql, params)` as PGlite answers it. `tx`: the open transaction the call is part of
+   * (any object, the same for all its calls); its caller holds PGlite's transaction mutex, so only
+   * the query mutex is taken, as `Transaction.query` does.
    */
-  query<T>(sql: string, params: readonly unknown[], inTransaction: boolean): Promise<Results<T>> {
+  query<T>(sql: string, params: readonly unknown[], tx: object | null): Promise<Results<T>> {
     const lite = this.lite as PGlite & Exclusive;
     // `_checkReady` inside the mutex: a call queued behind close() fails with "PGlite is closed" (fatal, as from `query`).
     const run = () =>
       lite._runExclusiveQuery(async () => {
         await lite._checkReady();
-        return this.run<T>(sql, params, inTransaction);
+        return this.run<T>(sql, params, tx);
       });
-    return inTransaction ? run() : lite._runExclusiveTransaction(run);
+    return tx ? run() : lite._runExclusiveTransaction(run);
   }
 
   /**
@@ -84,7 +94,7 @@ export class PreparedStatements {
     this.statements.clear();
   }
 
-  private async run<T>(sql: string, params: readonly unknown[], inTransaction: boolean): Promise<Results<T>> {
+  private async run<T>(sql: string, params: readonly unknown[], tx: object | null): Promise<Results<T>> {
     const lite = this.lite;
     try {
       const st = this.statements.get(sql) ?? (await this.prepare(sql));
@@ -97,16 +107,22 @@ export class PreparedStatements {
         return serializer ? serializer(p) : String(p);
       });
       // GENERIC_PLAN (db.ts): measured on a 10-row page of JSON on disk, ~520 µs of the worker's
-      // CPU planned per call, ~290 µs with the generic plan and the two SETs.
+      // CPU planned per call, ~290 µs with the generic plan and two SETs, ~240 µs without them.
+      // A marked statement plans generically only outside a transaction, where its SET commits at
+      // once; every other statement runs after PLAN_CACHE_MODE is back.
+      const generic = !tx && sql.startsWith(GENERIC_PLAN);
+      let set: Uint8Array | null = null;
+      if (tx) {
+        // A rollback undoes a SET made here, and what follows this transaction (a call outside
+        // one, or another transaction) comes after it has ended: the mode is unknown then.
+        if (this.generic !== false && this.setIn !== tx) [set, this.setIn, this.generic] = [SET_CUSTOM, tx, null];
+      } else if (this.generic !== generic) {
+        [set, this.generic] = [generic ? SET_GENERIC : SET_CUSTOM, generic];
+      }
       const call = [serialize.bind({ statement: st.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()];
-      // Outside a transaction each SET commits at once, and the last one runs even after an error
-      // (an error skips only to the Sync): the session is back to custom plans when this returns.
-      const generic = !inTransaction && sql.startsWith(GENERIC_PLAN);
-      const messages = await lite.execProtocolStream(concat(generic ? [SET_GENERIC, ...call, SET_CUSTOM] : call), {
-        syncToFs: !inTransaction,
-      });
-      // One result per command: [SET, the statement, SET] or [the statement].
-      return parse.parseResults(messages, lite.parsers)[generic ? 1 : 0] as Results<T>;
+      const messages = await lite.execProtocolStream(concat(set ? [set, ...call] : call), { syncToFs: !tx });
+      // One result per command: [SET, the statement] or [the statement].
+      return parse.parseResults(messages, lite.parsers)[set ? 1 : 0] as Results<T>;
     } catch (err) {
       if (err instanceof Error && 'severity' in err) Object.assign(err, { query: sql, params, queryOptions: undefined });
       throw err;

@@ -71,7 +71,7 @@ const run = async (tx: Transaction | null, r: Call): Promise<void> => {
   if (fatal) return fail(r.id, fatal);
   try {
     if (r.op === 'query') {
-      const { rows } = await prepared.query(r.sql, paramsOf(r), tx !== null);
+      const { rows } = await prepared.query(r.sql, paramsOf(r), tx);
       reply({ id: r.id, ok: true, rows });
     } else {
       try {
