@@ -1,8 +1,8 @@
 // `npm run bench:list`: a protected list that reads the database on every call, against /healthz
 // of the same server in the same run (issue 16 item 6). The list is the reference API's findings
 // (GET /api/v1/governance/findings?limit=BENCH_PAGE with a service account's bearer token): the access
-// decision, then one keyset SELECT on `records` bound to the token's organization, then 10 rows
-// serialized. Nothing in it is cached, so every request is one query.
+// decision, then one keyset SELECT on `records` bound to the token's organization, which builds the
+// 10-item page as JSON text (db/json-sql.ts). No data is cached, so every request is one query.
 //
 // Embedded PGlite always; with BENCH_DATABASE_URL also a scratch PostgreSQL database, both servers
 // running side by side and measured in alternating rounds (healthz and list on each), medians.
@@ -11,7 +11,9 @@
 // Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
 // BENCH_PAGE (10: findings created and listed per call), BENCH_DATABASE_URL, GATEHOUSE_WORKERS (passed
 // to the PostgreSQL server when set), BENCH_PROFILE=1 (the servers run under --cpu-prof; where each
-// list request's server time went, by stage, is printed at the end).
+// list request's server time went, by stage, is printed at the end), BENCH_BASELINE_MAIN (path to
+// another build's main.js, e.g. a copy of packages/server/dist kept at the same depth: a second
+// embedded server, tagged `baseline`, measured in the same alternating rounds, as bench/ab.mjs does).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +74,11 @@ async function main() {
   const embedded = await startServer({ embedded: true, profileDir: profileDir('embedded') });
   servers.push(embedded);
   const scenarios = await prepare(embedded, 'embedded');
+  if (process.env.BENCH_BASELINE_MAIN) {
+    const baseline = await startServer({ embedded: true, main: path.resolve(process.env.BENCH_BASELINE_MAIN), profileDir: profileDir('baseline') });
+    servers.push(baseline);
+    scenarios.push(...(await prepare(baseline, 'baseline')));
+  }
   if (process.env.BENCH_DATABASE_URL) {
     const pg = await startServer({ profileDir: profileDir('postgres') });
     servers.push(pg);
@@ -82,7 +89,8 @@ async function main() {
 
   const runs = new Map(scenarios.map((s) => [s.key, []]));
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const s of scenarios) {
+    // Every other round in reverse, so that no scenario always follows the same one.
+    for (const s of round % 2 ? scenarios : [...scenarios].reverse()) {
       process.stdout.write(`  round ${round}: ${s.label} … `);
       const r = await measure(
         { label: s.label, request: await s.request() },
@@ -106,6 +114,11 @@ async function main() {
     const base = median(runs.get(`${tag}:healthz`));
     const goal = tag === 'embedded' ? `   target ≥ ${int(TARGET_EMBEDDED)}/s: ${list.rps >= TARGET_EMBEDDED ? 'met' : 'NOT MET'}` : '';
     console.log(`${`${tag}: list / healthz`.padEnd(28)} ${((100 * list.rps) / base.rps).toFixed(1).padStart(5)} %   ${int(list.rps)} lists/s${goal}`);
+  }
+  if (runs.has('baseline:list')) {
+    const [c, b] = ['embedded', 'baseline'].map((tag) => median(runs.get(`${tag}:list`)));
+    const cpu = (r) => r.serverCpuUsPerRequest ?? 0;
+    console.log(`embedded / baseline list: rate ${(c.rps / b.rps).toFixed(3)}×, server CPU per list ${(cpu(c) / cpu(b)).toFixed(3)}×`);
   }
   if (PROFILE) {
     // A profile is written when its server exits.

@@ -8,6 +8,15 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/**
+ * Prefix of a statement written so that one plan suits every value: no `$n IS NULL OR …`, only
+ * conditions an index can use. The embedded driver may then run it (outside a transaction) with
+ * a cached generic plan (db/pglite-prepared.ts): for a small query on disk, planning is most of
+ * the cost, since PostgreSQL reads every relation's size (an fstat each, through PGlite's file
+ * system) for every plan. To PostgreSQL it is a comment.
+ */
+export const GENERIC_PLAN = '/* generic plan */ ';
+
 export interface TransactionOptions {
   /** Lift the statement and query time limits (migrations only: an index build may take minutes). */
   unbounded?: boolean;

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { openPglite } from './pglite-durability.js';
+import { PLAN_CACHE_MODE, PreparedStatements } from './pglite-prepared.js';
 import { isFatalPgliteError, toWireError, turnBatcher, type PostedRequest, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
 
 /**
@@ -20,13 +21,20 @@ if (!port) throw new Error('pglite-worker.ts runs only as a worker thread');
  * Opens PGlite in this thread. Everything that configures the instance (its filesystem, start
  * parameters, e.g. syncing commits to disk) belongs here, with plain-data options in WorkerStart.
  */
-const openLite = (start: WorkerStart): Promise<PGlite> => openPglite(start.pgdata, { sync: start.sync });
+const openLite = async (start: WorkerStart): Promise<PGlite> => {
+  const opened = await openPglite(start.pgdata, { sync: start.sync });
+  await opened.exec(PLAN_CACHE_MODE);
+  return opened;
+};
 
 // No top-level await: from source (tests) this file is loaded through tsx's require hook.
 let lite!: PGlite;
+/** Queries run as named prepared statements (db/pglite-prepared.ts). */
+let prepared!: PreparedStatements;
 openLite(workerData as WorkerStart).then(
   (opened) => {
     lite = opened;
+    prepared = new PreparedStatements(opened);
     port.postMessage({ ready: true });
   },
   (err: unknown) => {
@@ -58,14 +66,19 @@ const paramsOf = (r: Extract<WireRequest, { op: 'query' }>): unknown[] => {
 };
 
 type Call = Extract<WireRequest, { op: 'query' | 'exec' }>;
-const run = async (q: Pick<PGlite, 'query' | 'exec'>, r: Call): Promise<void> => {
+/** `tx`: the open transaction the call belongs to, if any. */
+const run = async (tx: Transaction | null, r: Call): Promise<void> => {
   if (fatal) return fail(r.id, fatal);
   try {
     if (r.op === 'query') {
-      const { rows } = await q.query(r.sql, paramsOf(r));
+      const { rows } = await prepared.query(r.sql, paramsOf(r), tx);
       reply({ id: r.id, ok: true, rows });
     } else {
-      await q.exec(r.sql);
+      try {
+        await (tx ?? lite).exec(r.sql);
+      } finally {
+        prepared.forgetAll();
+      }
       reply({ id: r.id, ok: true });
     }
   } catch (err) {
@@ -141,7 +154,7 @@ port.on('message', (batch: WireRequest[]) => {
       tx.queue.push(r);
       tx.wake?.();
       tx.wake = null;
-    } else if (r.op === 'query' || r.op === 'exec') void run(lite, r);
+    } else if (r.op === 'query' || r.op === 'exec') void run(null, r);
   }
 });
 

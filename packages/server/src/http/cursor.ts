@@ -1,5 +1,6 @@
 import type { PageBody } from '@gatehouse/contract';
 import { safeEqual, type SecretHasher } from '../crypto/secrets.js';
+import type { JsonPage } from '../db/json-sql.js';
 import { ApiError } from '../errors.js';
 
 /** What a list route's query carries for paging (PageQuery and its relatives). */
@@ -59,5 +60,17 @@ export class Cursors {
     const page = this.page(scope, await fetch(this.decode(scope, query.cursor), limit + 1), limit, options.keyOf);
     const present = options.present ?? ((row: T) => row as unknown as U);
     return { items: page.items.map(present), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * `list` for a page the database built as JSON text (db/json-sql.ts): the same query parameters,
+   * the same cursor, and the §8 body as the response serializer would write it, as text to send
+   * as it is. `fetch` gets `limit` and reads one row more itself.
+   */
+  async listJson(scope: string, query: PageParams, fetch: (after: string | null, limit: number) => Promise<JsonPage>, defaultLimit = 50): Promise<string> {
+    const limit = query.limit ?? defaultLimit;
+    const page = await fetch(this.decode(scope, query.cursor), limit);
+    const next = page.more && page.lastKey !== null ? JSON.stringify(this.encode(scope, page.lastKey)) : 'null';
+    return `{"items":${page.items},"nextCursor":${next}}`;
   }
 }

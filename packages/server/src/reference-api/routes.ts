@@ -1,4 +1,4 @@
-import { Type, type TObject } from '@sinclair/typebox';
+import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AccessDecision } from '../access/access-decision.js';
 import { currentPrincipal, principalActor, requireScope } from '../access/hooks.js';
@@ -8,7 +8,7 @@ import type { Db } from '../db/db.js';
 import { notFound } from '../errors.js';
 import type { Cursors } from '../http/cursor.js';
 import { errorResponses, NoContent, Page, PageQuery, Timestamp } from '../http/schemas.js';
-import { requestContext, type App } from '../http/types.js';
+import { requestContext, sendJsonText, type App } from '../http/types.js';
 import { newId } from '../ids.js';
 import { RESOURCES, resourceByPath, type ResourceDef } from './catalogue.js';
 import { recordStore, type RecordRow, type RecordScope } from './store.js';
@@ -33,6 +33,22 @@ function recordBody(def: ResourceDef): TObject {
   if (!def.create) return Type.Object(Bookkeeping, { additionalProperties: true });
   return Type.Object({ ...Type.Partial(def.create).properties, ...Bookkeeping }, { additionalProperties: false });
 }
+/**
+ * The members of a record's JSON when its list is built by the database (db/json-sql.ts), in the
+ * order the serializer writes them: fast-json-stringify writes the required properties first,
+ * then the optional ones, each group in schema order. Null when the resource keeps undeclared
+ * fields, or has one that is not a string (jsonb writes objects, arrays and some numbers unlike
+ * JSON.stringify): those lists are serialized here.
+ */
+function jsonListKeys(def: ResourceDef, body: TObject): string[] | null {
+  if (!def.create) return null;
+  const isString = (p: TSchema): boolean => p.type === 'string' || (Array.isArray(p.anyOf) && p.anyOf.every(isString));
+  if (!Object.values(def.create.properties).every(isString)) return null;
+  const required = new Set(body.required ?? []);
+  const keys = Object.keys(body.properties);
+  return [...keys.filter((k) => required.has(k)), ...keys.filter((k) => !required.has(k))];
+}
+
 const present = (r: RecordRow) => ({ ...r.data, id: r.id, createdAt: r.createdAt, createdBy: r.createdBy, updatedAt: r.updatedAt, updatedBy: r.updatedBy });
 
 type Params = { id?: string; parentId?: string };
@@ -52,6 +68,7 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
   const itemParams = Type.Object({ ...parentParams, id: IdParam });
   const idOf = (req: FastifyRequest) => (req.params as Params).id ?? '';
   const RecordBody = recordBody(def);
+  const jsonKeys = jsonListKeys(def, RecordBody);
   const missing = () => notFound(def.kind.replace(/_/g, ' '));
   const parentKind = def.parent ? resourceByPath(def.parent)!.kind.replace(/_/g, ' ') : '';
 
@@ -84,9 +101,13 @@ function resourceRoutes(app: App, deps: ReferenceApiDeps, def: ResourceDef): voi
       schema: { tags, params: listParams, querystring: PageQuery, response: { 200: Page(RecordBody), ...errorResponses } },
       onRequest: requireScope(deps.decision, def.read),
     },
-    async (req) => {
+    async (req, reply) => {
       const scope = await scopeOf(req);
-      return cursors.list(cursorScope(scope), req.query, (after, limit) => recordStore.list(db, scope, after, limit), { present });
+      if (!jsonKeys) return cursors.list(cursorScope(scope), req.query, (after, limit) => recordStore.list(db, scope, after, limit), { present });
+      // Built by the database in RecordBody's shape (only its fields, in its order) and sent as it
+      // is (issue 16 item 6); the cursor and the access checks above are the same either way.
+      const body = await cursors.listJson(cursorScope(scope), req.query, (after, limit) => recordStore.listJson(db, scope, after, limit, jsonKeys));
+      return sendJsonText(reply, body);
     },
   );
 

@@ -1,5 +1,6 @@
 import type { AuditRow } from '../audit/store.js';
 import type { Queryable } from '../db/db.js';
+import { isoSql as iso } from '../db/json-sql.js';
 import { STREAM_TYPE_PREFIX, streamTypeOf } from './event-types.js';
 import type { Delivery } from './store.js';
 
@@ -20,9 +21,6 @@ import type { Delivery } from './store.js';
 
 /** The audit_events columns a body is built from. */
 export const EVENT_COLUMNS = 'id, org_id, occurred_at, actor_type, actor_id, actor_name, action, outcome, target_type, target_id, detail, ip';
-
-/** An ISO 8601 UTC instant with milliseconds, as `Date.prototype.toISOString` writes it. */
-const iso = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * SQL for one event's body (json) from the audit_events row aliased `a`, typed by the SQL
