@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/db.js';
+import { GENERIC_PLAN, type Queryable } from '../db/db.js';
 
 export type EndpointKind = 'webhook' | 'audit_stream';
 
@@ -149,7 +149,7 @@ export const webhookStore = {
 
   /** The destinations of a batch of deliveries, in one query (most batches name one or two). */
   async byIds(q: Queryable, ids: readonly string[]): Promise<Map<string, Endpoint>> {
-    const rows = await q.query<EndpointRow>('SELECT * FROM webhook_endpoints WHERE id = ANY ($1)', [[...new Set(ids)]]);
+    const rows = await q.query<EndpointRow>(`${GENERIC_PLAN}SELECT * FROM webhook_endpoints WHERE id = ANY ($1)`, [[...new Set(ids)]]);
     return new Map(rows.map((r) => [r.id, toEndpoint(r)]));
   },
 

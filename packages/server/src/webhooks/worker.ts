@@ -2,7 +2,7 @@ import { isActive, type PrincipalStates } from '../access/principal-state.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { MasterKey } from '../crypto/master-key.js';
-import type { Db, Queryable } from '../db/db.js';
+import { type Db, GENERIC_PLAN, type Queryable } from '../db/db.js';
 import { newId } from '../ids.js';
 import { DestinationAgents } from './agents.js';
 import { formStreamBatches } from './batches.js';
@@ -131,7 +131,7 @@ export class DeliveryWorker {
   private async batch(made: ReadonlyMap<string, string>): Promise<number> {
     const now = this.clock.now();
     const claimed = await this.db.query<DeliveryRow>(
-      `UPDATE webhook_deliveries d SET lease_until = $2
+      `${GENERIC_PLAN}UPDATE webhook_deliveries d SET lease_until = $2
          FROM (SELECT id FROM webhook_deliveries
                 WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
@@ -234,7 +234,7 @@ export class DeliveryWorker {
     // One statement: every attempt's record (none for a delivery whose destination was deleted
     // during the send: it went with it), each delivery's next state, and the run of failures ended.
     await tx.query(
-      `WITH r AS (
+      `${GENERIC_PLAN}WITH r AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, delivery_id text, attempted_at timestamptz, outcome text, status_code integer,
            latency_ms integer, excerpt text, status text, attempts integer, next_attempt_at timestamptz)),
        attempts AS (
