@@ -17,9 +17,9 @@ export interface RetentionOptions {
 
 /**
  * [R2] Deletes audit events older than GATEHOUSE_AUDIT_RETENTION_DAYS (cut-off from the injected
- * clock), and the daily grant counts of the days before it, `batchSize` rows per statement with a pause between, in the background. Each batch takes
- * a transaction-scoped advisory lock first, so with several instances on one PostgreSQL only one
- * prunes at a time; the others skip the pass.
+ * clock), and the daily grant counts of the days before it, `batchSize` rows per statement with a
+ * pause between, in the background. Each batch takes a transaction-scoped advisory lock first, so
+ * with several instances on one PostgreSQL only one prunes at a time; the others skip the pass.
  */
 export class AuditRetention {
   private timer: NodeJS.Timeout | undefined;

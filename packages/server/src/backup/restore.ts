@@ -31,10 +31,9 @@ function restorable(table: string, row: Record<string, unknown>): Record<string,
   const column = SOURCE_TXID_COLUMNS[table];
   if (column === undefined || !(column in row)) return row;
   const { [column]: _sourceTxid, ...rest } = row;
-  const sent = rest.stream_event_id;
-  const ms = typeof sent === 'string' ? idTime(sent) : null;
-  if (table === 'webhook_endpoints' && ms !== null)
-    rest.stream_event_id = idFloorAt((sent as string).slice(0, (sent as string).indexOf('_')), ms - STREAM_REWIND_MS);
+  const sent = table === 'webhook_endpoints' && typeof rest.stream_event_id === 'string' ? rest.stream_event_id : '';
+  const ms = idTime(sent);
+  if (ms !== null) rest.stream_event_id = idFloorAt(sent.slice(0, sent.indexOf('_')), ms - STREAM_REWIND_MS);
   return rest;
 }
 

@@ -26,8 +26,9 @@ export class Outbox {
   constructor(private readonly db: Queryable) {}
 
   async refresh(): Promise<void> {
-    this.orgs = new Set(await webhookStore.orgsWithEndpoints(this.db));
-    this.tap.setStreams(await webhookStore.streamPositions(this.db));
+    const live = await webhookStore.live(this.db);
+    this.orgs = new Set(live.orgIds);
+    this.tap.setStreams(live.streams);
   }
 
   /** A destination was created or re-activated in `orgId`. */

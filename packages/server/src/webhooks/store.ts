@@ -194,18 +194,19 @@ export const webhookStore = {
   },
 
   /** The organizations with a live destination: the outbox is written only for them. */
-  async orgsWithEndpoints(q: Queryable): Promise<string[]> {
-    const rows = await q.query<{ org_id: string }>('SELECT DISTINCT org_id FROM webhook_endpoints WHERE active AND disabled_at IS NULL');
-    return rows.map((r) => r.org_id);
-  },
-
-  /** [E4] The live audit streams' positions (stream-tap.ts). */
-  async streamPositions(q: Queryable): Promise<Array<{ id: string; orgId: string; txid: string; eventId: string }>> {
-    const rows = await q.query<{ id: string; org_id: string; txid: string; event_id: string }>(
-      `SELECT id, org_id, stream_txid::text AS txid, stream_event_id AS event_id FROM webhook_endpoints
-        WHERE kind = 'audit_stream' AND active AND disabled_at IS NULL`,
+  /**
+   * The live destinations, read once for both of the outbox's in-memory views: the organizations
+   * that have one, and [E4] each audit stream's position (stream-tap.ts).
+   */
+  async live(q: Queryable): Promise<{ orgIds: string[]; streams: Array<{ id: string; orgId: string; txid: string; eventId: string }> }> {
+    const rows = await q.query<{ id: string; org_id: string; kind: EndpointKind; txid: string; event_id: string }>(
+      `SELECT id, org_id, kind, stream_txid::text AS txid, stream_event_id AS event_id FROM webhook_endpoints
+        WHERE active AND disabled_at IS NULL`,
     );
-    return rows.map((r) => ({ id: r.id, orgId: r.org_id, txid: r.txid, eventId: r.event_id }));
+    return {
+      orgIds: [...new Set(rows.map((r) => r.org_id))],
+      streams: rows.filter((r) => r.kind === 'audit_stream').map((r) => ({ id: r.id, orgId: r.org_id, txid: r.txid, eventId: r.event_id })),
+    };
   },
 
   async deliveries(q: Queryable, endpointId: string, after: string | null, limit: number): Promise<Array<Delivery & { lastAttempt: Attempt | null }>> {
