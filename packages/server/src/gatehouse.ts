@@ -61,6 +61,7 @@ import { TokenLimits } from './tokens/limits.js';
 import { RefreshTokenGrant } from './tokens/grants/refresh-token.js';
 import { tokenRoutes } from './tokens/routes.js';
 import { SigningKeys } from './tokens/signing-keys.js';
+import { Signer } from './tokens/signer.js';
 import { VERSION } from './version.js';
 import { auditStreamRoutes } from './audit-streams/routes.js';
 import { Outbox } from './webhooks/outbox.js';
@@ -201,7 +202,9 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     keyTimer.unref();
     undo.push(() => clearInterval(keyTimer));
     const metrics = new Metrics({ stateLagSeconds: () => (feed ? feed.lagMs() / 1000 : 0), pool: () => db.poolStats?.() ?? null });
-    const tokens = new AccessTokens(keys, clock, config.issuer, catalogue.audiences);
+    const signer = new Signer();
+    undo.push(() => signer.close());
+    const tokens = new AccessTokens(keys, clock, config.issuer, catalogue.audiences, signer);
     const decision = new AccessDecision(keys, states, clock, config.issuer, catalogue);
     const cursors = new Cursors(hasher);
     const serviceAccounts = new ServiceAccountService(db, clock, hasher, audit, states, catalogue);
@@ -347,6 +350,7 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
         await app.close();
         await refreshGrant.drain();
         await audit.drain();
+        await signer.close();
         await mailer?.close();
         await db.close();
       },

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../worker-thread.js';
 import { DatabaseUnavailableError, type Db, type Queryable } from './db.js';
 import { fromWireError, turnBatcher, type PostedRequest, type WireError, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
 
@@ -16,19 +15,9 @@ export interface PgliteWorkerDb extends Db {
   terminateWorker(): Promise<void>;
 }
 
-/**
- * From the build, the worker is the compiled pglite-worker.js next to this file. From source
- * (tests, tsx) it is TypeScript: a worker thread does not inherit the parent's loader, so a small
- * bootstrap registers tsx's in the worker first.
- */
 function spawnWorker(pgdata: string | undefined, sync: boolean): Worker {
   const workerData: WorkerStart = { pgdata, sync };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
-  // Node 20 ignores ESM loader hooks registered inside a worker; tsx's require hook works there.
-  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
-  const entry = fileURLToPath(new URL('./pglite-worker.ts', import.meta.url));
-  const bootstrap = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return startWorkerThread(import.meta.url, 'pglite-worker', workerData);
 }
 
 type Call = PostedRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;

@@ -1,7 +1,8 @@
-import crypto from 'node:crypto';
+import type crypto from 'node:crypto';
 import { ACCESS_TOKEN_TYP, verifyAccessToken, type AccessTokenClaims } from '@gatehouse/access';
 import { epochSeconds, type Clock } from '../clock.js';
 import { newId } from '../ids.js';
+import { type Signer, signEs256 } from './signer.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 
 export type { AccessTokenClaims } from '@gatehouse/access';
@@ -22,18 +23,11 @@ const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toS
 
 /**
  * JWS compact serialization (RFC 7515 §7.1) with ES256 (RFC 7518 §3.4: the signature is R || S,
- * hence `ieee-p1363`). Signed synchronously with node:crypto rather than jose's WebCrypto path:
- * measured here at ~30,000 signatures/s against ~6,600/s. The thread-pool form of crypto.sign was
- * measured too, and lost: on these 2-core machines the hop costs more than the event loop saves
- * (PGlite grants 7,857/s synchronous, 6,867/s in the pool). Verification is the access core's
- * (@gatehouse/access), and the interop tests verify these tokens with jose and openid-client.
+ * hence `ieee-p1363`), signed with node:crypto rather than jose's WebCrypto path: measured here at
+ * ~30,000 signatures/s against ~6,600/s. Grants sign in a thread of their own (tokens/signer.ts).
+ * Verification is the access core's (@gatehouse/access), and the interop tests verify these tokens
+ * with jose and openid-client.
  */
-function signCompact(encodedHeader: string, payload: object, key: crypto.KeyObject): string {
-  const input = `${encodedHeader}.${b64url(payload)}`;
-  const signature = crypto.sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
-}
-
 /**
  * Mints Gatehouse's access tokens (RFC 9068). Verifying them is the access core's job
  * (`@gatehouse/access`, used through access/access-decision.ts); `verify` here serves the one
@@ -48,9 +42,26 @@ export class AccessTokens {
     private readonly issuer: string,
     /** Every audience of the catalogue: any of Gatehouse's own tokens verifies (revocation). */
     private readonly audiences: readonly string[],
+    /** Signs off the request thread (grants); without one, `mintSigning` signs in place. */
+    private readonly signer: Signer | null = null,
   ) {}
 
   mint(req: MintRequest): { token: string; claims: AccessTokenClaims } {
+    const { input, key, claims } = this.prepare(req);
+    return { token: `${input}.${signEs256(input, key)}`, claims };
+  }
+
+  /**
+   * The claims now, the token once signed (by the signing thread, while the caller does its other
+   * work: a grant commits its audit row meanwhile).
+   */
+  mintSigning(req: MintRequest): { token: Promise<string>; claims: AccessTokenClaims } {
+    const { input, key, claims } = this.prepare(req);
+    const signature = this.signer ? this.signer.sign(input, key) : Promise.resolve(signEs256(input, key));
+    return { token: signature.then((s) => `${input}.${s}`), claims };
+  }
+
+  private prepare(req: MintRequest): { input: string; key: crypto.KeyObject; claims: AccessTokenClaims } {
     const iat = epochSeconds(this.clock.now());
     const claims: AccessTokenClaims = {
       iss: this.issuer,
@@ -72,7 +83,7 @@ export class AccessTokens {
       header = b64url({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid });
       this.headers.set(kid, header);
     }
-    return { token: signCompact(header, claims, privateKey), claims };
+    return { input: `${header}.${b64url(claims)}`, key: privateKey, claims };
   }
 
   /** The JWT checks of the access core (signature, header allow-list, claims); throws an AccessDenial. */

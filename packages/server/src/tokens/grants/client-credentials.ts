@@ -78,7 +78,7 @@ export class ClientCredentialsGrant {
     if (lifetime < 1) {
       return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account expires within a second'), secret.id);
     }
-    const { token, claims } = this.tokens.mint({
+    const { token, claims } = this.tokens.mintSigning({
       sub: account.id,
       clientId: account.id,
       scopes,
@@ -87,7 +87,8 @@ export class ClientCredentialsGrant {
       epoch: account.tokenEpoch,
       audience: api.audience,
     });
-    await this.audit.groupCommit(
+    // The token is signed (tokens/signer.ts) while its audit row commits; it leaves only after both.
+    const audited = this.audit.groupCommit(
       {
         orgId: account.orgId,
         action: 'token.grant',
@@ -99,7 +100,8 @@ export class ClientCredentialsGrant {
       },
       ctx,
     );
-    return { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: claims.scope };
+    const [, accessToken] = await Promise.all([audited, token]);
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, scope: claims.scope };
   }
 
   /** Audits a refused grant, then throws the error the client will see. */

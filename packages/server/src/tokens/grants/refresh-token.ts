@@ -86,7 +86,8 @@ export class RefreshTokenGrant {
       throw err;
     }
     const { api, scopes } = settled;
-    const { token: accessToken, claims } = this.tokens.mint({
+    // Signed off the request thread (tokens/signer.ts) while the use commits.
+    const { token: signing, claims } = this.tokens.mintSigning({
       sub: user.id,
       clientId: token.id,
       scopes,
@@ -104,12 +105,15 @@ export class RefreshTokenGrant {
       detail: { grantType: 'refresh_token', ...detail },
     });
     const rows = (e: Omit<AuditEvent, 'orgId'>) => this.refreshTokens.events(user.roles.keys(), token.orgIds, e).map((ev) => toAuditRow(ev, ctx, now));
-    const allowed = await this.uses.submit({
-      tokenId: token.id,
-      at: now,
-      granted: rows(event('success', { scope: claims.scope, expiresIn: USER_TOKEN_SECONDS })),
-      refused: (reason) => rows(event('failure', { error: 'invalid_grant', reason })),
-    });
+    const [allowed, accessToken] = await Promise.all([
+      this.uses.submit({
+        tokenId: token.id,
+        at: now,
+        granted: rows(event('success', { scope: claims.scope, expiresIn: USER_TOKEN_SECONDS })),
+        refused: (reason) => rows(event('failure', { error: 'invalid_grant', reason })),
+      }),
+      signing,
+    ]);
     if (!allowed) throw new InvalidGrant(UNUSABLE);
     return { access_token: accessToken, token_type: 'Bearer', expires_in: USER_TOKEN_SECONDS, scope: claims.scope };
   }
