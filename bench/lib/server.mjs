@@ -81,11 +81,13 @@ async function freePort() {
  * With BENCH_DATABASE_URL (a PostgreSQL server's URL), the run uses a scratch database created
  * there for the run and dropped after it, instead of the embedded PGlite.
  */
+let scratchCount = 0;
 async function scratchPostgres() {
   const admin = process.env.BENCH_DATABASE_URL;
   if (!admin) return null;
   const { default: pg } = await import('pg');
-  const name = `gatehouse_bench_${process.pid}`;
+  // Per server: a run may start several (BENCH_BASELINE_MAIN compares two builds).
+  const name = `gatehouse_bench_${process.pid}_${++scratchCount}`;
   const run = async (sql) => {
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
