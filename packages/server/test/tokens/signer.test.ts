@@ -48,7 +48,7 @@ describe('the signing thread (tokens/signer.ts)', () => {
     const inFlight = Array.from({ length: 20 }, (_, i) => signer!.sign(`in.flight-${i}`, privateKey));
     await signer.terminateThread();
     const signed = await Promise.all(inFlight);
-    signed.forEach((s, i) => expect(verifies(`in.flight-${i}`, s, publicKey)).toBe(true));
+    expect(signed.map((s, i) => verifies(`in.flight-${i}`, s, publicKey))).toEqual(signed.map(() => true));
     const later = await signer.sign('after.crash', privateKey);
     expect(verifies('after.crash', later, publicKey)).toBe(true);
   });
