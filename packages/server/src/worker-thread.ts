@@ -15,3 +15,23 @@ export function startWorkerThread(base: string, name: string, workerData: unknow
   const bootstrap = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`;
   return new Worker(bootstrap, { eval: true, workerData });
 }
+
+/**
+ * Items pushed in one turn of the event loop leave as one array on the next (`setImmediate`):
+ * both ends of a worker thread's channel batch this way (the embedded database's, the signer's), so a burst of requests costs one message.
+ */
+export function turnBatcher<T>(flush: (batch: T[]) => void): (item: T) => void {
+  let outbox: T[] = [];
+  let scheduled = false;
+  return (item) => {
+    outbox.push(item);
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      const batch = outbox;
+      outbox = [];
+      if (batch.length) flush(batch);
+    });
+  };
+}

@@ -75,23 +75,3 @@ export function fromWireError(w: WireError): Error {
   Object.assign(err, w.props);
   return err;
 }
-
-/**
- * Items pushed in one turn of the event loop leave as one array on the next (`setImmediate`):
- * both ends of the worker's channel batch this way, so a burst of requests costs one message.
- */
-export function turnBatcher<T>(flush: (batch: T[]) => void): (item: T) => void {
-  let outbox: T[] = [];
-  let scheduled = false;
-  return (item) => {
-    outbox.push(item);
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      const batch = outbox;
-      outbox = [];
-      if (batch.length) flush(batch);
-    });
-  };
-}

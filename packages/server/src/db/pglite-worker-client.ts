@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorkerThread } from '../worker-thread.js';
+import { startWorkerThread, turnBatcher } from '../worker-thread.js';
 import { DatabaseUnavailableError, type Db, type Queryable } from './db.js';
-import { fromWireError, turnBatcher, type PostedRequest, type WireError, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
+import { fromWireError, type PostedRequest, type WireError, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
 
 export interface PgliteWorkerOptions {
   /** Called once when the worker's PGlite can no longer be trusted, or the worker is gone. */

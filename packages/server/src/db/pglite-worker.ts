@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { openPglite } from './pglite-durability.js';
 import { PLAN_CACHE_MODE, PreparedStatements } from './pglite-prepared.js';
-import { isFatalPgliteError, toWireError, turnBatcher, type PostedRequest, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
+import { turnBatcher } from '../worker-thread.js';
+import { isFatalPgliteError, toWireError, type PostedRequest, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
 
 /**
  * The embedded database's own thread (issue 16 item 1): PGlite's WASM Postgres runs here, so a

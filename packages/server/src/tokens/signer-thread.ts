@@ -1,6 +1,6 @@
-import crypto from 'node:crypto';
+import type crypto from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import type { SignerReply, SignerRequest } from './signer.js';
+import { type SignerReply, type SignerRequest, signEs256 } from './signer.js';
 
 /**
  * The signing thread (tokens/signer.ts): ES256 signatures (RFC 7518 §3.4, R || S) for the request
@@ -20,7 +20,7 @@ port.on('message', (batch: SignerRequest[]) => {
     const key = keys.get(r.keyId);
     try {
       if (!key) throw new Error('unknown signing key');
-      replies.push({ id: r.id, signature: crypto.sign('sha256', Buffer.from(r.input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url') });
+      replies.push({ id: r.id, signature: signEs256(r.input, key) });
     } catch (err) {
       replies.push({ id: r.id, error: String((err as Error)?.message ?? err) });
     }

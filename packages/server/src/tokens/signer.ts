@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
-import { turnBatcher } from '../db/pglite-wire.js';
-import { startWorkerThread } from '../worker-thread.js';
+import { startWorkerThread, turnBatcher } from '../worker-thread.js';
 
 /** To the signing thread: a key (once per key), or a signing input with the key's number. */
 export type SignerRequest = { keyId: number; key: crypto.KeyObject } | { id: number; keyId: number; input: string };
@@ -40,10 +39,8 @@ export class Signer {
   private nextKeyId = 0;
   private readonly send = turnBatcher<SignerRequest>((batch) => this.worker?.postMessage(batch));
 
-  constructor(private readonly enabled = true) {}
-
   sign(input: string, key: crypto.KeyObject): Promise<string> {
-    if (!this.enabled || this.broken) return Promise.resolve(signEs256(input, key));
+    if (this.broken) return Promise.resolve(signEs256(input, key));
     const worker = this.worker ?? this.start();
     return new Promise((resolve, reject) => {
       let keyId = this.keyIds.get(key);
