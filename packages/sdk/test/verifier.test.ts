@@ -230,7 +230,8 @@ describe('Verifier fails closed', () => {
       expect(await outcome(v, token)).toBeNull();
       // ...past it, every decision is 503 (with Retry-After), never a guess.
       const took = await within(2000, async () => (await outcome(v, token))?.status === 503);
-      expect(performance.now() - cutAt).toBeGreaterThanOrEqual(600 - 50);
+      // The bound runs from the last message heard, which may be a heartbeat (100 ms) before the cut.
+      expect(performance.now() - cutAt).toBeGreaterThanOrEqual(600 - 100);
       expect(took).toBeLessThan(1500);
       const denied = await v.verify(`Bearer ${token}`).catch((e: AccessDenied) => e);
       expect(denied).toMatchObject({ status: 503, code: 'temporarily_unavailable' });
