@@ -2,7 +2,7 @@ import type crypto from 'node:crypto';
 import { ACCESS_TOKEN_TYP, verifyAccessToken, type AccessTokenClaims } from '@gatehouse/access';
 import { epochSeconds, type Clock } from '../clock.js';
 import { newId } from '../ids.js';
-import { type Signer, signEs256 } from './signer.js';
+import type { Signer } from './signer.js';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys.js';
 
 export type { AccessTokenClaims } from '@gatehouse/access';
@@ -42,23 +42,17 @@ export class AccessTokens {
     private readonly issuer: string,
     /** Every audience of the catalogue: any of Gatehouse's own tokens verifies (revocation). */
     private readonly audiences: readonly string[],
-    /** Signs off the request thread (grants); without one, `mintSigning` signs in place. */
-    private readonly signer: Signer | null = null,
+    /** Signs off the request thread (tokens/signer.ts). */
+    private readonly signer: Signer,
   ) {}
-
-  mint(req: MintRequest): { token: string; claims: AccessTokenClaims } {
-    const { input, key, claims } = this.prepare(req);
-    return { token: `${input}.${signEs256(input, key)}`, claims };
-  }
 
   /**
    * The claims now, the token once signed (by the signing thread, while the caller does its other
    * work: a grant commits its audit row meanwhile).
    */
-  mintSigning(req: MintRequest): { token: Promise<string>; claims: AccessTokenClaims } {
+  mint(req: MintRequest): { token: Promise<string>; claims: AccessTokenClaims } {
     const { input, key, claims } = this.prepare(req);
-    const signature = this.signer ? this.signer.sign(input, key) : Promise.resolve(signEs256(input, key));
-    return { token: signature.then((s) => `${input}.${s}`), claims };
+    return { token: this.signer.sign(input, key).then((s) => `${input}.${s}`), claims };
   }
 
   private prepare(req: MintRequest): { input: string; key: crypto.KeyObject; claims: AccessTokenClaims } {

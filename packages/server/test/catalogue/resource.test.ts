@@ -156,7 +156,7 @@ demo: true
     expect((await h.api('GET', '/api/v1/assets', right)).statusCode).toBe(200);
     // A token for the orders API cannot name assets:read (invalid_scope), so sign one with the
     // real key that does: the audience is its one defect.
-    const ordersToken = h.gh.services.tokens.mint({
+    const ordersToken = await h.gh.services.tokens.mint({
       sub: sa.clientId,
       clientId: sa.clientId,
       scopes: ['assets:read'],
@@ -169,7 +169,7 @@ demo: true
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
     // A token for an audience outside the catalogue never verifies.
-    const foreign = h.gh.services.tokens.mint({
+    const foreign = await h.gh.services.tokens.mint({
       sub: sa.clientId,
       clientId: sa.clientId,
       scopes: ['assets:read'],

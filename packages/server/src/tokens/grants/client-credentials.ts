@@ -78,7 +78,7 @@ export class ClientCredentialsGrant {
     if (lifetime < 1) {
       return this.deny(account, client.clientId, ctx, new InvalidClient('client authentication failed', 'service account expires within a second'), secret.id);
     }
-    const { token, claims } = this.tokens.mintSigning({
+    const { token, claims } = this.tokens.mint({
       sub: account.id,
       clientId: account.id,
       scopes,

@@ -87,7 +87,7 @@ export class RefreshTokenGrant {
     }
     const { api, scopes } = settled;
     // Signed off the request thread (tokens/signer.ts) while the use commits.
-    const { token: signing, claims } = this.tokens.mintSigning({
+    const { token: signing, claims } = this.tokens.mint({
       sub: user.id,
       clientId: token.id,
       scopes,
