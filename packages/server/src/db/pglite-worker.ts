@@ -48,8 +48,13 @@ openLite(workerData as WorkerStart).then(
 let fatal: unknown = null;
 const never = new Promise<never>(() => {});
 
-/** Replies finished in one turn go back in one message. */
-const reply = turnBatcher<WireReply>((batch) => port.postMessage(batch));
+/**
+ * Replies finished in one turn go back in one message, and at least every half millisecond: the
+ * calls of a batch run one after another in one turn, and the first answers should not wait for
+ * the last (worker-thread.ts, turnBatcher).
+ */
+const REPLY_EVERY_MS = 0.5;
+const reply = turnBatcher<WireReply>((batch) => port.postMessage(batch), REPLY_EVERY_MS);
 const fail = (id: number, err: unknown) => {
   if (!fatal && isFatalPgliteError(err)) fatal = err;
   reply({ id, ok: false, error: toWireError(err), fatal: Boolean(fatal) });
