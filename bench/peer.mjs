@@ -24,7 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, stopLoad } from './lib/load.mjs';
 import { int } from './lib/report.mjs';
-import { BENCH_RATE_LIMITS, cpuReader, startServer } from './lib/server.mjs';
+import { BENCH_RATE_LIMITS, cpuReader, freePort, startServer } from './lib/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PEER_DIR = path.join(here, '.peer');
@@ -48,7 +48,7 @@ function installPeer() {
 
 /** A comparison server (node bench/peer/SCRIPT PORT ID SECRET) that prints `ready` once listening. */
 async function startSide(script, clientId, clientSecret) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const child = spawn(process.execPath, [path.join(here, 'peer', script), String(port), clientId, clientSecret], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

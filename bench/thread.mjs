@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure } from './lib/load.mjs';
-import { BENCH_RATE_LIMITS, startServer } from './lib/server.mjs';
+import { BENCH_RATE_LIMITS, freePort, startServer } from './lib/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const num = (n, d) => (process.env[n] ? Number(process.env[n]) : d);
@@ -54,7 +54,7 @@ async function gatehouse(thread) {
 }
 async function peer() {
   const secret = crypto.randomBytes(32).toString('base64url');
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const child = spawn(process.execPath, [path.join(here, 'peer/oidc-provider-server.mjs'), String(port), 'bench-client', secret], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

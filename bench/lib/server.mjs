@@ -67,7 +67,8 @@ export const BENCH_RATE_LIMITS = {
   GATEHOUSE_RATE_LIMIT_TOKEN_FAILED_ADDRESS_CLIENT: '1000000/1000000',
 };
 
-async function freePort() {
+/** A port nothing listens on now (the kernel's choice; a random one collided with ports in use). */
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer().once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
