@@ -34,6 +34,13 @@ export interface Grant {
    * commit, so a client with many grants in flight is never refused for its own concurrency.
    */
   handle(req: TokenRequest, ctx: RequestContext, proven?: () => void): Promise<TokenResponse>;
+  /**
+   * Loads what the credential check reads (a service account's state) before the failure tokens
+   * are reserved, so that a reservation spans only the check itself. Otherwise a burst from one
+   * client whose state is not cached (just started, just changed) would hold every reservation
+   * across the one shared load, and its 11th grant at once would be refused (429).
+   */
+  prepare?(req: TokenRequest): Promise<void>;
 }
 
 export interface TokenRouteDeps {
@@ -84,14 +91,18 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
       // Failed authentications are charged to the caller's address (and address + claimed client id),
       // reserved before any secret is compared; a refresh token names no client, so address only.
       const claimedClient = tokenRequest.grantType === 'client_credentials' ? tokenRequest.client?.clientId : undefined;
+      const counted = (err: unknown): never => {
+        deps.onTokenRequest?.(tokenRequest.grantType, err instanceof GatehouseError ? err.code : 'server_error');
+        throw err;
+      };
+      await grant.prepare?.(tokenRequest).catch(counted); // a database outage here is a 503, counted as the grant's would be
       const attempt = limits.attempt(req.ip, claimedClient);
       try {
         const response = await settle(attempt, () => grant.handle(tokenRequest, requestContext(req), attempt.release));
         deps.onTokenRequest?.(tokenRequest.grantType, null);
         return response;
       } catch (err) {
-        deps.onTokenRequest?.(tokenRequest.grantType, err instanceof GatehouseError ? err.code : 'server_error');
-        throw err;
+        return counted(err);
       }
     },
   );

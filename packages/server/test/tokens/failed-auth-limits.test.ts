@@ -135,4 +135,15 @@ describe('token endpoint: a burst of guesses sent at once', () => {
     slow = false;
     expect(results.map((r) => r.statusCode)).toEqual(Array(25).fill(200));
   });
+
+  it('nor when its state is not cached (just started or just changed): the one shared load comes before any reservation', async () => {
+    h.clock.advance(600);
+    const sa = await h.createServiceAccount(['audit-log:read']);
+    await h.gh.services.feed?.read();
+    h.gh.services.states.invalidate(sa.clientId); // as after a restart or a change: the next grant loads it
+    slow = true; // the load waits ~20 ms, all 25 grants behind it
+    const results = await Promise.all(Array.from({ length: 25 }, () => h.token(sa.clientId, sa.clientSecret)));
+    slow = false;
+    expect(results.map((r) => r.statusCode)).toEqual(Array(25).fill(200));
+  });
 });

@@ -34,6 +34,12 @@ export class ClientCredentialsGrant {
     private readonly onAuthenticated: (clientId: string) => void = () => {},
   ) {}
 
+  /** The account's state, cached before the route reserves failure tokens (Grant.prepare). */
+  async prepare(req: TokenRequest): Promise<void> {
+    const clientId = req.client?.clientId;
+    if (clientId && isId(clientId, 'svc')) await this.states.serviceAccount(clientId);
+  }
+
   async handle(req: TokenRequest, ctx: RequestContext, proven: () => void = () => {}): Promise<TokenResponse> {
     this.states.assertFresh(); // a stale instance must not grant to a just-disabled account
     const now = this.clock.now();
@@ -42,7 +48,11 @@ export class ClientCredentialsGrant {
 
     const matching = (state: ServiceAccountState | null) =>
       state?.secrets.find((s) => (s.expiresAt === null || s.expiresAt.getTime() > now.getTime()) && this.hasher.matches(client.clientSecret, s.hash));
-    let account = isId(client.clientId, 'svc') ? await this.states.serviceAccount(client.clientId) : null;
+    // A cached account is read without awaiting: from the route's reservation to `proven` nothing
+    // yields, so concurrent grants of one client never hold reservations at the same time.
+    let account = isId(client.clientId, 'svc')
+      ? (this.states.peekServiceAccount(client.clientId) ?? (await this.states.serviceAccount(client.clientId)))
+      : null;
     let secret = matching(account);
     if (account && !secret) {
       // A secret just rotated on another instance may not have reached this one's cache yet: read
