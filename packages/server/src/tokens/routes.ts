@@ -35,12 +35,13 @@ export interface Grant {
    */
   handle(req: TokenRequest, ctx: RequestContext, proven?: () => void): Promise<TokenResponse>;
   /**
-   * Loads what the credential check reads (a service account's state) before the failure tokens
-   * are reserved, so that a reservation spans only the check itself. Otherwise a burst from one
-   * client whose state is not cached (just started, just changed) would hold every reservation
-   * across the one shared load, and its 11th grant at once would be refused (429).
+   * Loads what the credential check reads (a service account's state) when it is not cached, or
+   * null when there is nothing to load. The route holds no failure reservation during that load,
+   * so a reservation spans only the check itself: otherwise a burst from one client whose state is
+   * not cached (just started, just changed) would hold every reservation across the one shared
+   * load, and its 11th grant at once would be refused (429).
    */
-  prepare?(req: TokenRequest): Promise<void>;
+  prepare?(req: TokenRequest): Promise<unknown> | null;
 }
 
 export interface TokenRouteDeps {
@@ -95,8 +96,14 @@ export function tokenRoutes(app: App, deps: TokenRouteDeps): void {
         deps.onTokenRequest?.(tokenRequest.grantType, err instanceof GatehouseError ? err.code : 'server_error');
         throw err;
       };
-      await grant.prepare?.(tokenRequest).catch(counted); // a database outage here is a 503, counted as the grant's would be
-      const attempt = limits.attempt(req.ip, claimedClient);
+      // Reserved first, so that an exhausted bucket refuses at once, before any database read.
+      let attempt = limits.attempt(req.ip, claimedClient);
+      const loading = grant.prepare?.(tokenRequest);
+      if (loading) {
+        attempt.release();
+        await loading.catch(counted); // a database outage here is a 503, counted as the grant's would be
+        attempt = limits.attempt(req.ip, claimedClient);
+      }
       try {
         const response = await settle(attempt, () => grant.handle(tokenRequest, requestContext(req), attempt.release));
         deps.onTokenRequest?.(tokenRequest.grantType, null);

@@ -34,10 +34,11 @@ export class ClientCredentialsGrant {
     private readonly onAuthenticated: (clientId: string) => void = () => {},
   ) {}
 
-  /** The account's state, cached before the route reserves failure tokens (Grant.prepare). */
-  async prepare(req: TokenRequest): Promise<void> {
+  /** Loads the claimed account's state unless it is cached (Grant.prepare). */
+  prepare(req: TokenRequest): Promise<unknown> | null {
     const clientId = req.client?.clientId;
-    if (clientId && isId(clientId, 'svc')) await this.states.serviceAccount(clientId);
+    if (!clientId || !isId(clientId, 'svc') || this.states.peekServiceAccount(clientId)) return null;
+    return this.states.serviceAccount(clientId);
   }
 
   async handle(req: TokenRequest, ctx: RequestContext, proven: () => void = () => {}): Promise<TokenResponse> {
