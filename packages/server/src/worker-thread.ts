@@ -30,6 +30,8 @@ export function turnBatcher<T>(flush: (batch: T[]) => void, maxWaitMs = Infinity
   let outbox: T[] = [];
   let scheduled = false;
   let since = 0;
+  // Only a timed batcher reads the clock: the request thread's batchers (signer, database calls) push per grant.
+  const timed = maxWaitMs !== Infinity;
   const flushNow = () => {
     const batch = outbox;
     outbox = [];
@@ -37,8 +39,10 @@ export function turnBatcher<T>(flush: (batch: T[]) => void, maxWaitMs = Infinity
   };
   return (item) => {
     outbox.push(item);
-    if (outbox.length === 1) since = performance.now();
-    else if (performance.now() - since >= maxWaitMs) return flushNow();
+    if (timed) {
+      if (outbox.length === 1) since = performance.now();
+      else if (performance.now() - since >= maxWaitMs) return flushNow();
+    }
     if (scheduled) return;
     scheduled = true;
     setImmediate(() => {
