@@ -50,7 +50,16 @@ export interface ServerProcess {
  * One real Gatehouse process (the source through tsx, so no build is needed) on `databaseUrl`.
  * Every instance shares the issuer, as instances behind one load balancer do.
  */
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  return spawnServer({ DATABASE_URL: databaseUrl, GATEHOUSE_MASTER_KEY: MASTER_KEY, ...env });
+}
+
+/** The same on the embedded database in `dataDir` (its own master.key there), one process as always. */
+export function startEmbeddedServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  return spawnServer({ GATEHOUSE_DATA_DIR: dataDir, ...env });
+}
+
+async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -59,8 +68,6 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      GATEHOUSE_MASTER_KEY: MASTER_KEY,
       GATEHOUSE_ISSUER: 'http://gatehouse.cluster.test',
       GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
       GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
