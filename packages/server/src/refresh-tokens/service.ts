@@ -116,16 +116,26 @@ export class RefreshTokenService {
 
   /** The token's immutable facts if `tokenString` is a genuine refresh token (revoked or not). */
   async identify(tokenString: string): Promise<RefreshTokenIdentity | null> {
+    const known = this.peekIdentity(tokenString);
+    if (known !== undefined) return known;
+    // Well-formed, then (peekIdentity answers null for a malformed token), and not cached: read it.
+    const row = await refreshTokenStore.find(this.db, parseRefreshToken(tokenString)!.id);
+    if (!row) return null;
+    const identity = { id: row.id, userId: row.userId, name: row.name, hash: row.hash, scopes: row.scopes, orgIds: row.orgIds };
+    if (this.identities.size >= CACHE_LIMIT) this.identities.clear();
+    this.identities.set(identity.id, identity);
+    return this.hasher.matches(tokenString, identity.hash) ? identity : null;
+  }
+
+  /**
+   * `identify` when it needs no database read: the identity, or null for a malformed token or one
+   * that does not match its cached facts; undefined when the facts are not cached (identify reads them).
+   */
+  peekIdentity(tokenString: string): RefreshTokenIdentity | null | undefined {
     const parsed = parseRefreshToken(tokenString);
     if (!parsed) return null;
-    let identity = this.identities.get(parsed.id);
-    if (!identity) {
-      const row = await refreshTokenStore.find(this.db, parsed.id);
-      if (!row) return null;
-      identity = { id: row.id, userId: row.userId, name: row.name, hash: row.hash, scopes: row.scopes, orgIds: row.orgIds };
-      if (this.identities.size >= CACHE_LIMIT) this.identities.clear();
-      this.identities.set(identity.id, identity);
-    }
+    const identity = this.identities.get(parsed.id);
+    if (!identity) return undefined;
     return this.hasher.matches(tokenString, identity.hash) ? identity : null;
   }
 

@@ -146,4 +146,25 @@ describe('token endpoint: a burst of guesses sent at once', () => {
     slow = false;
     expect(results.map((r) => r.statusCode)).toEqual(Array(25).fill(200));
   });
+
+  it('a person with more refreshes in flight than the address burst is not refused, from a token not yet cached', async () => {
+    h.clock.advance(600);
+    const { refreshToken } = await h.createRefreshToken(); // never used: its facts are read on first use
+    const refresh = () => h.gh.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { grant_type: 'refresh_token', refresh_token: refreshToken } });
+    slow = true; // the read of its facts waits ~20 ms, all 40 refreshes behind it (the address burst is 30)
+    const results = await Promise.all(Array.from({ length: 40 }, refresh));
+    slow = false;
+    expect(results.map((r) => r.statusCode)).toEqual(Array(40).fill(200));
+    // Guesses are still charged one by one: a burst of unknown tokens gets the address's 30, then 429.
+    h.clock.advance(600);
+    slow = true;
+    const guesses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        h.gh.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { grant_type: 'refresh_token', refresh_token: `ghrt_guess${i}` } }),
+      ),
+    );
+    slow = false;
+    expect(guesses.filter((r) => r.statusCode === 400)).toHaveLength(30);
+    expect(guesses.filter((r) => r.statusCode === 429)).toHaveLength(10);
+  });
 });

@@ -60,6 +60,13 @@ export class RefreshTokenGrant {
     );
   }
 
+  /** Reads the presented token's facts unless they are cached (Grant.prepare). */
+  prepare(req: TokenRequest): Promise<unknown> | null {
+    const presented = req.params.refresh_token;
+    if (!presented || req.client?.clientSecret || this.refreshTokens.peekIdentity(presented) !== undefined) return null;
+    return this.refreshTokens.identify(presented);
+  }
+
   async handle(req: TokenRequest, ctx: RequestContext, proven: () => void = () => {}): Promise<TokenResponse> {
     this.states.assertFresh(); // a stale instance must not grant to a just-deactivated user
     const now = this.clock.now();
@@ -68,7 +75,10 @@ export class RefreshTokenGrant {
     const presented = req.params.refresh_token;
     if (!presented) throw new InvalidRequest('refresh_token is required');
 
-    const token = await this.refreshTokens.identify(presented);
+    // Cached facts are read without awaiting: from the route's reservation to `proven` nothing
+    // yields, so one person's concurrent refreshes never hold reservations at the same time.
+    const known = this.refreshTokens.peekIdentity(presented);
+    const token = known !== undefined ? known : await this.refreshTokens.identify(presented);
     if (!token) return this.deny(null, null, ctx, new InvalidGrant(UNUSABLE, 'unknown refresh token'));
     proven(); // a real refresh token is no guess, whatever its state turns out to be
     const user = await this.states.user(token.userId);
