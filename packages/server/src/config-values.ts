@@ -2,10 +2,10 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import type { Config, HttpLimits, RateLimit } from './config.js';
 
-/**
- * The parsers of single configuration values (§9), each with the error that names the variable
- * and what it must look like. `loadConfig` (config.ts) puts them together.
- */
+// The parsers of single configuration values (§9), each with an error that names the variable
+// and what it must look like. `loadConfig` (config.ts) puts them together.
+
+/** A configuration the server refuses to start with; main.ts prints the message and exits. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
