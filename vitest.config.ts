@@ -75,6 +75,7 @@ export default defineConfig({
                   'packages/server/test/db/pglite-worker-crash.test.ts',
                   'packages/server/test/db/pglite-durability.test.ts',
                   'packages/server/test/db/durability-strace.test.ts',
+                  'packages/server/test/db/kill9-under-load.test.ts',
                 ],
                 env: { GATEHOUSE_TEST_DRIVER: 'postgres' },
                 globalSetup: ['packages/server/test/support/postgres-global-setup.ts'],

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgliteDb } from '../../src/db/pglite-driver.js';
 import { consoleSession, startEmbeddedServer, type ServerProcess } from '../cluster/processes.js';
-import { TEST_DRIVER } from '../support/db.js';
 
 const dirs: string[] = [];
 const servers: ServerProcess[] = [];
@@ -62,7 +61,7 @@ function grantLoad(url: string, basic: string, clients: number, target: number, 
  * WAL sync), so whatever the moment of the kill, every grant that got its 200 is in the audit log
  * when the data directory is opened again. Five kills, each mid-load, each followed by recovery.
  */
-describe.skipIf(TEST_DRIVER !== 'pglite')('kill -9 under grant load, embedded database', () => {
+describe('kill -9 under grant load, embedded database', () => {
   it('every grant answered 200 before a kill is in the audit log after the restart; none was answered wrongly', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-kill9-'));
     dirs.push(dataDir);
