@@ -121,10 +121,15 @@ export class RefreshTokenService {
     // Well-formed, then (peekIdentity answers null for a malformed token), and not cached: read it.
     const row = await refreshTokenStore.find(this.db, parseRefreshToken(tokenString)!.id);
     if (!row) return null;
-    const identity = { id: row.id, userId: row.userId, name: row.name, hash: row.hash, scopes: row.scopes, orgIds: row.orgIds };
     if (this.identities.size >= CACHE_LIMIT) this.identities.clear();
-    this.identities.set(identity.id, identity);
-    return this.hasher.matches(tokenString, identity.hash) ? identity : null;
+    this.identities.set(row.id, { id: row.id, userId: row.userId, name: row.name, hash: row.hash, scopes: row.scopes, orgIds: row.orgIds });
+    return this.peekIdentity(tokenString) ?? null;
+  }
+
+  /** Whether `identify` would read the database: a well-formed token whose facts are not cached. */
+  needsRead(tokenString: string): boolean {
+    const parsed = parseRefreshToken(tokenString);
+    return parsed !== null && !this.identities.has(parsed.id);
   }
 
   /**

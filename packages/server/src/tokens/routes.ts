@@ -35,11 +35,11 @@ export interface Grant {
    */
   handle(req: TokenRequest, ctx: RequestContext, proven?: () => void): Promise<TokenResponse>;
   /**
-   * Loads what the credential check reads (a service account's state) when it is not cached, or
-   * null when there is nothing to load. The route holds no failure reservation during that load,
-   * so a reservation spans only the check itself: otherwise a burst from one client whose state is
-   * not cached (just started, just changed) would hold every reservation across the one shared
-   * load, and its 11th grant at once would be refused (429).
+   * Loads what the credential check reads (a service account's state, a refresh token's facts)
+   * when it is not cached, or null when there is nothing to load. The route holds no failure
+   * reservation during that load, so a reservation spans only the check itself: otherwise a burst
+   * of one credential not cached (just started, just changed, never used) would hold every
+   * reservation across the one shared load, and the excess over the burst would be refused (429).
    */
   prepare?(req: TokenRequest): Promise<unknown> | null;
 }

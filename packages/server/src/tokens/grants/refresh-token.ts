@@ -63,7 +63,7 @@ export class RefreshTokenGrant {
   /** Reads the presented token's facts unless they are cached (Grant.prepare). */
   prepare(req: TokenRequest): Promise<unknown> | null {
     const presented = req.params.refresh_token;
-    if (!presented || req.client?.clientSecret || this.refreshTokens.peekIdentity(presented) !== undefined) return null;
+    if (!presented || req.client?.clientSecret || !this.refreshTokens.needsRead(presented)) return null;
     return this.refreshTokens.identify(presented);
   }
 
