@@ -40,6 +40,7 @@ export default defineConfig({
           name: 'pglite',
           exclude: ['**/node_modules/**', 'packages/server/test/cluster/**', 'packages/sdk/test/verifier-cluster.test.ts'],
           env: { GATEHOUSE_TEST_DRIVER: 'pglite' },
+          globalSetup: ['packages/server/test/support/pglite-template.ts'],
         },
       },
       // The console in real headless Chromium (*.browser.ts, so the database projects above do not
@@ -53,6 +54,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: false,
           env: { GATEHOUSE_TEST_DRIVER: 'pglite' },
+          globalSetup: ['packages/server/test/support/pglite-template.ts'],
         },
       },
       ...(postgresUrl

@@ -150,8 +150,9 @@ function syncPath(file: string, kind: 'file' | 'dir', syncFd: (fd: number, kind:
  * Opens PGlite wherever it runs (this thread or the worker): on disk with durable commits
  * (db/pglite-durability.ts, issue 16 item 4), in memory (tests) as it comes.
  */
-export async function openPglite(pgdata: string | undefined, durabilityOptions: DurabilityOptions): Promise<PGlite> {
-  if (!pgdata) return PGlite.create();
+export async function openPglite(pgdata: string | undefined, durabilityOptions: DurabilityOptions, template?: Uint8Array<ArrayBuffer>): Promise<PGlite> {
+  // In memory there is nothing to sync. A template (db/pglite-driver.ts) replaces initdb.
+  if (!pgdata) return PGlite.create(template ? { loadDataDir: new Blob([template]) } : {});
   const durability = pgliteDurability(pgdata, durabilityOptions);
   const lite = await PGlite.create(durability.createOptions);
   try {

@@ -30,6 +30,8 @@ export interface WorkerStart {
   pgdata: string | undefined;
   /** Durable commits (db/pglite-durability.ts): plain data, since functions cannot cross threads. */
   sync: boolean;
+  /** In memory only: start as a copy of this database instead of running initdb (PgliteOptions.template). */
+  template?: Uint8Array<ArrayBuffer>;
 }
 
 /**

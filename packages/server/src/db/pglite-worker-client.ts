@@ -8,6 +8,8 @@ export interface PgliteWorkerOptions {
   onFatal?: (err: unknown) => void;
   /** Sync each commit to disk before acknowledging it (db/pglite-durability.ts); default true. */
   sync?: boolean;
+  /** In memory only: start as a copy of this database (PgliteOptions.template). */
+  template?: Uint8Array<ArrayBuffer>;
 }
 
 export interface PgliteWorkerDb extends Db {
@@ -15,8 +17,7 @@ export interface PgliteWorkerDb extends Db {
   terminateWorker(): Promise<void>;
 }
 
-function spawnWorker(pgdata: string | undefined, sync: boolean): Worker {
-  const workerData: WorkerStart = { pgdata, sync };
+function spawnWorker(workerData: WorkerStart): Worker {
   return startWorkerThread(import.meta.url, 'pglite-worker', workerData);
 }
 
@@ -35,7 +36,7 @@ interface Pending {
  * (which re-reads everything from the data directory) is sure to answer from the truth.
  */
 export async function startPgliteWorker(pgdata: string | undefined, options: PgliteWorkerOptions = {}): Promise<PgliteWorkerDb> {
-  const worker = spawnWorker(pgdata, options.sync ?? true);
+  const worker = spawnWorker({ pgdata, sync: options.sync ?? true, ...(options.template ? { template: options.template } : {}) });
   await new Promise<void>((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`the embedded database's worker exited with code ${code} while starting`));
     worker.once('error', reject);

@@ -23,7 +23,7 @@ if (!port) throw new Error('pglite-worker.ts runs only as a worker thread');
  * parameters, e.g. syncing commits to disk) belongs here, with plain-data options in WorkerStart.
  */
 const openLite = async (start: WorkerStart): Promise<PGlite> => {
-  const opened = await openPglite(start.pgdata, { sync: start.sync });
+  const opened = await openPglite(start.pgdata, { sync: start.sync }, start.template);
   await opened.exec(PLAN_CACHE_MODE);
   return opened;
 };

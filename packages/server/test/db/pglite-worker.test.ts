@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, isDataException, isUniqueViolation } from '../../src/db/db.js';
 import { createPgliteDb } from '../../src/db/pglite-driver.js';
@@ -162,5 +166,33 @@ describe('a data exception through the worker, over HTTP', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'invalid_request', error_description: expect.any(String) });
     expect(await list()).toBe(before);
+  });
+});
+
+/**
+ * The test suite's databases start as copies of one initialized database (support/pglite-template.ts)
+ * instead of running initdb each: the copy must be what opens, on either thread, and only in memory.
+ */
+describe('an in-memory database started from a template', () => {
+  it('holds what the template held, on the worker thread and on the request thread; a data directory refuses one', async () => {
+    const source = await PGlite.create();
+    await source.exec("CREATE TABLE marker (v text); INSERT INTO marker VALUES ('from the template')");
+    const template = new Uint8Array(await (await source.dumpDataDir('none')).arrayBuffer());
+    await source.close();
+    for (const thread of ['worker', 'main'] as const) {
+      const db = await createPgliteDb(undefined, { template, thread });
+      try {
+        expect(await db.query('SELECT v FROM marker')).toEqual([{ v: 'from the template' }]);
+      } finally {
+        await db.close();
+      }
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-template-'));
+    try {
+      await expect(createPgliteDb(dir, { template })).rejects.toThrow('a template is for in-memory databases only');
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { Db } from '../../src/db/db.js';
 import { createPgDb } from '../../src/db/pg-driver.js';
 import { createPgliteDb } from '../../src/db/pglite-driver.js';
@@ -10,8 +12,19 @@ import { createPgliteDb } from '../../src/db/pglite-driver.js';
  */
 export const TEST_DRIVER = (process.env.GATEHOUSE_TEST_DRIVER ?? 'pglite') as 'pglite' | 'postgres';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A tarball of a fresh, empty PGlite database (support/pglite-template.ts). */
+    pgliteTemplate: string;
+  }
+}
+
+/** The empty database every in-memory one starts from (support/pglite-template.ts), read once per test process. */
+let template: Uint8Array<ArrayBuffer> | undefined;
+const pgliteTemplate = (): Uint8Array<ArrayBuffer> => (template ??= Uint8Array.from(fs.readFileSync(inject('pgliteTemplate'))));
+
 export async function createTestDb(): Promise<Db> {
-  if (TEST_DRIVER === 'pglite') return createPgliteDb();
+  if (TEST_DRIVER === 'pglite') return createPgliteDb(undefined, { template: pgliteTemplate() });
   const url = process.env.GATEHOUSE_TEST_DATABASE_URL;
   if (!url) throw new Error('GATEHOUSE_TEST_DATABASE_URL is not set for the postgres project');
   const schema = `gh_test_${crypto.randomBytes(6).toString('hex')}`;
