@@ -1,4 +1,3 @@
-import type { Worker } from 'node:worker_threads';
 import { startWorkerThread, turnBatcher } from '../worker-thread.js';
 import { DatabaseUnavailableError, type Db, type Queryable } from './db.js';
 import { fromWireError, type PostedRequest, type WireError, type WireReply, type WireRequest, type WorkerStart } from './pglite-wire.js';
@@ -17,10 +16,6 @@ export interface PgliteWorkerDb extends Db {
   terminateWorker(): Promise<void>;
 }
 
-function spawnWorker(workerData: WorkerStart): Worker {
-  return startWorkerThread(import.meta.url, 'pglite-worker', workerData);
-}
-
 type Call = PostedRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 interface Pending {
   resolve: (rows: unknown[] | undefined) => void;
@@ -36,7 +31,8 @@ interface Pending {
  * (which re-reads everything from the data directory) is sure to answer from the truth.
  */
 export async function startPgliteWorker(pgdata: string | undefined, options: PgliteWorkerOptions = {}): Promise<PgliteWorkerDb> {
-  const worker = spawnWorker({ pgdata, sync: options.sync ?? true, ...(options.template ? { template: options.template } : {}) });
+  const start: WorkerStart = { pgdata, sync: options.sync ?? true, template: options.template };
+  const worker = startWorkerThread(import.meta.url, 'pglite-worker', start);
   await new Promise<void>((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`the embedded database's worker exited with code ${code} while starting`));
     worker.once('error', reject);
