@@ -105,7 +105,7 @@ async function main() {
   for (const s of scenarios) {
     const r = median(runs.get(s.key));
     console.log(
-      `${r.label.padEnd(64)} ${int(r.rps).padStart(7)} req/s  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/req  load generator CPU ${Math.round(r.benchCpuPercent)} %`,
+      `${r.label.padEnd(64)} ${int(r.rps).padStart(7)} req/s  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/req  load generator CPU ${Math.round(r.benchCpuPercent)} %${r.machineIdlePercent === null ? '' : `  machine idle ${Math.round(r.machineIdlePercent)} %`}`,
     );
   }
   console.log('');

@@ -149,7 +149,7 @@ async function main() {
   console.log('');
   for (const r of Object.values(m)) {
     console.log(
-      `${r.label.padEnd(92)} ${int(r.rps).padStart(7)} grants/s  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/grant  load generator CPU ${Math.round(r.benchCpuPercent)} %`,
+      `${r.label.padEnd(92)} ${int(r.rps).padStart(7)} grants/s  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/grant  load generator CPU ${Math.round(r.benchCpuPercent)} %${r.machineIdlePercent === null ? '' : `  machine idle ${Math.round(r.machineIdlePercent)} %`}`,
     );
   }
   const g = m.gatehouse;

@@ -1,8 +1,23 @@
 // Drives one scenario with autocannon (in this process) and reduces its result to the few
 // figures the report needs. A run with any non-2xx response, socket error or timeout fails:
 // a rate of errors says nothing about the server's speed.
+import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { monotonicUs } from './profile.mjs';
+
+/**
+ * The machine's CPU time so far from /proc/stat (Linux; null elsewhere): all of it, and the part
+ * idle or waiting for I/O. A window where the server, the load generator and the kernel left a
+ * share of every core idle was bound by latency (threads waiting on one another), not by CPU.
+ */
+function machineTicks() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { all: f.reduce((a, b) => a + b, 0), idle: f[3] + f[4] };
+  } catch {
+    return null;
+  }
+}
 
 /** The autocannon run in progress, so that SIGINT can stop it. */
 let current = null;
@@ -27,12 +42,13 @@ export async function measure(scenario, { seconds, warmupSeconds, connections, s
   if (warmupSeconds > 0) await check(scenario, await run(opts, warmupSeconds), 'warm-up');
   // The measured window, on the clock the server's CPU profile is stamped with (BENCH_PROFILE).
   const fromUs = monotonicUs();
-  const cpu0 = { server: serverCpuSeconds(), bench: process.cpuUsage() };
+  const cpu0 = { server: serverCpuSeconds(), bench: process.cpuUsage(), machine: machineTicks() };
   const r = await run(opts, seconds);
   const window = { fromUs, toUs: monotonicUs() };
   const wall = (window.toUs - fromUs) / 1e6;
   const serverCpu = cpu0.server === null ? null : serverCpuSeconds() - cpu0.server;
   const { user, system } = process.cpuUsage(cpu0.bench);
+  const machine = machineTicks();
   await check(scenario, r, 'measurement');
   return {
     label: scenario.label,
@@ -49,6 +65,8 @@ export async function measure(scenario, { seconds, warmupSeconds, connections, s
     serverCpuPercent: serverCpu === null ? null : (100 * serverCpu) / wall,
     serverCpuUsPerRequest: serverCpu === null ? null : (serverCpu * 1e6) / r.requests.total,
     benchCpuPercent: ((user + system) / 1e6 / wall) * 100,
+    // Of all cores together (100 % = every core idle the whole window).
+    machineIdlePercent: machine && cpu0.machine ? (100 * (machine.idle - cpu0.machine.idle)) / (machine.all - cpu0.machine.all) : null,
     window,
   };
 }
