@@ -7,8 +7,8 @@ import { monotonicUs } from './profile.mjs';
 
 /**
  * The machine's CPU time so far from /proc/stat (Linux; null elsewhere): all of it, and the part
- * idle or waiting for I/O. A window where the server, the load generator and the kernel left a
- * share of every core idle was bound by latency (threads waiting on one another), not by CPU.
+ * idle or waiting for I/O. A window in which the server, the load generator and the kernel left
+ * part of the machine idle was bound by latency (threads waiting on one another), not by CPU.
  */
 function machineTicks() {
   try {
