@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { measure, stopLoad } from './lib/load.mjs';
 import { formatStages, loadProfiles, profileFiles, stages } from './lib/profile.mjs';
-import { int } from './lib/report.mjs';
+import { int, resultLine } from './lib/report.mjs';
 import { grantToken, startServer } from './lib/server.mjs';
 
 const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -104,9 +104,7 @@ async function main() {
   console.log('');
   for (const s of scenarios) {
     const r = median(runs.get(s.key));
-    console.log(
-      `${r.label.padEnd(64)} ${int(r.rps).padStart(7)} req/s  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/req  load generator CPU ${Math.round(r.benchCpuPercent)} %${r.machineIdlePercent === null ? '' : `  machine idle ${Math.round(r.machineIdlePercent)} %`}`,
-    );
+    console.log(resultLine(r, { unit: 'req', rate: 'req/s', labelWidth: 64 }));
   }
   console.log('');
   for (const tag of new Set(scenarios.map((s) => s.tag))) {

@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, stopLoad } from './lib/load.mjs';
-import { int } from './lib/report.mjs';
+import { int, resultLine } from './lib/report.mjs';
 import { BENCH_RATE_LIMITS, cpuReader, freePort, startServer } from './lib/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -148,9 +148,7 @@ async function main() {
   const m = Object.fromEntries(sides.map((s) => [s.key, median(results[s.key])]));
   console.log('');
   for (const r of Object.values(m)) {
-    console.log(
-      `${r.label.padEnd(92)} ${int(r.rps).padStart(7)} grants/s  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/grant  load generator CPU ${Math.round(r.benchCpuPercent)} %${r.machineIdlePercent === null ? '' : `  machine idle ${Math.round(r.machineIdlePercent)} %`}`,
-    );
+    console.log(resultLine(r, { unit: 'grant', rate: 'grants/s', labelWidth: 92 }));
   }
   const g = m.gatehouse;
   const verdict = (ratio, goal) => `target ≥ ${goal}×: ${ratio >= goal ? 'met' : 'NOT MET'}`;

@@ -66,4 +66,16 @@ export function evaluate(rows, baseline) {
   return { lines, targets };
 }
 
+/**
+ * One side's median as one line (bench:peer, bench:list): rate, tail latency, the server's CPU,
+ * the load generator's, and the share of the machine left idle where /proc/stat told it.
+ */
+export function resultLine(r, { unit, rate, labelWidth }) {
+  const idle = r.machineIdlePercent === null ? '' : `  machine idle ${Math.round(r.machineIdlePercent)} %`;
+  return (
+    `${r.label.padEnd(labelWidth)} ${int(r.rps).padStart(7)} ${rate}  p99 ${r.latencyMs.p99} ms  server CPU ${Math.round(r.serverCpuPercent ?? 0)} %` +
+    `  ${Math.round(r.serverCpuUsPerRequest ?? 0)} µs/${unit}  load generator CPU ${Math.round(r.benchCpuPercent)} %${idle}`
+  );
+}
+
 export { int, pct };
